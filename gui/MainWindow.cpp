@@ -1,0 +1,202 @@
+#include "MainWindow.h"
+
+#include "panels/ConnectionsPanel.h"
+#include "panels/PlaceholderPanel.h"
+
+#include "common/AppInfo.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QShowEvent>
+#include <QTimer>
+#include <QDockWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStatusBar>
+
+// The .qrc lives in a static library, so it must be registered explicitly;
+// Q_INIT_RESOURCE cannot be used inside a namespace.
+static void initResources() { Q_INIT_RESOURCE(factorybench); }
+
+namespace fb::gui {
+
+namespace {
+constexpr int kLayoutVersion = 1; // bump when panels change, so old layouts are dropped
+}
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+{
+    initResources();
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowTitle(QStringLiteral("FactoryBench"));
+    setWindowIcon(QIcon(QStringLiteral(":/factorybench/icons/factorybench.svg")));
+    setDockNestingEnabled(true);
+    setDocumentMode(true);
+
+    // Docks fill the whole window: there is no fixed central widget, so users
+    // can arrange the editor and the dashboard side by side or tabbed.
+    auto *centre = new QWidget(this);
+    centre->setMaximumSize(0, 0);
+    setCentralWidget(centre);
+
+    m_connections = new ConnectionsPanel(this);
+    addPanel(QStringLiteral("Connections"), m_connections, Qt::LeftDockWidgetArea);
+    addPanel(QStringLiteral("Recipe"),
+             new PlaceholderPanel(tr("Recipe editor"),
+                                  tr("Open a recipe (File ▸ Open) or drag a service from the palette to start a campaign."), this),
+             Qt::RightDockWidgetArea);
+    addPanel(QStringLiteral("Dashboard"),
+             new PlaceholderPanel(tr("Dashboard"), tr("Live charts appear here while a campaign runs."), this),
+             Qt::RightDockWidgetArea);
+    addPanel(QStringLiteral("Jobs"),
+             new PlaceholderPanel(tr("Slurm jobs"), tr("No jobs in this session."), this), Qt::RightDockWidgetArea);
+    addPanel(QStringLiteral("Tunnels"),
+             new PlaceholderPanel(tr("SSH tunnels"), tr("No tunnels open."), this), Qt::RightDockWidgetArea);
+    addPanel(QStringLiteral("Runs"),
+             new PlaceholderPanel(tr("Runs"), tr("Finished campaigns are listed here."), this), Qt::LeftDockWidgetArea);
+    addPanel(QStringLiteral("Logs"),
+             new PlaceholderPanel(tr("Logs"), tr("Job and node logs, merged and searchable."), this), Qt::RightDockWidgetArea);
+
+    buildMenus();
+    applyDefaultLayout();
+    m_defaultState = saveState(kLayoutVersion);
+    statusBar()->showMessage(tr("Ready"));
+    resize(1440, 900);
+}
+
+MainWindow::~MainWindow() = default;
+
+QDockWidget *MainWindow::addPanel(const QString &name, QWidget *panel, Qt::DockWidgetArea area)
+{
+    auto *dock = new QDockWidget(name, this);
+    dock->setObjectName(name); // saveState() identifies docks by object name
+    dock->setWidget(panel);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable
+                      | QDockWidget::DockWidgetClosable);
+    addDockWidget(area, dock);
+    m_docks << dock;
+    return dock;
+}
+
+void MainWindow::applyDefaultLayout()
+{
+    // Left column: connections over runs; right: recipe and dashboard as tabs;
+    // below them: jobs, tunnels and logs as tabs.
+    splitDockWidget(dock(QStringLiteral("Connections")), dock(QStringLiteral("Runs")), Qt::Vertical);
+    splitDockWidget(dock(QStringLiteral("Recipe")), dock(QStringLiteral("Jobs")), Qt::Vertical);
+    tabifyDockWidget(dock(QStringLiteral("Recipe")), dock(QStringLiteral("Dashboard")));
+    tabifyDockWidget(dock(QStringLiteral("Jobs")), dock(QStringLiteral("Tunnels")));
+    tabifyDockWidget(dock(QStringLiteral("Jobs")), dock(QStringLiteral("Logs")));
+    dock(QStringLiteral("Recipe"))->raise();
+    dock(QStringLiteral("Jobs"))->raise();
+}
+
+void MainWindow::applyDefaultSizes()
+{
+    // Dock sizes only take once the window has its final size.
+    const int w = width(), h = height();
+    resizeDocks({dock(QStringLiteral("Connections")), dock(QStringLiteral("Recipe"))}, {w * 27 / 100, w * 73 / 100},
+                Qt::Horizontal);
+    resizeDocks({dock(QStringLiteral("Recipe")), dock(QStringLiteral("Jobs"))}, {h * 68 / 100, h * 32 / 100}, Qt::Vertical);
+    resizeDocks({dock(QStringLiteral("Connections")), dock(QStringLiteral("Runs"))}, {h * 40 / 100, h * 60 / 100},
+                Qt::Vertical);
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_sizesApplied && !m_layoutRestored)
+        QTimer::singleShot(0, this, &MainWindow::applyDefaultSizes); // after the first layout pass
+    m_sizesApplied = true;
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget *d : std::as_const(m_docks))
+        view->addAction(d->toggleViewAction());
+    view->addSeparator();
+    view->addAction(tr("&Reset Layout"), this, &MainWindow::resetLayout);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About FactoryBench"), this, &MainWindow::showAbout);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+QDockWidget *MainWindow::dock(const QString &name) const
+{
+    for (QDockWidget *d : m_docks)
+        if (d->objectName() == name)
+            return d;
+    return nullptr;
+}
+
+QStringList MainWindow::dockNames() const
+{
+    QStringList names;
+    for (QDockWidget *d : m_docks)
+        names << d->objectName();
+    return names;
+}
+
+bool MainWindow::selectProfile(const QString &name) { return m_connections->selectProfile(name); }
+
+void MainWindow::saveLayout() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("MainWindow/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("MainWindow/state"), saveState(kLayoutVersion));
+}
+
+bool MainWindow::restoreLayout()
+{
+    QSettings settings;
+    const QByteArray geometry = settings.value(QStringLiteral("MainWindow/geometry")).toByteArray();
+    const QByteArray state = settings.value(QStringLiteral("MainWindow/state")).toByteArray();
+    bool ok = true;
+    if (!geometry.isEmpty())
+        ok = restoreGeometry(geometry) && ok;
+    if (!state.isEmpty())
+        ok = restoreState(state, kLayoutVersion) && ok;
+    m_layoutRestored = ok && !state.isEmpty();
+    return m_layoutRestored;
+}
+
+void MainWindow::resetLayout()
+{
+    for (QDockWidget *d : std::as_const(m_docks)) {
+        d->setFloating(false);
+        d->show();
+    }
+    restoreState(m_defaultState, kLayoutVersion);
+    applyDefaultSizes();
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox box(this);
+    box.setObjectName(QStringLiteral("AboutDialog"));
+    box.setWindowTitle(tr("About FactoryBench"));
+    box.setIconPixmap(windowIcon().pixmap(96, 96));
+    box.setTextFormat(Qt::RichText);
+    box.setText(tr("<h3>FactoryBench %1</h3>"
+                   "<p>Benchmark AI Factory services on Slurm clusters, end to end.</p>"
+                   "<p>Commit %2 · Qt %3</p>"
+                   "<p>Licensed under the GNU General Public License, version 3 or later (%4).<br>"
+                   "This program comes with ABSOLUTELY NO WARRANTY.</p>")
+                    .arg(fb::versionString(), fb::gitCommit(), QString::fromLatin1(qVersion()), fb::licenseName()));
+    box.exec();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    event->accept();
+}
+
+} // namespace fb::gui

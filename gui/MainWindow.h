@@ -1,0 +1,53 @@
+// MainWindow: the FactoryBench desktop window. It owns the dockable panels
+// (Connections, Recipe, Jobs, Tunnels, Runs, Dashboard, Logs), the menus and
+// the About dialog, and restores its geometry and dock layout on restart.
+#pragma once
+
+#include <QMainWindow>
+
+class QDockWidget;
+
+namespace fb::gui {
+
+class ConnectionsPanel;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // The dock of a panel by its object name ("Connections", "Jobs", …).
+    QDockWidget *dock(const QString &name) const;
+    QStringList dockNames() const;
+    ConnectionsPanel *connectionsPanel() const { return m_connections; }
+
+    // Selects a connection profile by name (e.g. from --profile).
+    bool selectProfile(const QString &name);
+
+    void saveLayout() const;
+    bool restoreLayout();
+
+public slots:
+    void showAbout();
+    void resetLayout();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
+
+private:
+    QDockWidget *addPanel(const QString &name, QWidget *panel, Qt::DockWidgetArea area);
+    void buildMenus();
+    void applyDefaultLayout();
+    void applyDefaultSizes();
+
+    ConnectionsPanel *m_connections = nullptr;
+    QList<QDockWidget *> m_docks;
+    QByteArray m_defaultState;
+    bool m_layoutRestored = false;
+    bool m_sizesApplied = false;
+};
+
+} // namespace fb::gui
