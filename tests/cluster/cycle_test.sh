@@ -10,7 +10,7 @@ fail() { echo "FAIL: $*" >&2; "$here/minicluster.sh" down "$dir" >/dev/null 2>&1
 for round in 1 2; do
   start=$(date +%s.%N)
   "$here/minicluster.sh" up "$dir" >/dev/null || fail "bring-up $round failed"
-  secs=$(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || awk "BEGIN{print $(date +%s.%N) - $start}")
+  secs=$(awk "BEGIN{print $(date +%s.%N) - $start}")
   awk "BEGIN{exit !($secs < 15)}" || fail "bring-up $round took ${secs}s (limit 15 s)"
   echo "bring-up $round: ${secs}s"
   pids=$(cat "$dir"/pids/*.pid)
@@ -23,6 +23,6 @@ for round in 1 2; do
   for p in $pids; do
     if kill -0 "$p" 2>/dev/null; then fail "pid $p still alive after teardown"; fi
   done
-  [ ! -e "$dir/slurm" ] && [ ! -e "$dir/pids" ] || fail "teardown left state behind"
+  if [ -e "$dir/slurm" ] || [ -e "$dir/pids" ]; then fail "teardown left state behind"; fi
 done
 echo "1 passed, 0 failed"

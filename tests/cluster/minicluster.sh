@@ -19,7 +19,7 @@ set -euo pipefail
 
 cmd=${1:-}
 dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '2,20p' "$0" >&2; exit 2; }
+if [ -z "$cmd" ] || [ -z "$dir" ]; then sed -n "2,20p" "$0" >&2; exit 2; fi
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 user=${FB_CLUSTER_USER:-fbuser}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# README command (a): set up, build and launch FactoryBench against the local
+# demo cluster (a real Slurm + sshd on 127.0.0.1, see tests/cluster/).
+#
+#   scripts/demo.sh          bring everything up and start the app
+#   scripts/demo.sh stop     stop the app (if started headless) and the cluster
+#
+# With a display the app opens in a window. Without one ($DISPLAY unset) it
+# runs under Xvfb in the background, saves a screenshot and says where.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+state=${FB_DEMO_DIR:-$HOME/.local/state/factorybench-demo}
+cluster="$state/cluster"
+build=build/ci  # the same build as scripts/test.sh, so (a) and (b) share it
+
+stop() {
+  if [ -f "$state/app.pid" ]; then kill "$(cat "$state/app.pid")" 2>/dev/null || true; rm -f "$state/app.pid"; fi
+  if [ -f "$state/xvfb.pid" ]; then kill "$(cat "$state/xvfb.pid")" 2>/dev/null || true; rm -f "$state/xvfb.pid"; fi
+  if [ -d "$cluster" ]; then tests/cluster/minicluster.sh down "$cluster"; fi
+}
+if [ "${1:-}" = "stop" ]; then stop; exit 0; fi
+
+echo "== setup (Debian packages)"
+scripts/setup-debian.sh
+echo "== build"
+cmake --preset ci >/dev/null
+cmake --build --preset ci --target factorybench fbctl
+
+echo "== demo cluster"
+mkdir -p "$state"
+if tests/cluster/minicluster.sh status "$cluster" >/dev/null 2>&1; then
+  echo "mini-cluster already up in $cluster"
+else
+  tests/cluster/minicluster.sh down "$cluster" >/dev/null 2>&1 || true
+  tests/cluster/minicluster.sh up "$cluster"
+fi
+"$build/core/fbctl/fbctl" profile import "$cluster/profile.json"
+
+echo "== FactoryBench"
+app=("$build/gui/factorybench" --profile mini-cluster)
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || [ "$(uname)" = Darwin ]; then
+  exec "${app[@]}"
+fi
+# No display: start a virtual one so the app runs exactly as it would on a desktop.
+display=:${FB_DEMO_DISPLAY:-87}
+if [ ! -f "$state/xvfb.pid" ] || ! kill -0 "$(cat "$state/xvfb.pid")" 2>/dev/null; then
+  setsid Xvfb "$display" -screen 0 1920x1080x24 -nolisten tcp >"$state/xvfb.log" 2>&1 < /dev/null &
+  echo $! > "$state/xvfb.pid"
+  sleep 1
+fi
+if [ -f "$state/app.pid" ] && kill -0 "$(cat "$state/app.pid")" 2>/dev/null; then
+  kill "$(cat "$state/app.pid")" 2>/dev/null || true
+fi
+DISPLAY=$display "$build/gui/factorybench" --profile mini-cluster --screenshot "$state/screenshot.png" >/dev/null 2>&1 || true
+DISPLAY=$display setsid "${app[@]}" >"$state/app.log" 2>&1 < /dev/null &
+echo $! > "$state/app.pid"
+cat <<MSG
+No display found, so FactoryBench runs under Xvfb on $display (pid $(cat "$state/app.pid")).
+  screenshot:  $state/screenshot.png
+  see it live: x11vnc -display $display   (or set DISPLAY and run the command again)
+  profile:     mini-cluster ($(sed -n 's/.*"user": "\(.*\)".*/\1/p' "$cluster/profile.json")@127.0.0.1)
+  stop:        scripts/demo.sh stop
+MSG
