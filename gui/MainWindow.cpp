@@ -2,6 +2,7 @@
 
 #include "panels/ConnectionsPanel.h"
 #include "panels/PlaceholderPanel.h"
+#include "panels/RunsPanel.h"
 
 #include "common/AppInfo.h"
 
@@ -55,7 +56,7 @@ MainWindow::MainWindow(QWidget *parent)
     addPanel(QStringLiteral("Tunnels"),
              new PlaceholderPanel(tr("SSH tunnels"), tr("No tunnels open."), this), Qt::RightDockWidgetArea);
     addPanel(QStringLiteral("Runs"),
-             new PlaceholderPanel(tr("Runs"), tr("Finished campaigns are listed here."), this), Qt::LeftDockWidgetArea);
+             new RunsPanel(this), Qt::LeftDockWidgetArea);
     addPanel(QStringLiteral("Logs"),
              new PlaceholderPanel(tr("Logs"), tr("Job and node logs, merged and searchable."), this), Qt::RightDockWidgetArea);
 

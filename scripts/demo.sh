@@ -2,10 +2,11 @@
 # README command (a): set up, build and launch FactoryBench against the local
 # demo cluster (a real Slurm + sshd on 127.0.0.1, see tests/cluster/).
 #
-#   scripts/demo.sh          bring everything up and start the app
+#   scripts/demo.sh          bring everything up, run the demo campaign, start the app
 #   scripts/demo.sh stop     stop the app (if started headless) and the cluster
 #
-# With a display the app opens in a window. Without one ($DISPLAY unset) it
+# It first runs the local Redis campaign with fbctl (the app's main job,
+# headless) so the app opens with a finished run. With a display the app opens in a window. Without one ($DISPLAY unset) it
 # runs under Xvfb in the background, saves a screenshot and says where.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,6 +37,21 @@ else
   tests/cluster/minicluster.sh up "$cluster"
 fi
 "$build/core/fbctl/fbctl" profile import "$cluster/profile.json"
+
+# The app's main job, headless: the local Redis campaign (3 trials: a
+# redis-server job, an fbload client job and a Prometheus job each). The first
+# run builds fbload on the "cluster" (about a minute); later runs reuse it.
+# FB_DEMO_NO_CAMPAIGN=1 skips it.
+if [ -z "${FB_DEMO_NO_CAMPAIGN:-}" ]; then
+  echo "== campaign: recipes/examples/local-redis.yaml on mini-cluster"
+  if "$build/core/fbctl/fbctl" run recipes/examples/local-redis.yaml --profile mini-cluster; then
+    run=$("$build/core/fbctl/fbctl" status | head -n 1 | cut -f1)
+    echo "results of $run (fbctl results $run):"
+    "$build/core/fbctl/fbctl" results "$run"
+  else
+    echo "the campaign failed; see the lines above (fbctl status, fbctl logs RUN)" >&2
+  fi
+fi
 
 echo "== FactoryBench"
 app=("$build/gui/factorybench" --profile mini-cluster)

@@ -27,13 +27,15 @@ host=$(hostname -s)
 
 die() { echo "minicluster: $*" >&2; exit 1; }
 
-port_free() { ! ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
+# Free = no socket of any state uses it. Ports are picked below the kernel's
+# ephemeral range (32768+), where load tests open thousands of client sockets.
+port_free() { ! ss -Htan "sport = :$1" 2>/dev/null | grep -q .; }
 
 pick_ports() {
   local base=${FB_CLUSTER_PORT_BASE:-}
   if [ -n "$base" ]; then echo "$base"; return; fi
   for _ in $(seq 50); do
-    base=$(( (RANDOM % 2000) * 10 + 30000 ))
+    base=$(( (RANDOM % 1200) * 10 + 20000 ))
     if port_free "$base" && port_free $((base+1)) && port_free $((base+2)); then
       echo "$base"; return
     fi
@@ -95,7 +97,7 @@ up() {
     --pid-file="$dir/munge/munged.pid" --log-file="$dir/log/munged.log" \
     --seed-file="$dir/munge/munged.seed"
   chmod 711 "$dir/munge"  # …while users need to reach the socket below it
-  wait_for 5 "munged" test -S "$dir/munge/run/munge.socket"
+  wait_for 15 "munged" test -S "$dir/munge/run/munge.socket"
 
   # --- slurm ---------------------------------------------------------------
   local mem_mb; mem_mb=$(awk '/MemTotal/ {printf "%d", $2/1024*0.8}' /proc/meminfo)
@@ -209,9 +211,9 @@ export FB_CLUSTER_SSH_PORT=$ssh_port
 export FB_CLUSTER_HOST=$host
 ENV
 
-  wait_for 5 "sshd on 127.0.0.1:$ssh_port" bash -c "ss -Htln 'sport = :$ssh_port' | grep -q ."
-  wait_for 12 "slurmctld" scontrol ping
-  wait_for 12 "node $host to be idle" bash -c "sinfo -h -n '$host' -o %T | grep -qE '^(idle|mixed|allocated)'"
+  wait_for 15 "sshd on 127.0.0.1:$ssh_port" bash -c "ss -Htln 'sport = :$ssh_port' | grep -q ."
+  wait_for 30 "slurmctld" scontrol ping
+  wait_for 30 "node $host to be idle" bash -c "sinfo -h -n '$host' -o %T | grep -qE '^(idle|mixed|allocated)'"
   echo "minicluster: up in $dir — ssh -i $dir/ssh/id_ed25519 -p $ssh_port -o UserKnownHostsFile=$dir/ssh/known_hosts $user@127.0.0.1"
 }
 

@@ -2,7 +2,7 @@
 // cluster user): a job is followed to COMPLETED, a failing job reports its
 // exit code, a job cancelled from outside is noticed within one poll, and a
 // job past its time limit ends as TIMEOUT.
-#include "common/OpenSshRunner.h"
+#include "ssh/OpenSshRunner.h"
 #include "slurm/JobTracker.h"
 
 #include <QSignalSpy>

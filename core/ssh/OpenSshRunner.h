@@ -5,14 +5,18 @@
 // OpenSSH setup (ProxyJump chains, smart cards) libssh cannot reproduce.
 #pragma once
 
-#include "CommandRunner.h"
-#include "ssh/ConnectionProfile.h"
+#include "common/CommandRunner.h"
+#include "common/RemoteFiles.h"
+#include "ConnectionProfile.h"
 
+#include <QList>
 #include <QObject>
+
+#include <functional>
 
 namespace fb {
 
-class OpenSshRunner : public QObject, public CommandRunner
+class OpenSshRunner : public QObject, public CommandRunner, public RemoteFiles
 {
     Q_OBJECT
 public:
@@ -20,10 +24,18 @@ public:
 
     QFuture<CommandResult> run(const QString &command, int timeoutMs = 60000) override;
     QString destination() const override;
+    // With scp (OpenSSH's, SFTP protocol underneath); remote paths may start with "~/".
+    QFuture<QString> uploadFile(const QString &localPath, const QString &remotePath) override;
+    QFuture<QString> downloadFile(const QString &remotePath, const QString &localPath) override;
     QStringList sshArguments() const; // the options every call uses, before the destination
 
 private:
+    QFuture<CommandResult> runProcess(const QString &program, const QStringList &args, int timeoutMs);
+    QStringList scpArguments() const;
     ConnectionProfile m_profile;
+    static constexpr int kMaxProcesses = 6;
+    int m_active = 0;
+    QList<std::function<void()>> m_queue;
 };
 
 } // namespace fb

@@ -38,6 +38,47 @@ QStringList OpenSshRunner::sshArguments() const
 
 QFuture<CommandResult> OpenSshRunner::run(const QString &command, int timeoutMs)
 {
+    return runProcess(QStringLiteral("ssh"), sshArguments() << m_profile.user + QLatin1Char('@') + m_profile.host << command,
+                      timeoutMs);
+}
+
+QStringList OpenSshRunner::scpArguments() const
+{
+    QStringList a = sshArguments();
+    const int p = a.indexOf(QStringLiteral("-p"));
+    a[p] = QStringLiteral("-P"); // scp spells the port option differently
+    return QStringList{QStringLiteral("-q"), QStringLiteral("-p")} + a;
+}
+
+QFuture<QString> OpenSshRunner::uploadFile(const QString &localPath, const QString &remotePath)
+{
+    const QString dest = destination();
+    return runProcess(QStringLiteral("scp"),
+                      scpArguments() << QStringLiteral("--") << localPath
+                                     << m_profile.user + QLatin1Char('@') + m_profile.host + QLatin1Char(':') + remotePath,
+                      600000)
+        .then(this, [dest, localPath, remotePath](const CommandResult &r) {
+            return r.ok() ? QString()
+                          : QStringLiteral("upload of %1 to %2:%3 failed: %4").arg(localPath, dest, remotePath, r.describe());
+        });
+}
+
+QFuture<QString> OpenSshRunner::downloadFile(const QString &remotePath, const QString &localPath)
+{
+    const QString dest = destination();
+    return runProcess(QStringLiteral("scp"),
+                      scpArguments() << QStringLiteral("--")
+                                     << m_profile.user + QLatin1Char('@') + m_profile.host + QLatin1Char(':') + remotePath
+                                     << localPath,
+                      600000)
+        .then(this, [dest, localPath, remotePath](const CommandResult &r) {
+            return r.ok() ? QString()
+                          : QStringLiteral("download of %1:%2 failed: %3").arg(dest, remotePath, r.describe());
+        });
+}
+
+QFuture<CommandResult> OpenSshRunner::runProcess(const QString &program, const QStringList &args, int timeoutMs)
+{
     auto promise = std::make_shared<QPromise<CommandResult>>();
     QFuture<CommandResult> future = promise->future();
     promise->start();
@@ -45,12 +86,15 @@ QFuture<CommandResult> OpenSshRunner::run(const QString &command, int timeoutMs)
     auto *process = new QProcess(this);
     auto *timer = new QTimer(process);
     timer->setSingleShot(true);
-    auto finish = [process, promise](CommandResult r) {
+    auto finish = [this, process, promise](CommandResult r) {
         if (promise->future().isFinished())
             return;
         promise->addResult(std::move(r));
         promise->finish();
         process->deleteLater();
+        --m_active;
+        if (!m_queue.isEmpty())
+            m_queue.takeFirst()();
     };
     connect(timer, &QTimer::timeout, process, [process, finish, timeoutMs] {
         process->kill();
@@ -64,7 +108,7 @@ QFuture<CommandResult> OpenSshRunner::run(const QString &command, int timeoutMs)
         if (e != QProcess::FailedToStart)
             return; // crashes and kills arrive through finished()
         CommandResult r;
-        r.error = QStringLiteral("cannot start ssh: %1").arg(process->errorString());
+        r.error = QStringLiteral("cannot start %1: %2").arg(process->program(), process->errorString());
         finish(std::move(r));
     });
     connect(process, &QProcess::finished, process, [this, process, finish](int code, QProcess::ExitStatus status) {
@@ -73,14 +117,23 @@ QFuture<CommandResult> OpenSshRunner::run(const QString &command, int timeoutMs)
         r.stdErr = process->readAllStandardError();
         if (status != QProcess::NormalExit)
             r.error = QStringLiteral("ssh to %1 crashed").arg(destination());
-        else if (code == 255)
+        else if (code == 255 && process->program() == QLatin1String("ssh"))
             r.error = QStringLiteral("ssh to %1 failed: %2").arg(destination(), QString::fromUtf8(r.stdErr.trimmed()));
         else
             r.exitCode = code;
         finish(std::move(r));
     });
-    timer->start(timeoutMs);
-    process->start(QStringLiteral("ssh"), sshArguments() << m_profile.user + QLatin1Char('@') + m_profile.host << command);
+    // sshd drops connections beyond MaxStartups (10 by default) that are
+    // still authenticating: at most kMaxProcesses ssh/scp at once, the rest queue.
+    auto startNow = [this, timer, process, program, args, timeoutMs] {
+        ++m_active;
+        timer->start(timeoutMs);
+        process->start(program, args);
+    };
+    if (m_active < kMaxProcesses)
+        startNow();
+    else
+        m_queue.append(startNow);
     return future;
 }
 

@@ -1,0 +1,310 @@
+// fbctl run | resume | status | cancel | results | logs — campaigns on a cluster.
+//
+//   fbctl run RECIPE --profile NAME [--keep-services] [--stop-on-failure] [--workdir DIR] [--fbload PATH]
+//   fbctl resume RUN [--profile NAME]
+//   fbctl status [RUN]
+//   fbctl cancel RUN [--profile NAME]
+//   fbctl results RUN
+//   fbctl logs RUN [--trial ID] [--json]
+//
+// Progress goes to stdout, one event per line. Ctrl-C (SIGINT) or SIGTERM
+// cancels: the run's jobs are scancelled and the run ends "cancelled" (exit 5).
+// A killed fbctl (SIGKILL, lost laptop) leaves the run "running" in the store:
+// `fbctl resume RUN` re-attaches to its jobs and finishes it.
+#include "Command.h"
+
+#include "common/Paths.h"
+#include "session/Campaign.h"
+#include "session/RunStore.h"
+#include "ssh/ConnectionProfile.h"
+#include "ssh/OpenSshRunner.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+
+namespace fb::cli {
+namespace {
+
+using namespace fb::session;
+
+std::atomic<Campaign *> g_running{nullptr};
+
+extern "C" void onInterrupt(int)
+{
+    if (Campaign *c = g_running.load())
+        c->requestCancel(); // an atomic store: async-signal-safe
+}
+
+bool openStore(RunStore *store)
+{
+    QString error;
+    if (!store->open(Paths::runStorePath(), &error)) {
+        err() << "fbctl: " << error << '\n';
+        return false;
+    }
+    return true;
+}
+
+bool loadProfile(const QString &name, const QString &file, ConnectionProfile *p)
+{
+    QString error;
+    const bool ok = !file.isEmpty() ? ProfileStore::loadFile(file, p, &error) : ProfileStore().load(name, p, &error);
+    if (!ok)
+        err() << "fbctl: " << error << '\n';
+    return ok;
+}
+
+QCommandLineParser *parserFor(const QString &syntax, const QList<QCommandLineOption> &options)
+{
+    auto *p = new QCommandLineParser;
+    p->setApplicationDescription(syntax);
+    p->addOptions(options);
+    p->addHelpOption();
+    return p;
+}
+
+int exitFor(const CampaignResult &r)
+{
+    if (r.state == QLatin1String("completed"))
+        return Ok;
+    if (r.state == QLatin1String("cancelled"))
+        return Cancelled;
+    if (r.error.contains(QLatin1String("ssh:")) || r.error.contains(QLatin1String("Connection")))
+        return Connection;
+    return Failed;
+}
+
+int runCampaign(const CampaignOptions &options, const ConnectionProfile &profile, RunStore *store)
+{
+    OpenSshRunner runner(profile);
+    Campaign campaign(&runner, &runner, store);
+    QObject::connect(&campaign, &Campaign::event, [](const CampaignEvent &e) {
+        // Progress is read live by people and by scripts through a pipe: flush
+        // the C stream too (stdout is fully buffered when it is not a terminal).
+        (e.level == CampaignEvent::Info ? out() : err()) << e.toText() << '\n';
+        out().flush();
+        err().flush();
+        std::fflush(stdout);
+    });
+    g_running = &campaign;
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    const CampaignResult r = campaign.run(options);
+    g_running = nullptr;
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    out() << "run " << r.runId << ": " << r.state << " (" << r.trialsCompleted << " completed, " << r.trialsFailed
+          << " failed; " << r.jobsSubmitted << " job(s) submitted, " << r.resultFiles << " result file(s) downloaded)\n";
+    if (!r.error.isEmpty() && r.state != QLatin1String("completed"))
+        err() << "fbctl: " << r.error << '\n';
+    return exitFor(r);
+}
+
+int runCommand(const QStringList &args)
+{
+    const QCommandLineOption profile(QStringLiteral("profile"), QStringLiteral("Connection profile name."), QStringLiteral("name"));
+    const QCommandLineOption profileFile(QStringLiteral("profile-file"), QStringLiteral("Connection profile JSON file."), QStringLiteral("file"));
+    const QCommandLineOption keep(QStringLiteral("keep-services"), QStringLiteral("Leave service and monitor jobs running after each trial."));
+    const QCommandLineOption stop(QStringLiteral("stop-on-failure"), QStringLiteral("Stop at the first failed trial."));
+    const QCommandLineOption workdir(QStringLiteral("workdir"), QStringLiteral("Remote work folder (default: the recipe's, else $HOME/factorybench)."), QStringLiteral("dir"));
+    const QCommandLineOption fbload(QStringLiteral("fbload"), QStringLiteral("Use this remote fbload binary instead of deploying one."), QStringLiteral("path"));
+    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl run RECIPE --profile NAME"), {profile, profileFile, keep, stop, workdir, fbload}));
+    if (!p->parse(QStringList{QStringLiteral("fbctl run")} + args) || p->positionalArguments().size() != 1
+        || (!p->isSet(profile) && !p->isSet(profileFile))) {
+        if (p->isSet(QStringLiteral("help"))) {
+            out() << p->helpText();
+            return Ok;
+        }
+        err() << (p->errorText().isEmpty() ? QString() : p->errorText() + QLatin1Char('\n'))
+              << "usage: fbctl run RECIPE --profile NAME [--keep-services] [--stop-on-failure] [--workdir DIR] [--fbload PATH]\n";
+        return Usage;
+    }
+    ConnectionProfile prof;
+    if (!loadProfile(p->value(profile), p->value(profileFile), &prof))
+        return InvalidInput;
+    RunStore store;
+    if (!openStore(&store))
+        return Failed;
+    CampaignOptions o;
+    o.recipePath = p->positionalArguments().first();
+    if (!QFileInfo::exists(o.recipePath)) {
+        err() << "fbctl: " << o.recipePath << ": no such file\n";
+        return InvalidInput;
+    }
+    o.profileName = prof.name;
+    o.remoteWorkDir = p->value(workdir).isEmpty() ? prof.remoteWorkDir : p->value(workdir);
+    o.buildPrelude = prof.buildPrelude;
+    o.fbloadPath = p->value(fbload);
+    o.keepServices = p->isSet(keep);
+    o.stopOnFailure = p->isSet(stop);
+    const int code = runCampaign(o, prof, &store);
+    // Invalid recipes fail before a run exists.
+    return code == Failed && store.runs().isEmpty() ? InvalidInput : code;
+}
+
+int resumeCommand(const QStringList &args)
+{
+    const QCommandLineOption profile(QStringLiteral("profile"), QStringLiteral("Connection profile (default: the run's)."), QStringLiteral("name"));
+    const QCommandLineOption profileFile(QStringLiteral("profile-file"), QStringLiteral("Connection profile JSON file."), QStringLiteral("file"));
+    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl resume RUN"), {profile, profileFile}));
+    if (!p->parse(QStringList{QStringLiteral("fbctl resume")} + args) || p->positionalArguments().size() != 1) {
+        err() << "usage: fbctl resume RUN [--profile NAME]\n";
+        return Usage;
+    }
+    RunStore store;
+    if (!openStore(&store))
+        return Failed;
+    const QString runId = p->positionalArguments().first();
+    auto run = store.run(runId);
+    if (!run) {
+        err() << "fbctl: no run " << runId << " in " << store.path() << " (`fbctl status` lists the runs)\n";
+        return InvalidInput;
+    }
+    ConnectionProfile prof;
+    if (!loadProfile(p->isSet(profile) ? p->value(profile) : run->profile, p->value(profileFile), &prof))
+        return InvalidInput;
+    CampaignOptions o;
+    o.resumeRunId = runId;
+    o.profileName = prof.name;
+    o.buildPrelude = prof.buildPrelude;
+    const QJsonObject fbload = run->manifest.value(QStringLiteral("fbload")).toObject();
+    o.fbloadPath = fbload.value(QStringLiteral("path")).toString(); // the same binary as before
+    return runCampaign(o, prof, &store);
+}
+
+int statusCommand(const QStringList &args)
+{
+    if (args.size() > 1 || (args.size() == 1 && args.first().startsWith(QLatin1Char('-')))) {
+        err() << "usage: fbctl status [RUN]\n";
+        return args.first() == QLatin1String("--help") ? Ok : Usage;
+    }
+    RunStore store;
+    if (!openStore(&store))
+        return Failed;
+    if (args.isEmpty()) {
+        for (const RunRecord &r : store.runs())
+            out() << r.id << '\t' << r.state << '\t' << r.profile << '\t' << r.createdAt.toString(Qt::ISODate) << '\n';
+        return Ok;
+    }
+    auto run = store.run(args.first());
+    if (!run) {
+        err() << "fbctl: no run " << args.first() << " in " << store.path() << '\n';
+        return InvalidInput;
+    }
+    out() << "run " << run->id << " (" << run->name << ") " << run->state << " on " << run->profile << '\n'
+          << "remote folder " << run->remoteDir << '\n';
+    if (!run->error.isEmpty())
+        out() << "error: " << run->error << '\n';
+    for (const TrialRecord &t : store.trials(run->id)) {
+        QStringList params;
+        for (auto it = t.params.begin(); it != t.params.end(); ++it)
+            params << it.key() + QLatin1Char('=') + it.value().toVariant().toString();
+        out() << "  " << t.trialId << '\t' << t.state << '\t' << t.step << '\t' << params.join(QStringLiteral(", ")) << '\n';
+        if (!t.error.isEmpty())
+            out() << "    error: " << t.error.section(QLatin1Char('\n'), 0, 0) << '\n';
+        for (const JobRecord &j : store.jobs(run->id, t.trialId))
+            out() << "    job " << j.jobId << '\t' << j.component << '\t' << j.state << (j.nodes.isEmpty() ? QString() : QStringLiteral(" on ") + j.nodes) << '\n';
+    }
+    return Ok;
+}
+
+int cancelCommand(const QStringList &args)
+{
+    const QCommandLineOption profile(QStringLiteral("profile"), QStringLiteral("Connection profile (default: the run's)."), QStringLiteral("name"));
+    const QCommandLineOption profileFile(QStringLiteral("profile-file"), QStringLiteral("Connection profile JSON file."), QStringLiteral("file"));
+    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl cancel RUN"), {profile, profileFile}));
+    if (!p->parse(QStringList{QStringLiteral("fbctl cancel")} + args) || p->positionalArguments().size() != 1) {
+        err() << "usage: fbctl cancel RUN [--profile NAME]\n";
+        return Usage;
+    }
+    RunStore store;
+    if (!openStore(&store))
+        return Failed;
+    auto run = store.run(p->positionalArguments().first());
+    if (!run) {
+        err() << "fbctl: no run " << p->positionalArguments().first() << '\n';
+        return InvalidInput;
+    }
+    ConnectionProfile prof;
+    if (!loadProfile(p->isSet(profile) ? p->value(profile) : run->profile, p->value(profileFile), &prof))
+        return InvalidInput;
+    OpenSshRunner runner(prof);
+    QString error;
+    if (!Campaign::cancelRun(&runner, &store, run->id, &error)) {
+        err() << "fbctl: " << error << '\n';
+        return Failed;
+    }
+    out() << "run " << run->id << " cancelled\n";
+    return Ok;
+}
+
+int resultsCommand(const QStringList &args)
+{
+    if (args.size() != 1 || args.first().startsWith(QLatin1Char('-'))) {
+        err() << "usage: fbctl results RUN\n";
+        return Usage;
+    }
+    RunStore store;
+    if (!openStore(&store))
+        return Failed;
+    if (!store.run(args.first())) {
+        err() << "fbctl: no run " << args.first() << '\n';
+        return InvalidInput;
+    }
+    for (const ResultFileRecord &r : store.resultFiles(args.first()))
+        out() << r.trialId << '\t' << r.sha256 << '\t' << r.size << '\t' << r.localPath << '\n';
+    return Ok;
+}
+
+int logsCommand(const QStringList &args)
+{
+    const QCommandLineOption trial(QStringLiteral("trial"), QStringLiteral("Only this trial."), QStringLiteral("id"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("JSON lines instead of text."));
+    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl logs RUN"), {trial, json}));
+    if (!p->parse(QStringList{QStringLiteral("fbctl logs")} + args) || p->positionalArguments().size() != 1) {
+        err() << "usage: fbctl logs RUN [--trial ID] [--json]\n";
+        return Usage;
+    }
+    RunStore store;
+    if (!openStore(&store))
+        return Failed;
+    const QString runId = p->positionalArguments().first();
+    if (!store.run(runId)) {
+        err() << "fbctl: no run " << runId << '\n';
+        return InvalidInput;
+    }
+    const QString runDir = Paths::stateDir() + QStringLiteral("/runs/") + runId;
+    for (const TrialRecord &t : store.trials(runId)) {
+        if (p->isSet(trial) && t.trialId != p->value(trial))
+            continue;
+        QFile f(runDir + QLatin1Char('/') + t.trialId + (p->isSet(json) ? QStringLiteral("/merged.jsonl") : QStringLiteral("/merged.log")));
+        if (!f.open(QIODevice::ReadOnly)) {
+            if (!p->isSet(json))
+                out() << "# " << t.trialId << ": no merged log yet (" << t.state << ")\n";
+            continue;
+        }
+        if (!p->isSet(json))
+            out() << "# " << t.trialId << '\n';
+        out() << QString::fromUtf8(f.readAll());
+    }
+    return Ok;
+}
+
+} // namespace
+
+FB_FBCTL_COMMAND(QStringLiteral("run"), QStringLiteral("run a recipe's campaign on a cluster"), runCommand);
+FB_FBCTL_COMMAND(QStringLiteral("resume"), QStringLiteral("resume an interrupted campaign"), resumeCommand);
+FB_FBCTL_COMMAND(QStringLiteral("status"), QStringLiteral("list runs, or show a run's trials and jobs"), statusCommand);
+FB_FBCTL_COMMAND(QStringLiteral("cancel"), QStringLiteral("cancel a run's jobs"), cancelCommand);
+FB_FBCTL_COMMAND(QStringLiteral("results"), QStringLiteral("list a run's downloaded result files"), resultsCommand);
+FB_FBCTL_COMMAND(QStringLiteral("logs"), QStringLiteral("print a run's merged, time-ordered logs"), logsCommand);
+
+} // namespace fb::cli

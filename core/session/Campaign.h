@@ -1,0 +1,112 @@
+// Campaign: turns a validated recipe into Slurm jobs on the cluster and back
+// into downloaded results — the "one-click session". For each trial of the
+// sweep it writes the trial folder and scripts, submits the service jobs,
+// waits for them to run and publish healthy endpoints, submits the monitor
+// and the client jobs, waits for the clients, downloads their result JSON
+// (checksummed), collects the job logs and cancels what is left.
+//
+// Every step is recorded in the RunStore before and after it happens, and
+// every job carries `--comment=factorybench:<run>:<trial>:<component>`, so a
+// campaign killed at any point can be resumed (run(resumeRunId)): jobs that
+// were submitted are re-attached (found in the store, or by their comment
+// when the crash came between sbatch and the store write), results already
+// downloaded are not downloaded again.
+//
+// The engine is straight-line code that waits with fb::session::await() —
+// a local event loop — so it must run on a thread that may block: fbctl's
+// main thread, or the GUI's campaign worker thread (CampaignRunner), never the
+// GUI thread. It talks to the cluster only through CommandRunner and
+// RemoteFiles, which must live on the same thread.
+#pragma once
+
+#include "common/CommandRunner.h"
+#include "common/RemoteFiles.h"
+#include "session/RunStore.h"
+
+#include <QDateTime>
+#include <QObject>
+#include <QStringList>
+
+#include <atomic>
+
+namespace fb::session {
+
+struct CampaignOptions
+{
+    QString recipePath;        // a new run from this recipe …
+    QString resumeRunId;       // … or resume this run from the store
+    QString profileName;       // recorded with the run
+    QString remoteWorkDir;     // default: the recipe's cluster.workdir, else "$HOME/factorybench"
+    QString buildPrelude;      // from the connection profile: run before building fbload
+    QString localRunsDir;      // default: Paths::stateDir() + "/runs"
+    QString fbloadPath;        // use this remote fbload instead of deploying one (tests)
+    bool keepServices = false; // leave service and monitor jobs running after each trial
+    bool stopOnFailure = false;// stop the campaign at the first failed trial
+    int pollFastMs = 1000;     // job polling while jobs start or change
+    int pollSlowMs = 5000;     // … while they run steadily
+    int serviceReadyTimeoutMs = 15 * 60 * 1000; // queue wait + start + health gate
+};
+
+struct CampaignEvent
+{
+    enum Level { Info, Warning, Error };
+    QDateTime time;
+    Level level = Info;
+    QString runId;
+    QString trialId;   // empty for run-level events
+    QString step;      // "deploy", "submit", "health", "clients", "results", "logs", "teardown", …
+    QString message;
+
+    QString toText() const;     // "2026-11-23T10:00:00.123Z INFO t001 health: redis ready on node1:6379"
+    QByteArray toJsonLine() const;
+};
+
+struct CampaignResult
+{
+    QString runId;
+    QString state;             // completed, failed, cancelled
+    QString error;             // first error, for the exit message
+    int trialsCompleted = 0;
+    int trialsFailed = 0;
+    int resultFiles = 0;       // downloaded in this invocation
+    int jobsSubmitted = 0;     // sbatch calls made in this invocation
+};
+
+class Campaign : public QObject
+{
+    Q_OBJECT
+public:
+    Campaign(CommandRunner *runner, RemoteFiles *files, RunStore *store, QObject *parent = nullptr);
+
+    // Runs (or resumes) the campaign to its end on the calling thread.
+    CampaignResult run(const CampaignOptions &options);
+
+    // Thread-safe: the running campaign stops at its next wait, cancels the
+    // run's jobs and ends as "cancelled".
+    void requestCancel() { m_cancel = true; }
+    bool cancelRequested() const { return m_cancel; }
+
+    // Cancels every job of a run that Slurm still knows (from the store and by
+    // comment) and marks the run cancelled. For `fbctl cancel` and the GUI.
+    static bool cancelRun(CommandRunner *runner, RunStore *store, const QString &runId, QString *error);
+
+    // The `--comment` every job of the run carries; component "service:redis".
+    static QString jobComment(const QString &runId, const QString &trialId, const QString &component);
+    // Merges job logs and campaign events into one time-ordered list of lines.
+    static QStringList mergeLogs(const QString &trialDir);
+
+signals:
+    void event(const fb::session::CampaignEvent &event);
+    void trialChanged(const QString &trialId, const QString &state, const QString &step);
+
+private:
+    struct Impl;
+    CommandRunner *m_runner;
+    RemoteFiles *m_files;
+    RunStore *m_store;
+    std::atomic_bool m_cancel{false};
+};
+
+} // namespace fb::session
+
+Q_DECLARE_METATYPE(fb::session::CampaignEvent)
