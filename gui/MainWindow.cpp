@@ -2,6 +2,10 @@
 
 #include "panels/ConnectionsPanel.h"
 #include "panels/PlaceholderPanel.h"
+#include "panels/CampaignPanel.h"
+#include "panels/JobsPanel.h"
+#include "panels/LogsPanel.h"
+#include "panels/ResultsDashboardPanel.h"
 #include "panels/RunsPanel.h"
 
 #include "common/AppInfo.h"
@@ -44,21 +48,31 @@ MainWindow::MainWindow(QWidget *parent)
 
     m_connections = new ConnectionsPanel(this);
     addPanel(QStringLiteral("Connections"), m_connections, Qt::LeftDockWidgetArea);
-    addPanel(QStringLiteral("Recipe"),
-             new PlaceholderPanel(tr("Recipe editor"),
-                                  tr("Open a recipe (File ▸ Open) or drag a service from the palette to start a campaign."), this),
-             Qt::RightDockWidgetArea);
-    addPanel(QStringLiteral("Dashboard"),
-             new PlaceholderPanel(tr("Dashboard"), tr("Live charts appear here while a campaign runs."), this),
-             Qt::RightDockWidgetArea);
-    addPanel(QStringLiteral("Jobs"),
-             new PlaceholderPanel(tr("Slurm jobs"), tr("No jobs in this session."), this), Qt::RightDockWidgetArea);
+    m_runner = new session::CampaignRunner(this);
+    m_campaign = new CampaignPanel(m_runner, this);
+    addPanel(QStringLiteral("Recipe"), m_campaign, Qt::RightDockWidgetArea);
+    m_dashboard = new ResultsDashboardPanel(this);
+    addPanel(QStringLiteral("Dashboard"), m_dashboard, Qt::RightDockWidgetArea);
+    m_jobs = new JobsPanel(this);
+    addPanel(QStringLiteral("Jobs"), m_jobs, Qt::RightDockWidgetArea);
     addPanel(QStringLiteral("Tunnels"),
              new PlaceholderPanel(tr("SSH tunnels"), tr("No tunnels open."), this), Qt::RightDockWidgetArea);
-    addPanel(QStringLiteral("Runs"),
-             new RunsPanel(this), Qt::LeftDockWidgetArea);
-    addPanel(QStringLiteral("Logs"),
-             new PlaceholderPanel(tr("Logs"), tr("Job and node logs, merged and searchable."), this), Qt::RightDockWidgetArea);
+    m_runs = new RunsPanel(this);
+    addPanel(QStringLiteral("Runs"), m_runs, Qt::LeftDockWidgetArea);
+    m_logs = new LogsPanel(this);
+    addPanel(QStringLiteral("Logs"), m_logs, Qt::RightDockWidgetArea);
+
+    // The one-click session: the campaign panel starts, the others follow.
+    connect(m_connections, &ConnectionsPanel::currentProfileChanged, m_campaign, &CampaignPanel::setProfile);
+    m_campaign->setProfile(m_connections->currentProfile());
+    connect(m_runner, &session::CampaignRunner::event, m_logs, &LogsPanel::appendEvent);
+    connect(m_runs, &RunsPanel::selectionChanged, m_dashboard, &ResultsDashboardPanel::showRun);
+    connect(m_runner, &session::CampaignRunner::jobChanged, m_jobs, &JobsPanel::updateJob);
+    connect(m_runner, &session::CampaignRunner::trialChanged, m_runs, &RunsPanel::reload);
+    connect(m_runner, &session::CampaignRunner::finished, this, [this](const session::CampaignResult &r) {
+        m_runs->reload();
+        statusBar()->showMessage(tr("Run %1 %2").arg(r.runId, r.state), 10000);
+    });
 
     buildMenus();
     applyDefaultLayout();

@@ -7,9 +7,18 @@
 
 class QDockWidget;
 
+namespace fb::session {
+class CampaignRunner;
+}
+
 namespace fb::gui {
 
 class ConnectionsPanel;
+class CampaignPanel;
+class JobsPanel;
+class LogsPanel;
+class RunsPanel;
+class ResultsDashboardPanel;
 
 class MainWindow : public QMainWindow
 {
@@ -22,6 +31,11 @@ public:
     QDockWidget *dock(const QString &name) const;
     QStringList dockNames() const;
     ConnectionsPanel *connectionsPanel() const { return m_connections; }
+    CampaignPanel *campaignPanel() const { return m_campaign; }
+    JobsPanel *jobsPanel() const { return m_jobs; }
+    LogsPanel *logsPanel() const { return m_logs; }
+    RunsPanel *runsPanel() const { return m_runs; }
+    ResultsDashboardPanel *dashboardPanel() const { return m_dashboard; }
 
     // Selects a connection profile by name (e.g. from --profile).
     bool selectProfile(const QString &name);
@@ -44,6 +58,12 @@ private:
     void applyDefaultSizes();
 
     ConnectionsPanel *m_connections = nullptr;
+    session::CampaignRunner *m_runner = nullptr;
+    CampaignPanel *m_campaign = nullptr;
+    JobsPanel *m_jobs = nullptr;
+    LogsPanel *m_logs = nullptr;
+    RunsPanel *m_runs = nullptr;
+    ResultsDashboardPanel *m_dashboard = nullptr;
     QList<QDockWidget *> m_docks;
     QByteArray m_defaultState;
     bool m_layoutRestored = false;

@@ -1,5 +1,8 @@
 // factorybench — the FactoryBench desktop app.
 #include "MainWindow.h"
+#include "panels/CampaignPanel.h"
+
+#include <QFileInfo>
 
 #include "common/AppInfo.h"
 
@@ -27,7 +30,10 @@ int main(int argc, char **argv)
     QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                   QStringLiteral("Save a screenshot of the window to <file> once it is shown, then exit."),
                                   QStringLiteral("file"));
-    parser.addOptions({version, profile, screenshot});
+    QCommandLineOption recipe(QStringLiteral("recipe"), QStringLiteral("Open the recipe <file> in the Recipe panel."),
+                              QStringLiteral("file"));
+    QCommandLineOption run(QStringLiteral("run"), QStringLiteral("Start the campaign of --recipe on --profile at once (the one-click session)."));
+    parser.addOptions({version, profile, recipe, run, screenshot});
     parser.process(app);
     if (parser.isSet(version)) {
         std::printf("%s\n", qPrintable(fb::versionLine(QStringLiteral("factorybench"))));
@@ -39,6 +45,15 @@ int main(int argc, char **argv)
     if (parser.isSet(profile) && !window.selectProfile(parser.value(profile)))
         std::fprintf(stderr, "factorybench: no connection profile named \"%s\"\n", qPrintable(parser.value(profile)));
     window.show();
+    if (parser.isSet(recipe)) {
+        auto *panel = window.campaignPanel();
+        if (parser.isSet(run))
+            QObject::connect(panel, &fb::gui::CampaignPanel::planReady, panel, [panel](bool ok) {
+                if (ok)
+                    panel->startCampaign();
+            }, Qt::SingleShotConnection);
+        panel->setRecipePath(QFileInfo(parser.value(recipe)).absoluteFilePath());
+    }
 
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);

@@ -11,6 +11,9 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# ccache: paths relative to the checkout, so a fresh clone (CI) reuses the
+# objects compiled in any other clone on this machine.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$top} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 state=${FB_DEMO_DIR:-$HOME/.local/state/factorybench-demo}
 cluster="$state/cluster"
 build=build/ci  # the same build as scripts/test.sh, so (a) and (b) share it

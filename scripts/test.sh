@@ -10,6 +10,9 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# ccache: paths relative to the checkout, so a fresh clone (CI) reuses the
+# objects compiled in any other clone on this machine.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$top} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 preset=${FB_PRESET:-ci}
 jobs=${FB_JOBS:-$(nproc)}
 

@@ -165,8 +165,10 @@ struct Campaign::Impl
             ok = q->m_store->saveRun(record, &err);
         else if constexpr (std::is_same_v<std::decay_t<decltype(record)>, TrialRecord>)
             ok = q->m_store->saveTrial(record, &err);
-        else if constexpr (std::is_same_v<std::decay_t<decltype(record)>, JobRecord>)
+        else if constexpr (std::is_same_v<std::decay_t<decltype(record)>, JobRecord>) {
             ok = q->m_store->saveJob(record, &err);
+            emit q->jobChanged(record);
+        }
         else
             ok = q->m_store->saveResultFile(record, &err);
         if (!ok)
@@ -643,6 +645,8 @@ struct Campaign::Impl
     // Cancelled (or a submission failed): take the trial's jobs down.
     Outcome abortTrial(TrialRecord &t, QList<JobRecord> jobs, const QString &step)
     {
+        if (q->m_detach.load())
+            return Outcome::Cancelled; // jobs and trial stay as they are, for resume
         for (const JobRecord &j : q->m_store->jobs(run.id, t.trialId))
             if (std::none_of(jobs.begin(), jobs.end(), [&](const JobRecord &k) { return k.jobId == j.jobId; }))
                 jobs << j;
@@ -856,6 +860,11 @@ struct Campaign::Impl
 
     CampaignResult finish(int trialCount)
     {
+        if (q->m_detach.load()) {
+            result.state = QStringLiteral("detached");
+            info({}, QStringLiteral("end"), QStringLiteral("run %1 detached: its jobs keep running; resume it to finish").arg(run.id));
+            return result;
+        }
         if (cancelled()) {
             result.state = QStringLiteral("cancelled");
             // Whatever is still queued or running for this run goes too.
@@ -886,6 +895,8 @@ Campaign::Campaign(CommandRunner *runner, RemoteFiles *files, RunStore *store, Q
     , m_store(store)
 {
     qRegisterMetaType<fb::session::CampaignEvent>();
+    qRegisterMetaType<fb::session::CampaignResult>();
+    qRegisterMetaType<fb::session::JobRecord>();
 }
 
 CampaignResult Campaign::run(const CampaignOptions &options)

@@ -64,7 +64,7 @@ struct CampaignEvent
 struct CampaignResult
 {
     QString runId;
-    QString state;             // completed, failed, cancelled
+    QString state;             // completed, failed, cancelled, detached (left running; resume later)
     QString error;             // first error, for the exit message
     int trialsCompleted = 0;
     int trialsFailed = 0;
@@ -84,6 +84,13 @@ public:
     // Thread-safe: the running campaign stops at its next wait, cancels the
     // run's jobs and ends as "cancelled".
     void requestCancel() { m_cancel = true; }
+    // Thread-safe: stop waiting at the next wait but leave every job running
+    // and the run "running" in the store (the app is closing); resume later.
+    void requestDetach()
+    {
+        m_detach = true;
+        m_cancel = true;
+    }
     bool cancelRequested() const { return m_cancel; }
 
     // Cancels every job of a run that Slurm still knows (from the store and by
@@ -98,6 +105,7 @@ public:
 signals:
     void event(const fb::session::CampaignEvent &event);
     void trialChanged(const QString &trialId, const QString &state, const QString &step);
+    void jobChanged(const fb::session::JobRecord &job); // submitted, re-attached or changed state
 
 private:
     struct Impl;
@@ -105,8 +113,11 @@ private:
     RemoteFiles *m_files;
     RunStore *m_store;
     std::atomic_bool m_cancel{false};
+    std::atomic_bool m_detach{false};
 };
 
 } // namespace fb::session
 
 Q_DECLARE_METATYPE(fb::session::CampaignEvent)
+Q_DECLARE_METATYPE(fb::session::CampaignResult)
+Q_DECLARE_METATYPE(fb::session::JobRecord)

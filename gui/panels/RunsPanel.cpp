@@ -6,6 +6,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent>
@@ -32,6 +33,12 @@ RunsPanel::RunsPanel(QWidget *parent)
     layout->addWidget(m_tree, 1);
     layout->addLayout(bar);
     connect(refresh, &QPushButton::clicked, this, &RunsPanel::reload);
+    connect(m_tree, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
+        if (!item)
+            return;
+        QTreeWidgetItem *runItem = item->parent() ? item->parent() : item;
+        emit selectionChanged(runItem->data(0, Qt::UserRole).toString(), item->parent() ? item->text(0) : QString());
+    });
     connect(&m_watcher, &QFutureWatcher<RunsSnapshot>::finished, this, [this] {
         show(m_watcher.result());
         emit reloaded();
@@ -71,6 +78,14 @@ RunsSnapshot RunsPanel::readStore(const QString &path)
 
 void RunsPanel::show(const RunsSnapshot &snapshot)
 {
+    // Keep the selection across reloads (campaign progress reloads often).
+    QString selRun, selTrial;
+    if (QTreeWidgetItem *cur = m_tree->currentItem()) {
+        QTreeWidgetItem *runItem = cur->parent() ? cur->parent() : cur;
+        selRun = runItem->data(0, Qt::UserRole).toString();
+        selTrial = cur->parent() ? cur->text(0) : QString();
+    }
+    const QSignalBlocker block(m_tree);
     m_tree->clear();
     if (!snapshot.error.isEmpty()) {
         m_status->setText(tr("Cannot read the run store: %1").arg(snapshot.error));
@@ -80,6 +95,7 @@ void RunsPanel::show(const RunsSnapshot &snapshot)
         auto *item = new QTreeWidgetItem(m_tree);
         // Short label (recipe and local start time); the full id in the tooltip.
         item->setText(0, QStringLiteral("%1 · %2").arg(r.run.name, r.run.createdAt.toLocalTime().toString(QStringLiteral("MMM d HH:mm"))));
+        item->setData(0, Qt::UserRole, r.run.id);
         item->setText(1, r.run.state);
         int done = 0;
         for (const session::TrialRecord &t : r.trials)
@@ -95,7 +111,8 @@ void RunsPanel::show(const RunsSnapshot &snapshot)
             QStringList params;
             for (auto it = t.params.begin(); it != t.params.end(); ++it)
                 params << it.key().section(QLatin1Char('.'), -1) + QLatin1Char('=') + it.value().toVariant().toString();
-            child->setText(2, tr("%1 · %n result(s)", nullptr, r.resultsPerTrial.value(t.trialId)).arg(params.join(QStringLiteral(", "))));
+            const QString results = tr("%n result(s)", nullptr, r.resultsPerTrial.value(t.trialId));
+            child->setText(2, params.isEmpty() ? results : params.join(QStringLiteral(", ")) + QStringLiteral(" · ") + results);
             child->setToolTip(2, child->text(2));
             if (!t.error.isEmpty())
                 child->setToolTip(1, t.error);
@@ -103,6 +120,15 @@ void RunsPanel::show(const RunsSnapshot &snapshot)
     }
     if (m_tree->topLevelItemCount() > 0)
         m_tree->topLevelItem(0)->setExpanded(true);
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *runItem = m_tree->topLevelItem(i);
+        if (runItem->data(0, Qt::UserRole).toString() != selRun)
+            continue;
+        m_tree->setCurrentItem(runItem);
+        for (int j = 0; j < runItem->childCount(); ++j)
+            if (runItem->child(j)->text(0) == selTrial)
+                m_tree->setCurrentItem(runItem->child(j));
+    }
     m_status->setText(snapshot.runs.isEmpty() ? tr("No campaigns yet. `fbctl run RECIPE --profile NAME` or the Run button start one.")
                                               : tr("%n run(s)", nullptr, int(snapshot.runs.size())));
 }

@@ -38,6 +38,8 @@ public:
 
 signals:
     void reloaded();
+    // A run (trialId empty) or one of its trials was selected.
+    void selectionChanged(const QString &runId, const QString &trialId);
 
 private:
     void show(const RunsSnapshot &snapshot);

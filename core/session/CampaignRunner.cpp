@@ -1,0 +1,103 @@
+#include "CampaignRunner.h"
+
+#include "common/Paths.h"
+#include "ssh/OpenSshRunner.h"
+
+#include <QMutexLocker>
+#include <QThread>
+
+namespace fb::session {
+
+CampaignRunner::CampaignRunner(QObject *parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<fb::session::CampaignEvent>();
+    qRegisterMetaType<fb::session::CampaignResult>();
+    qRegisterMetaType<fb::session::JobRecord>();
+}
+
+CampaignRunner::~CampaignRunner()
+{
+    if (m_thread) {
+        detach();
+        m_thread->wait();
+        delete m_thread;
+    }
+}
+
+bool CampaignRunner::start(const CampaignOptions &options, const ConnectionProfile &profile, const QString &storePath)
+{
+    if (m_thread)
+        return false;
+    m_cancelEarly = false;
+    m_detachEarly = false;
+    const QString path = storePath.isEmpty() ? Paths::runStorePath() : storePath;
+    m_thread = QThread::create([this, options, profile, path] {
+        CampaignResult result;
+        RunStore store;
+        QString error;
+        if (!store.open(path, &error)) {
+            result.state = QStringLiteral("failed");
+            result.error = error;
+            QMutexLocker lock(&m_mutex);
+            m_result = result;
+            return;
+        }
+        OpenSshRunner runner(profile);
+        Campaign campaign(&runner, &runner, &store);
+        // Signal-to-signal across threads: queued to the runner's thread.
+        connect(&campaign, &Campaign::event, this, &CampaignRunner::event);
+        connect(&campaign, &Campaign::trialChanged, this, &CampaignRunner::trialChanged);
+        connect(&campaign, &Campaign::jobChanged, this, &CampaignRunner::jobChanged);
+        {
+            QMutexLocker lock(&m_mutex);
+            m_campaign = &campaign;
+            if (m_detachEarly)
+                campaign.requestDetach();
+            else if (m_cancelEarly)
+                campaign.requestCancel();
+        }
+        result = campaign.run(options);
+        {
+            QMutexLocker lock(&m_mutex); // cancel() never touches a campaign being destroyed
+            m_campaign = nullptr;
+            m_result = result;
+        }
+    });
+    m_thread->setObjectName(QStringLiteral("campaign"));
+    // `finished` comes from here, on the owner's thread, once isRunning() is false.
+    connect(m_thread, &QThread::finished, this, [this] {
+        m_thread->deleteLater();
+        m_thread = nullptr;
+        CampaignResult r;
+        {
+            QMutexLocker lock(&m_mutex);
+            r = m_result;
+        }
+        emit finished(r);
+    });
+    m_thread->start();
+    return true;
+}
+
+void CampaignRunner::cancel()
+{
+    QMutexLocker lock(&m_mutex);
+    m_cancelEarly = true;
+    if (m_campaign)
+        m_campaign->requestCancel();
+}
+
+} // namespace fb::session
+
+namespace fb::session {
+
+void CampaignRunner::detach()
+{
+    QMutexLocker lock(&m_mutex);
+    m_detachEarly = true;
+    if (m_campaign)
+        m_campaign->requestDetach();
+}
+
+} // namespace fb::session
