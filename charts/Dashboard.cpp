@@ -1,0 +1,280 @@
+#include "Dashboard.h"
+
+#include "TimeSeriesChart.h"
+
+#include "metrics/PrometheusClient.h"
+#include "metrics/ResultDocument.h"
+
+#include <QGridLayout>
+#include <QLabel>
+#include <QLayout>
+#include <QPainter>
+#include <QRegularExpression>
+#include <QTimer>
+#include <QtCharts/QLineSeries>
+
+#include <cmath>
+
+namespace fb::charts {
+
+using fb::metrics::PrometheusResponse;
+using fb::metrics::ResultDocument;
+
+namespace {
+// fbload's per-second result columns (core/clients/src/result.cpp) and its
+// /metrics names (metrics_server.cpp); GPU panels use NVIDIA DCGM exporter names.
+DashboardPanel requestRate()
+{
+    return {QStringLiteral("Requests/s"), QStringLiteral("requests/s"),
+            {{QStringLiteral("{{op}}"), QStringLiteral("sum by (op) (rate(fbload_requests_total[10s]))")}},
+            {{QStringLiteral("completed"), QStringLiteral("completed"), 1.0}}};
+}
+DashboardPanel latency(const QString &title = QStringLiteral("Latency"))
+{
+    return {title, QStringLiteral("seconds"),
+            {{QStringLiteral("p50"), QStringLiteral("histogram_quantile(0.5, sum by (le) (rate(fbload_latency_seconds_bucket[10s])))")},
+             {QStringLiteral("p99"), QStringLiteral("histogram_quantile(0.99, sum by (le) (rate(fbload_latency_seconds_bucket[10s])))")}},
+            {{QStringLiteral("p50"), QStringLiteral("latency_p50_ms"), 1e-3},
+             {QStringLiteral("p99"), QStringLiteral("latency_p99_ms"), 1e-3},
+             {QStringLiteral("max"), QStringLiteral("latency_max_ms"), 1e-3}}};
+}
+DashboardPanel errors()
+{
+    return {QStringLiteral("Errors/s"), QStringLiteral("errors/s"),
+            {{QStringLiteral("{{class}}"), QStringLiteral("sum by (class) (rate(fbload_errors_total[10s])) > 0")}},
+            {{QStringLiteral("errors"), QStringLiteral("errors"), 1.0}}};
+}
+} // namespace
+
+DashboardSpec DashboardSpec::forWorkload(const QString &workload)
+{
+    const QString w = workload.toLower();
+    DashboardSpec s;
+    if (w == QLatin1String("llm")) {
+        s.title = QStringLiteral("LLM serving");
+        s.panels << requestRate()
+                 << DashboardPanel{QStringLiteral("Tokens/s"), QStringLiteral("tokens/s"),
+                                   {{QStringLiteral("{{direction}}"), QStringLiteral("sum by (direction) (rate(fbload_tokens_total[10s]))")}},
+                                   {{QStringLiteral("input"), QStringLiteral("input_tokens"), 1.0},
+                                    {QStringLiteral("output"), QStringLiteral("output_tokens"), 1.0}}}
+                 << DashboardPanel{QStringLiteral("TTFT / ITL"), QStringLiteral("seconds"),
+                                   {{QStringLiteral("TTFT p50"), QStringLiteral("histogram_quantile(0.5, sum by (le) (rate(fbload_ttft_seconds_bucket[10s])))")},
+                                    {QStringLiteral("TTFT p99"), QStringLiteral("histogram_quantile(0.99, sum by (le) (rate(fbload_ttft_seconds_bucket[10s])))")},
+                                    {QStringLiteral("ITL p99"), QStringLiteral("histogram_quantile(0.99, sum by (le) (rate(fbload_itl_seconds_bucket[10s])))")}},
+                                   {}}
+                 << latency(QStringLiteral("E2E latency"))
+                 << DashboardPanel{QStringLiteral("GPU utilisation"), QStringLiteral("%"),
+                                   {{QStringLiteral("GPU {{gpu}}"), QStringLiteral("DCGM_FI_DEV_GPU_UTIL")}}, {}}
+                 << DashboardPanel{QStringLiteral("GPU memory used"), QStringLiteral("MiB"),
+                                   {{QStringLiteral("GPU {{gpu}}"), QStringLiteral("DCGM_FI_DEV_FB_USED")}}, {}};
+    } else if (w == QLatin1String("redis")) {
+        s.title = QStringLiteral("Redis");
+        s.panels << requestRate()
+                 << DashboardPanel{QStringLiteral("p99 per operation"), QStringLiteral("seconds"),
+                                   {{QStringLiteral("{{op}} p99"), QStringLiteral("histogram_quantile(0.99, sum by (le, op) (rate(fbload_latency_seconds_bucket[10s])))")}},
+                                   {{QStringLiteral("p99 (all ops)"), QStringLiteral("latency_p99_ms"), 1e-3}}}
+                 << latency() << errors();
+    } else if (w == QLatin1String("database") || w == QLatin1String("postgres") || w == QLatin1String("mariadb")
+               || w == QLatin1String("mysql")) {
+        s.title = QStringLiteral("Database");
+        DashboardPanel tps = requestRate();
+        tps.title = QStringLiteral("Transactions/queries per second");
+        tps.yTitle = QStringLiteral("TPS / QPS");
+        s.panels << tps << latency() << errors();
+    } else if (w == QLatin1String("storage")) {
+        s.title = QStringLiteral("Storage");
+        s.panels << DashboardPanel{QStringLiteral("Throughput"), QStringLiteral("MB/s"),
+                                   {{QStringLiteral("read {{device}}"), QStringLiteral("rate(node_disk_read_bytes_total[10s]) / 1e6")},
+                                    {QStringLiteral("write {{device}}"), QStringLiteral("rate(node_disk_written_bytes_total[10s]) / 1e6")}},
+                                   {}}
+                 << DashboardPanel{QStringLiteral("IOPS"), QStringLiteral("IO/s"),
+                                   {{QStringLiteral("read {{device}}"), QStringLiteral("rate(node_disk_reads_completed_total[10s])")},
+                                    {QStringLiteral("write {{device}}"), QStringLiteral("rate(node_disk_writes_completed_total[10s])")}},
+                                   {{QStringLiteral("completed"), QStringLiteral("completed"), 1.0}}}
+                 << latency();
+    } else if (w == QLatin1String("vector")) {
+        s.title = QStringLiteral("Vector database");
+        DashboardPanel ops = requestRate();
+        ops.title = QStringLiteral("Insert rate and QPS");
+        s.panels << ops << latency() << errors();
+        // Recall is measured after the run (it needs ground truth); it shows
+        // in the result tables, not as a live panel.
+    } else {
+        s.title = workload.isEmpty() ? QStringLiteral("Run") : workload;
+        s.panels << requestRate() << latency() << errors();
+    }
+    return s;
+}
+
+Dashboard::Dashboard(const DashboardSpec &spec, QWidget *parent) : ChartWidget(parent), m_spec(spec)
+{
+    setTitle(spec.title);
+    auto *title = new QLabel(spec.title, this);
+    title->setObjectName(QStringLiteral("dashboardTitle"));
+    title->setAlignment(Qt::AlignCenter);
+    QFont f = theme().titleFont;
+    f.setPointSizeF(f.pointSizeF() * 1.2);
+    title->setFont(f);
+    layout()->addWidget(title);
+    auto *gridHost = new QWidget(this);
+    m_grid = new QGridLayout(gridHost);
+    m_grid->setContentsMargins(0, 0, 0, 0);
+    m_grid->setSpacing(4);
+    layout()->addWidget(gridHost);
+    m_link = new XAxisLink(this);
+    const int columns = spec.panels.size() > 4 ? 3 : 2;
+    for (int i = 0; i < spec.panels.size(); ++i) {
+        auto *chart = new TimeSeriesChart(gridHost);
+        chart->setTitle(spec.panels[i].title);
+        chart->setAxisTitles(QStringLiteral("seconds since start"), spec.panels[i].yTitle);
+        chart->setMinimumSize(240, 160);
+        m_grid->addWidget(chart, i / columns, i % columns);
+        m_link->add(chart);
+        m_panels << chart;
+    }
+    m_timer = new QTimer(this);
+    connect(m_timer, &QTimer::timeout, this, &Dashboard::pollNow);
+}
+
+Dashboard::~Dashboard() = default;
+
+int Dashboard::seriesIndex(int panel, const QString &name)
+{
+    TimeSeriesChart *c = m_panels[panel];
+    for (int i = 0; i < c->seriesCount(); ++i)
+        if (c->seriesName(i) == name)
+            return i;
+    return c->addSeries(name);
+}
+
+void Dashboard::showResults(const QList<ResultDocument> &docs)
+{
+    for (int p = 0; p < m_panels.size(); ++p) {
+        for (const DashboardColumn &col : m_spec.panels[p].result) {
+            for (const ResultDocument &d : docs) {
+                QList<QPointF> pts = d.timeseries.series(col.column);
+                if (pts.isEmpty())
+                    continue;
+                for (QPointF &pt : pts)
+                    pt.setY(pt.y() * col.scale);
+                const QString name = docs.size() > 1 ? d.label() + QStringLiteral(": ") + col.legend : col.legend;
+                m_panels[p]->setSeriesData(seriesIndex(p, name), pts);
+            }
+        }
+    }
+}
+
+void Dashboard::startLive(fb::metrics::PrometheusClient *client, const QDateTime &start, int intervalMs)
+{
+    m_client = client;
+    m_liveStart = start;
+    // Fixed legends get their series now, in query order, so colours do not
+    // depend on which reply comes back first.
+    for (int p = 0; p < m_panels.size(); ++p)
+        for (const DashboardQuery &q : std::as_const(m_spec.panels[p].live))
+            if (!q.legend.contains(QLatin1String("{{")))
+                seriesIndex(p, q.legend);
+    m_timer->start(std::max(250, intervalMs));
+    pollNow();
+}
+
+void Dashboard::stopLive()
+{
+    m_timer->stop();
+    m_client.clear();
+}
+
+bool Dashboard::isLive() const
+{
+    return m_timer->isActive();
+}
+
+void Dashboard::pollNow()
+{
+    if (!m_client || m_inFlight > 0) // never pile up requests behind a slow tunnel
+        return;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (int p = 0; p < m_panels.size(); ++p) {
+        const QList<DashboardQuery> &queries = m_spec.panels[p].live;
+        for (int q = 0; q < queries.size(); ++q) {
+            ++m_inFlight;
+            m_client->queryRangeForWidth(queries[q].promql, m_liveStart, now, m_panels[p]->plotWidthPixels())
+                .then(this, [this, p, q](const PrometheusResponse &r) {
+                    --m_inFlight;
+                    applyLive(p, q, r);
+                })
+                .onCanceled(this, [this] { --m_inFlight; });
+        }
+    }
+}
+
+void Dashboard::applyLive(int panel, int query, const PrometheusResponse &r)
+{
+    if (!r.ok) {
+        m_lastError = QStringLiteral("%1: %2").arg(m_spec.panels[panel].title, r.errorText());
+        emit liveError(m_lastError);
+        return;
+    }
+    static const QRegularExpression placeholder(QStringLiteral("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\}\\}"));
+    const DashboardQuery &dq = m_spec.panels[panel].live[query];
+    const double t0 = double(m_liveStart.toMSecsSinceEpoch()) / 1000.0;
+    int points = 0;
+    for (const fb::metrics::PrometheusSeries &s : r.series) {
+        QString name = dq.legend;
+        QRegularExpressionMatchIterator it = placeholder.globalMatch(dq.legend);
+        while (it.hasNext()) {
+            const QRegularExpressionMatch m = it.next();
+            // A label the series lacks (fbload's latency histogram has no
+            // "op" label yet) reads "all": the series covers all of them.
+            name.replace(m.captured(0), s.labels.value(m.captured(1), QStringLiteral("all")));
+        }
+        QList<QPointF> pts;
+        pts.reserve(s.points.size());
+        for (const QPointF &pt : s.points)
+            if (std::isfinite(pt.y()))
+                pts << QPointF(pt.x() - t0, pt.y());
+        points += int(pts.size());
+        m_panels[panel]->setSeriesData(seriesIndex(panel, name), pts);
+    }
+    emit livePointsReceived(panel, points);
+}
+
+void Dashboard::renderFigure(QPainter *painter, const QRectF &target)
+{
+    // Each panel is painted where it sits on screen, scaled to the target.
+    const double sx = target.width() / std::max(1, width());
+    const double sy = target.height() / std::max(1, height());
+    painter->save();
+    painter->fillRect(target, theme().background);
+    if (auto *label = findChild<QLabel *>(QStringLiteral("dashboardTitle"))) {
+        const QRect g(label->mapTo(this, QPoint(0, 0)), label->size());
+        painter->setPen(theme().foreground);
+        painter->setFont(label->font());
+        painter->save();
+        painter->translate(target.topLeft());
+        painter->scale(sx, sy);
+        painter->drawText(g, Qt::AlignCenter, label->text());
+        painter->restore();
+    }
+    for (TimeSeriesChart *c : std::as_const(m_panels)) {
+        const QPoint at = c->mapTo(this, QPoint(0, 0));
+        const QRectF r(target.left() + at.x() * sx, target.top() + at.y() * sy, c->width() * sx, c->height() * sy);
+        c->renderFigure(painter, r);
+    }
+    painter->restore();
+}
+
+QString Dashboard::toCsv() const
+{
+    QString out = QStringLiteral("panel,series,x,y\n");
+    for (const TimeSeriesChart *c : m_panels) {
+        // Reuse the panel's own CSV (series,x,y) and prefix its title.
+        const QStringList lines = c->toCsv().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        const QString panel = csvField(c->title());
+        for (qsizetype i = 1; i < lines.size(); ++i)
+            out += panel + QLatin1Char(',') + lines[i] + QLatin1Char('\n');
+    }
+    return out;
+}
+
+} // namespace fb::charts

@@ -1,0 +1,244 @@
+#include "cli.h"
+
+#include "config.h"
+#include "engine.h"
+#include "json.h"
+#include "metrics_server.h"
+#include "result.h"
+#include "workload.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+#ifndef FBLOAD_VERSION
+#define FBLOAD_VERSION "0.0.0"
+#endif
+
+namespace fbload {
+
+namespace {
+
+const char* kHelp = R"(fbload - FactoryBench node-side load generator
+
+Usage:
+  fbload run --config CLIENT.json --target HOST:PORT --out RESULT.json
+             [--metrics-port N] [--metrics-bind ADDR] [--label key=value ...]
+             [--duration S] [--requests N] [--workload NAME] [--threads N]
+             [--model closed|constant|poisson|gamma] [--concurrency N]
+             [--rate R] [--warmup S] [--timeout S] [--set key.path=value ...]
+  fbload merge -o OUT.json A.json B.json ...
+  fbload workloads        list compiled-in workloads, one per line
+  fbload --version
+  fbload --help
+
+Flags override the config file; --set overrides any key (value parsed as
+JSON, else taken as a string), e.g. --set params.pipeline=16.
+Exit codes: 0 success, 1 run failure, 2 bad arguments or configuration.
+Documentation: docs/fbload.md (config keys), docs/result-format.md (output).
+)";
+
+std::string hostName()
+{
+    char h[256] = {};
+    gethostname(h, sizeof h - 1);
+    return h;
+}
+
+bool writeFileAtomically(const std::string& path, const std::string& text)
+{
+    // Write then rename, so a reader (or a crash) never sees half a result.
+    std::string tmp = path + ".tmp." + std::to_string(getpid());
+    {
+        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+        if (!f)
+            return false;
+        f << text;
+        f.flush();
+        if (!f)
+            return false;
+    }
+    return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+int cmdRun(const std::vector<std::string>& args)
+{
+    RunConfig cfg;
+    std::unique_ptr<Workload> workload;
+    try {
+        cfg = parseRunArgs(args);
+        workload = makeWorkload(cfg);
+    } catch (const ConfigError& e) {
+        std::cerr << "fbload: " << e.what() << "\n";
+        return 2;
+    }
+    Engine::installSignalHandlers();
+    try {
+        workload->prepare(cfg);
+    } catch (const std::exception& e) {
+        std::cerr << "fbload: preparation failed: " << e.what() << "\n";
+        return 1;
+    }
+    Engine engine(cfg, *workload);
+    MetricsServer metrics(engine, cfg.labels);
+    if (cfg.metricsPort >= 0) {
+        try {
+            metrics.start(cfg.metricsBind, cfg.metricsPort);
+            std::cerr << "fbload: serving /metrics on port " << metrics.port() << "\n";
+        } catch (const std::exception& e) {
+            std::cerr << "fbload: " << e.what() << "\n";
+            return 1;
+        }
+    }
+    RunStats stats;
+    try {
+        stats = engine.run();
+    } catch (const std::exception& e) {
+        std::cerr << "fbload: " << e.what() << "\n";
+        return 1;
+    }
+    metrics.stop();
+
+    RunTimes t = engine.times();
+    ResultMeta meta;
+    Json& run = meta.run;
+    run["tool"] = "fbload";
+    run["version"] = versionString();
+    run["workload"] = cfg.workload;
+    run["target"] = cfg.host + ":" + std::to_string(cfg.port);
+    run["hosts"] = Json(JsonArray{Json(hostName())});
+    run["nodes"] = 1;
+    Json labels = Json::object();
+    for (const auto& [k, v] : cfg.labels)
+        labels[k] = v;
+    run["labels"] = std::move(labels);
+    Json argv = Json::array();
+    for (const auto& a : redactArgs(args))
+        argv.push(a);
+    run["args"] = std::move(argv);
+    run["config"] = cfg.toJson();
+    Json info = Json::object();
+    workload->describe(info);
+    run["workload_info"] = std::move(info);
+    run["interrupted"] = t.interrupted;
+    const std::string failure = engine.failure();
+    run["failure"] = failure.empty() ? Json() : Json(failure);
+    meta.startUnix = static_cast<double>(t.startUnixNs) / 1e9;
+    meta.endUnix = static_cast<double>(t.endUnixNs) / 1e9;
+    meta.measureStartUnix = static_cast<double>(t.measureStartUnixNs) / 1e9;
+    meta.measureEndUnix = static_cast<double>(t.measureEndUnixNs) / 1e9;
+    Json doc = buildResult(stats, meta);
+    std::string text = doc.dump(1) + "\n";
+    if (cfg.outPath.empty() || cfg.outPath == "-") {
+        std::cout << text;
+    } else if (!writeFileAtomically(cfg.outPath, text)) {
+        std::cerr << "fbload: cannot write " << cfg.outPath << "\n";
+        return 1;
+    }
+    const Json& sum = *doc.find("summary");
+    const Json& lat = *sum.find("metrics")->find("latency");
+    std::cerr << "fbload: " << stats.ok << " ok, " << stats.errorTotal() << " errors, "
+              << sum.find("throughput")->find("requests_per_s")->asDouble() << " req/s, latency p50 "
+              << lat.find("p50")->asDouble() << " ms p99 " << lat.find("p99")->asDouble() << " ms"
+              << (t.interrupted ? " (interrupted)" : "") << "\n";
+    if (!failure.empty()) {
+        std::cerr << "fbload: run stopped: " << failure << "\n";
+        return 1;
+    }
+    if (stats.ok == 0 && stats.errorTotal() > 0) {
+        std::cerr << "fbload: no request succeeded\n";
+        return 1;
+    }
+    return 0;
+}
+
+int cmdMerge(const std::vector<std::string>& args)
+{
+    std::string out;
+    std::vector<std::string> inputs;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "-o" || args[i] == "--out") {
+            if (i + 1 >= args.size()) {
+                std::cerr << "fbload merge: -o needs a file name\n";
+                return 2;
+            }
+            out = args[++i];
+        } else if (!args[i].empty() && args[i][0] == '-') {
+            std::cerr << "fbload merge: unknown argument \"" << args[i] << "\"\n";
+            return 2;
+        } else {
+            inputs.push_back(args[i]);
+        }
+    }
+    if (out.empty() || inputs.empty()) {
+        std::cerr << "fbload merge: usage: fbload merge -o OUT.json A.json B.json ...\n";
+        return 2;
+    }
+    std::vector<Json> docs;
+    for (const auto& path : inputs) {
+        std::ifstream f(path, std::ios::binary);
+        if (!f) {
+            std::cerr << "fbload merge: cannot read " << path << "\n";
+            return 2;
+        }
+        std::stringstream ss;
+        ss << f.rdbuf();
+        try {
+            docs.push_back(Json::parse(ss.str()));
+        } catch (const JsonError& e) {
+            std::cerr << "fbload merge: " << path << ": " << e.what() << "\n";
+            return 2;
+        }
+    }
+    try {
+        Json merged = mergeResults(docs, inputs);
+        if (!writeFileAtomically(out, merged.dump(1) + "\n")) {
+            std::cerr << "fbload merge: cannot write " << out << "\n";
+            return 1;
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "fbload merge: " << e.what() << "\n";
+        return 2;
+    }
+    return 0;
+}
+
+}  // namespace
+
+std::string versionString()
+{
+    return FBLOAD_VERSION;
+}
+
+int runCli(const std::vector<std::string>& args)
+{
+    if (args.empty()) {
+        std::cerr << kHelp;
+        return 2;
+    }
+    const std::string& cmd = args[0];
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+        std::cout << kHelp;
+        return 0;
+    }
+    if (cmd == "--version" || cmd == "version") {
+        std::cout << "fbload " << versionString() << " (result schema " << kResultSchema << " v" << kResultSchemaVersion << ")\n";
+        return 0;
+    }
+    if (cmd == "workloads") {
+        for (const auto& n : workloadNames())
+            std::cout << n << "\n";
+        return 0;
+    }
+    if (cmd == "run")
+        return cmdRun(rest);
+    if (cmd == "merge")
+        return cmdMerge(rest);
+    std::cerr << "fbload: unknown command \"" << cmd << "\" (see fbload --help)\n";
+    return 2;
+}
+
+}  // namespace fbload

@@ -1,0 +1,93 @@
+// The workload plug-in interface: a Workload is the validated, read-only
+// description of what to send (shared by all threads); a Session is one
+// protocol conversation on one connection (owned by that connection).
+//
+// The engine owns sockets, timing, load models and statistics; a Session only
+// turns requests into bytes and bytes into completed responses, reporting them
+// through the ResponseSink. Adding a workload (postgres, s3 ...) means one
+// Workload subclass registered in workloads/registry.cpp.
+#pragma once
+
+#include "stats.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace fbload {
+
+struct RunConfig;
+class Json;
+
+// One request between being written and its response completing.
+struct InFlight {
+    int64_t intendedNs;  // when it should have been sent (open loop) or was sent (closed)
+    int64_t sentNs;      // when it was written
+    uint32_t op;
+    bool measured;       // false during warm-up
+};
+
+// Implemented by the engine; a Session reports parse results through it.
+// Responses complete in order (HTTP/1.1 and RESP are both in-order protocols).
+class ResponseSink {
+public:
+    virtual ~ResponseSink() = default;
+    // The oldest request in flight on this connection (the one being answered).
+    virtual const InFlight& current() const = 0;
+    virtual bool hasCurrent() const = 0;
+    // Records a workload metric (by id) for the current request, if measured.
+    virtual void record(int metric, int64_t value) = 0;
+    // LLM accounting for the current request: tokens and SLO inputs (µs, -1 unknown).
+    virtual void tokens(uint64_t input, uint64_t output) = 0;
+    virtual void sloInputs(int64_t ttftUs, int64_t tpotUs) = 0;
+    // Finishes the current request; ErrorClass::None means success.
+    virtual void complete(ErrorClass outcome, int httpStatus = 0) = 0;
+    // A failure no retry can fix (credentials refused): stops the whole run,
+    // which then exits 1 with this message after writing its result.
+    virtual void fatal(const std::string& why) = 0;
+};
+
+class Session {
+public:
+    virtual ~Session() = default;
+    // Bytes to send once connected, before any request (AUTH, SELECT).
+    virtual void onConnected(std::string& out) { (void)out; }
+    // True while handshake replies are outstanding; requests wait until false.
+    virtual bool handshaking() const { return false; }
+    // Appends one request to out and returns its op index.
+    virtual uint32_t writeRequest(std::string& out) = 0;
+    // Consumes received bytes: returns how many were used (the rest is kept
+    // and offered again with more data), or -1 on a protocol error.
+    virtual long onData(const char* data, size_t len, int64_t nowNs, ResponseSink& sink) = 0;
+    // The peer will close after the last response (HTTP "Connection: close").
+    virtual bool wantsReconnect() const { return false; }
+    // The connection was lost: forget partial parse state.
+    virtual void reset() {}
+    // The peer closed the connection: a body delimited by EOF may be complete now.
+    virtual void onEof(int64_t nowNs, ResponseSink& sink) { (void)nowNs; (void)sink; }
+};
+
+class Workload {
+public:
+    virtual ~Workload() = default;
+    virtual std::string name() const = 0;
+    virtual std::vector<std::string> opNames() const = 0;
+    // Workload-specific metrics (ids from kFirstWorkloadMetric, in this order).
+    virtual std::vector<MetricSpec> extraMetrics() const { return {}; }
+    // Requests a connection may have outstanding (redis pipeline depth; HTTP 1).
+    virtual int pipelineDepth() const { return 1; }
+    // One Session per connection; `connIndex` is global across threads.
+    virtual std::unique_ptr<Session> newSession(int connIndex, uint64_t seed) const = 0;
+    // Runs before the load starts (model pull, warm-up request); throws on failure.
+    virtual void prepare(const RunConfig& cfg) { (void)cfg; }
+    // Extra fields for the result's summary (e.g. the LLM API used).
+    virtual void describe(Json& runParams) const { (void)runParams; }
+};
+
+// The registry: compiled-in workload names, and construction with validated params.
+std::vector<std::string> workloadNames();
+// Throws ConfigError for an unknown workload or bad params.
+std::unique_ptr<Workload> makeWorkload(const RunConfig& cfg);
+
+}  // namespace fbload

@@ -1,0 +1,159 @@
+#include "llm_stream.h"
+
+#include "../json.h"
+
+namespace fbload {
+
+void LlmStreamDecoder::reset()
+{
+    firstTokenNs = lastTokenNs = -1;
+    itlNs.clear();
+    contentChunks = 0;
+    promptTokens = completionTokens = -1;
+    done = error = false;
+    errorText.clear();
+    buf_.clear();
+}
+
+void LlmStreamDecoder::feed(const char* data, size_t len, int64_t nowNs)
+{
+    if (!stream_) {
+        buf_.append(data, len);
+        return;
+    }
+    buf_.append(data, len);
+    size_t start = 0;
+    for (;;) {
+        size_t nl = buf_.find('\n', start);
+        if (nl == std::string::npos)
+            break;
+        std::string_view l(buf_.data() + start, nl - start);
+        if (!l.empty() && l.back() == '\r')
+            l.remove_suffix(1);
+        line(l, nowNs);
+        start = nl + 1;
+    }
+    buf_.erase(0, start);
+}
+
+void LlmStreamDecoder::finish(int64_t nowNs)
+{
+    if (!stream_) {
+        event(buf_, nowNs);
+        buf_.clear();
+        done = !error;
+        return;
+    }
+    if (!buf_.empty()) {
+        std::string rest;
+        rest.swap(buf_);
+        line(rest, nowNs);
+    }
+}
+
+void LlmStreamDecoder::line(std::string_view l, int64_t nowNs)
+{
+    if (l.empty())
+        return;
+    if (api_ == LlmApi::OpenAiCompletions || api_ == LlmApi::OpenAiChat) {
+        // Server-sent events: only "data:" lines carry payload; comments
+        // (":"), "event:" and "id:" lines are ignored.
+        if (l.substr(0, 5) != "data:")
+            return;
+        l.remove_prefix(5);
+        while (!l.empty() && l.front() == ' ')
+            l.remove_prefix(1);
+        if (l == "[DONE]") {
+            done = true;
+            return;
+        }
+    }
+    event(l, nowNs);
+}
+
+static const Json* path(const Json& j, std::initializer_list<const char*> keys)
+{
+    const Json* cur = &j;
+    for (const char* k : keys) {
+        cur = cur->find(k);
+        if (!cur)
+            return nullptr;
+    }
+    return cur;
+}
+
+static bool nonEmptyString(const Json* j)
+{
+    return j && j->isString() && !j->asString().empty();
+}
+
+void LlmStreamDecoder::event(std::string_view text, int64_t nowNs)
+{
+    Json j;
+    try {
+        j = Json::parse(text);
+    } catch (const JsonError& e) {
+        error = true;
+        errorText = std::string("unparsable response chunk: ") + e.what();
+        return;
+    }
+    if (!j.isObject()) {
+        error = true;
+        errorText = "response chunk is not a JSON object";
+        return;
+    }
+    if (const Json* e = j.find("error"); e && !e->isNull()) {
+        error = true;
+        errorText = e->isString() ? e->asString() : e->dump();
+        return;
+    }
+    bool content = false;
+    switch (api_) {
+    case LlmApi::OllamaGenerate:
+        content = nonEmptyString(j.find("response")) || nonEmptyString(j.find("thinking"));
+        break;
+    case LlmApi::OllamaChat:
+        content = nonEmptyString(path(j, {"message", "content"})) || nonEmptyString(path(j, {"message", "thinking"}));
+        break;
+    case LlmApi::OpenAiCompletions:
+    case LlmApi::OpenAiChat: {
+        const Json* choices = j.find("choices");
+        if (choices && choices->isArray() && !choices->asArray().empty()) {
+            const Json& c = choices->asArray()[0];
+            if (api_ == LlmApi::OpenAiCompletions)
+                content = nonEmptyString(c.find("text"));
+            else if (stream_)
+                content = nonEmptyString(path(c, {"delta", "content"})) ||
+                          nonEmptyString(path(c, {"delta", "reasoning_content"}));
+            else
+                content = nonEmptyString(path(c, {"message", "content"}));
+        }
+        if (const Json* u = j.find("usage"); u && u->isObject()) {
+            if (const Json* p = u->find("prompt_tokens"); p && p->isNumber())
+                promptTokens = p->asInt();
+            if (const Json* c = u->find("completion_tokens"); c && c->isNumber())
+                completionTokens = c->asInt();
+        }
+        break;
+    }
+    }
+    if (api_ == LlmApi::OllamaGenerate || api_ == LlmApi::OllamaChat) {
+        if (const Json* d = j.find("done"); d && d->isBool() && d->asBool()) {
+            done = true;
+            if (const Json* p = j.find("prompt_eval_count"); p && p->isNumber())
+                promptTokens = p->asInt();
+            if (const Json* c = j.find("eval_count"); c && c->isNumber())
+                completionTokens = c->asInt();
+        }
+    }
+    if (content) {
+        ++contentChunks;
+        if (firstTokenNs < 0)
+            firstTokenNs = nowNs;
+        else
+            itlNs.push_back(nowNs - lastTokenNs);
+        lastTokenNs = nowNs;
+    }
+}
+
+}  // namespace fbload

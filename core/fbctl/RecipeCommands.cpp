@@ -1,0 +1,139 @@
+// fbctl validate RECIPE | plan RECIPE [--trial N] [--out DIR]
+// validate: load + validate, print every diagnostic; exit 3 on errors.
+// plan: expand the sweep, list the trials and their parameters, and print (or
+// write to DIR/<trial id>/) the batch scripts of one trial or of all trials.
+#include "Command.h"
+
+#include "recipe/BatchScriptGenerator.h"
+#include "recipe/RecipeLoader.h"
+#include "recipe/SweepExpander.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSaveFile>
+
+namespace fb::cli {
+namespace {
+
+using namespace fb::recipe;
+
+bool loadValid(const QString &path, Recipe *out)
+{
+    if (!QFileInfo::exists(path)) {
+        err() << "fbctl: " << path << ": no such file\n";
+        return false;
+    }
+    const LoadResult r = RecipeLoader().loadAndValidateFile(path);
+    err() << formatDiagnostics(r.diagnostics);
+    *out = r.recipe;
+    return r.ok();
+}
+
+int validateCommand(const QStringList &args)
+{
+    if (args.size() != 1 || args.first() == QLatin1String("--help")) {
+        (args.isEmpty() ? err() : out()) << "usage: fbctl validate RECIPE\n";
+        return args.size() == 1 ? Ok : Usage;
+    }
+    Recipe recipe;
+    if (!loadValid(args.first(), &recipe)) {
+        err().flush();
+        return InvalidInput;
+    }
+    QList<Trial> trials;
+    QList<Diagnostic> diags;
+    if (!SweepExpander().expand(recipe, &trials, &diags)) {
+        err() << formatDiagnostics(diags);
+        return InvalidInput;
+    }
+    out() << args.first() << ": valid; " << recipe.services.size() << " service(s), " << recipe.clients.size()
+          << " client(s), " << trials.size() << " trial(s)\n";
+    return Ok;
+}
+
+int planCommand(const QStringList &args)
+{
+    const QString usage = QStringLiteral("usage: fbctl plan RECIPE [--trial N] [--out DIR]\n"
+                                         "  lists the trials; prints trial N's batch scripts (default: the first),\n"
+                                         "  or with --out writes every trial's (or trial N's) scripts to DIR/<trial id>/\n");
+    QString path, outDir;
+    int trialNumber = 0;
+    for (int i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        if (a == QLatin1String("--help")) { out() << usage; return Ok; }
+        if (a == QLatin1String("--trial") && i + 1 < args.size()) {
+            bool ok = false;
+            trialNumber = args[++i].toInt(&ok);
+            if (!ok || trialNumber < 1) { err() << "fbctl: --trial takes a trial number from 1\n" << usage; return Usage; }
+        } else if (a == QLatin1String("--out") && i + 1 < args.size()) {
+            outDir = args[++i];
+        } else if (path.isEmpty() && !a.startsWith(QLatin1String("--"))) {
+            path = a;
+        } else {
+            err() << usage;
+            return Usage;
+        }
+    }
+    if (path.isEmpty()) { err() << usage; return Usage; }
+    Recipe recipe;
+    if (!loadValid(path, &recipe))
+        return InvalidInput;
+    QList<Trial> trials;
+    QList<Diagnostic> diags;
+    if (!SweepExpander().expand(recipe, &trials, &diags)) {
+        err() << formatDiagnostics(diags);
+        return InvalidInput;
+    }
+    if (trialNumber > trials.size()) {
+        err() << "fbctl: the recipe has " << trials.size() << " trial(s)\n";
+        return Usage;
+    }
+    out() << trials.size() << " trial(s)\n";
+    for (const Trial &t : trials) {
+        QStringList params;
+        for (const KeyValue &kv : t.parameters)
+            params << kv.key + QLatin1Char('=') + kv.value;
+        out() << "  " << t.id << "  " << t.key << "  " << params.join(QStringLiteral("  ")) << '\n';
+    }
+    const QString name = recipe.metadata.name.isEmpty() ? QFileInfo(path).completeBaseName() : recipe.metadata.name;
+    BatchScriptGenerator gen;
+    for (int i = 0; i < trials.size(); ++i) {
+        if (trialNumber ? i + 1 != trialNumber : (outDir.isEmpty() && i > 0))
+            continue;
+        const Trial &t = trials[i];
+        ScriptContext ctx;
+        ctx.runId = BatchScriptGenerator::safeName(name);
+        ctx.trialId = t.id;
+        ctx.runDir = QStringLiteral("$HOME/factorybench/runs/") + ctx.runId;
+        ctx.trialDir = ctx.runDir + QLatin1Char('/') + t.id;
+        QList<BatchScript> scripts;
+        QStringList errors;
+        if (!gen.generate(t.recipe, ctx, &scripts, &errors)) {
+            for (const QString &e : errors)
+                err() << "fbctl: " << e << '\n';
+            return InvalidInput;
+        }
+        for (const BatchScript &s : scripts) {
+            if (outDir.isEmpty()) {
+                out() << "\n===== " << t.id << '/' << s.fileName << " =====\n" << s.text;
+                continue;
+            }
+            const QString dir = outDir + QLatin1Char('/') + t.id;
+            QDir().mkpath(dir);
+            QSaveFile f(dir + QLatin1Char('/') + s.fileName);
+            if (!f.open(QIODevice::WriteOnly) || f.write(s.text.toUtf8()) < 0 || !f.commit()) {
+                err() << "fbctl: " << f.fileName() << ": " << f.errorString() << '\n';
+                return Failed;
+            }
+            out() << "wrote " << f.fileName() << '\n';
+        }
+    }
+    return Ok;
+}
+
+} // namespace
+
+FB_FBCTL_COMMAND(QStringLiteral("validate"), QStringLiteral("check a recipe: every error with field path and file:line:column"), validateCommand);
+FB_FBCTL_COMMAND(QStringLiteral("plan"), QStringLiteral("list a recipe's trials and show or write their batch scripts"), planCommand);
+
+} // namespace fb::cli

@@ -1,0 +1,80 @@
+// BatchScriptGenerator: the only producer of batch-script text. From one
+// trial's resolved Recipe it writes one bash script per Slurm job — one per
+// service, one per client, one for the monitor — with #SBATCH lines from the
+// resources, module loads, Apptainer or native start, config files, a bounded
+// health loop, fbload invocations, and traps that stop every child on scancel,
+// time limit or Ctrl-C (docs/recipe-format.md, "Batch scripts").
+//
+// Contract with the campaign engine (every path below is in the trial folder,
+// ScriptContext::trialDir, and the scripts are submitted with that folder as
+// the working directory, so `#SBATCH --output=logs/…` lands in <trial>/logs/):
+//  - service job: once its health check passes it writes, atomically,
+//    "service-<safeName(name)>.endpoint" holding one line "<host> <port>"
+//    (the short host name and the service's first port), and removes it when
+//    the job ends. The job then runs until cancelled.
+//  - monitor job: the same for Prometheus in "monitor.endpoint".
+//  - client job: waits (client.wait_timeout) for its service's endpoint file,
+//    writes the fbload config to "clients/<client>.json" (fbloadConfig()),
+//    runs `fbload run --config … --target host:port --out … --metrics-port …
+//    --label trial=… --label client=…` and leaves the result JSON in
+//    "result-<safeName(client)>.json" (several instances: parts/ merged with
+//    `fbload merge`). The client job's exit code is fbload's.
+//  - Prometheus file_sd targets are dropped in "monitor/targets/".
+//
+// Every recipe value that reaches the shell goes through ShellQuote; values
+// in #SBATCH lines (read by Slurm, not a shell) must pass isSbatchSafe() or
+// generation fails. The GUI preview shows exactly the text returned here and
+// the campaign submits exactly that text.
+#pragma once
+
+#include "recipe/Recipe.h"
+
+namespace fb::recipe {
+
+// What the campaign engine knows about the run when it asks for scripts.
+struct ScriptContext
+{
+    QString runId = QStringLiteral("preview");
+    QString trialId = QStringLiteral("t001");
+    QString runDir = QStringLiteral("$HOME/factorybench/runs/preview");        // may start with $VAR or ~
+    QString trialDir = QStringLiteral("$HOME/factorybench/runs/preview/t001"); // may start with $VAR or ~
+    QString fbloadPath = QStringLiteral("$HOME/.factorybench/bin/fbload");     // may start with $VAR or ~
+    int metricsPortBase = 9500; // client i, task on node j: base + 10·i + j
+};
+
+struct BatchScript
+{
+    QString role;      // "service", "client", "monitor"
+    QString name;      // service or client name ("monitor" for the monitor)
+    QString jobName;   // #SBATCH --job-name
+    QString fileName;  // "service-redis.sbatch": submitted from the trial folder
+    QString text;
+};
+
+struct PrometheusTarget
+{
+    QString job;       // "node", "fbload", "service"
+    QString address;   // "mel2001:9100"
+    QString metricsPath = QStringLiteral("/metrics");
+    KeyValueList labels;
+};
+
+class BatchScriptGenerator
+{
+public:
+    // Scripts for every job of the trial, in the order they should be submitted
+    // (monitor, services, clients). False with `errors` on values that cannot
+    // be written safely (an #SBATCH value outside the allowed characters, an
+    // environment variable name that is not an identifier).
+    bool generate(const Recipe &trial, const ScriptContext &context, QList<BatchScript> *scripts, QStringList *errors) const;
+
+    // The client's workload section as fbload reads it (fbload's config keys, docs/fbload.md).
+    static QByteArray fbloadConfig(const Recipe &recipe, const Client &client);
+    // A prometheus.yml scraping `targets` plus the file_sd folder the jobs fill.
+    static QString prometheusConfig(const QList<PrometheusTarget> &targets, double scrapeInterval,
+                                    const QString &fileSdGlob = {});
+    // File-name-safe form of a name ([A-Za-z0-9_.-], no leading dot).
+    static QString safeName(const QString &name);
+};
+
+} // namespace fb::recipe

@@ -1,0 +1,908 @@
+#include "recipe/RecipeLoader.h"
+
+#include "recipe/Catalog.h"
+#include "recipe/Quantities.h"
+#include "recipe/RecipeValidator.h"
+#include "recipe/RecipeYaml_p.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QProcess>
+#include <QRegularExpression>
+
+#include <functional>
+#include <limits>
+#include <map>
+#include <set>
+
+namespace fb::recipe {
+
+int editDistance(const QString &a, const QString &b)
+{
+    QList<int> prev(b.size() + 1), cur(b.size() + 1);
+    for (qsizetype j = 0; j <= b.size(); ++j)
+        prev[j] = int(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        cur[0] = int(i);
+        for (qsizetype j = 1; j <= b.size(); ++j) {
+            const int cost = a.at(i - 1).toLower() == b.at(j - 1).toLower() ? 0 : 1;
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+        }
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+QString closestMatch(const QString &word, const QStringList &candidates)
+{
+    QString best;
+    int bestDistance = std::numeric_limits<int>::max();
+    for (const QString &c : candidates) {
+        const int d = editDistance(word, c);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = c;
+        }
+    }
+    // A typo, not a different word: at most a third of the word, at least 1, at most 3.
+    const int limit = std::clamp(int(word.size()) / 3, 1, 3);
+    return bestDistance <= limit ? best : QString();
+}
+
+namespace detail {
+
+bool splitPath(const QString &path, QList<PathSegment> *segments)
+{
+    segments->clear();
+    static const QRegularExpression seg(QStringLiteral("^([^.\\[\\]]+)((?:\\[\\d+\\])*)$"));
+    static const QRegularExpression idx(QStringLiteral("\\[(\\d+)\\]"));
+    for (const QString &part : path.split(QLatin1Char('.'))) {
+        const auto m = seg.match(part);
+        if (!m.hasMatch())
+            return false;
+        segments->append({m.captured(1), -1});
+        auto it = idx.globalMatch(m.captured(2));
+        while (it.hasNext())
+            segments->append({QString(), it.next().captured(1).toInt()});
+    }
+    return !segments->isEmpty();
+}
+
+YAML::Node nodeAt(YAML::Node root, const QString &path)
+{
+    QList<PathSegment> segs;
+    if (!splitPath(path, &segs))
+        return YAML::Node(YAML::NodeType::Undefined);
+    YAML::Node n = root;
+    for (const PathSegment &s : segs) {
+        if (s.index >= 0) {
+            if (!n.IsSequence() || s.index >= int(n.size()))
+                return YAML::Node(YAML::NodeType::Undefined);
+            n.reset(n[s.index]);
+        } else {
+            if (!n.IsMap() || !n[s.key.toStdString()])
+                return YAML::Node(YAML::NodeType::Undefined);
+            n.reset(n[s.key.toStdString()]);
+        }
+    }
+    return n;
+}
+
+namespace {
+
+QString qs(const std::string &s) { return QString::fromStdString(s); }
+
+QString describe(const YAML::Node &n)
+{
+    switch (n.Type()) {
+    case YAML::NodeType::Map: return QStringLiteral("a mapping");
+    case YAML::NodeType::Sequence: return QStringLiteral("a list");
+    case YAML::NodeType::Null: return QStringLiteral("nothing");
+    case YAML::NodeType::Scalar: return QLatin1Char('"') + qs(n.Scalar()) + QLatin1Char('"');
+    default: return QStringLiteral("nothing");
+    }
+}
+
+QString join(const QString &path, const QString &key)
+{
+    return path.isEmpty() ? key : path + QLatin1Char('.') + key;
+}
+
+QString indexed(const QString &path, qsizetype i)
+{
+    return path + QStringLiteral("[%1]").arg(i);
+}
+
+// Infers a JSON value from a YAML scalar the way YAML 1.2's core schema does;
+// quoted scalars (tag "!") are always strings.
+QJsonValue scalarToJson(const YAML::Node &n)
+{
+    if (n.IsNull())
+        return QJsonValue(QJsonValue::Null);
+    const QString text = qs(n.Scalar());
+    if (n.Tag() == "!")
+        return text;
+    if (text == QLatin1String("true") || text == QLatin1String("True") || text == QLatin1String("TRUE"))
+        return true;
+    if (text == QLatin1String("false") || text == QLatin1String("False") || text == QLatin1String("FALSE"))
+        return false;
+    if (text == QLatin1String("~") || text == QLatin1String("null") || text == QLatin1String("Null"))
+        return QJsonValue(QJsonValue::Null);
+    static const QRegularExpression intRe(QStringLiteral("^[-+]?\\d+$"));
+    static const QRegularExpression floatRe(QStringLiteral("^[-+]?(?:\\d+\\.\\d*|\\.\\d+|\\d+)(?:[eE][-+]?\\d+)?$"));
+    bool ok = false;
+    if (intRe.match(text).hasMatch()) {
+        const qint64 v = text.toLongLong(&ok);
+        if (ok)
+            return v;
+    }
+    if (floatRe.match(text).hasMatch()) {
+        const double v = text.toDouble(&ok);
+        if (ok && std::isfinite(v))
+            return v;
+    }
+    return text;
+}
+
+class Reader
+{
+public:
+    Reader(QString file, const Catalog &catalog, bool allowSweep, Recipe *recipe, QList<Diagnostic> *diags)
+        : m_file(std::move(file)), m_catalog(catalog), m_allowSweep(allowSweep), m_recipe(recipe), m_diags(diags)
+    {}
+
+    void readRoot(const YAML::Node &root);
+
+private:
+    QString m_file;
+    const Catalog &m_catalog;
+    bool m_allowSweep;
+    Recipe *m_recipe;
+    QList<Diagnostic> *m_diags;
+    int m_depth = 0;
+
+    void report(Diagnostic::Severity sev, const QString &path, const YAML::Mark &mark, const QString &message)
+    {
+        Diagnostic d;
+        d.severity = sev;
+        d.path = path;
+        d.file = m_file;
+        if (!mark.is_null()) {
+            d.line = mark.line + 1;   // yaml-cpp marks are 0-based
+            d.column = mark.column + 1;
+        }
+        d.message = message;
+        m_diags->append(d);
+    }
+    void error(const QString &path, const YAML::Node &n, const QString &message)
+    {
+        report(Diagnostic::Error, path, n.Mark(), message);
+    }
+    void mark(const QString &path, const YAML::Node &n)
+    {
+        const YAML::Mark m = n.Mark();
+        if (!m.is_null())
+            m_recipe->positions.insert(path, SourcePosition{m_file, m.line + 1, m.column + 1});
+    }
+
+    // Iterates a mapping: reports unknown and duplicate keys, hands known ones to `onKey`.
+    bool forEachKey(const YAML::Node &map, const QString &path, const QStringList &known,
+                    const std::function<void(const QString &key, const YAML::Node &value, const QString &keyPath)> &onKey)
+    {
+        if (!map.IsMap()) {
+            error(path, map, QStringLiteral("expected a mapping, got %1").arg(describe(map)));
+            return false;
+        }
+        mark(path, map);
+        std::set<QString> seen;
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            // A copy: it-> yields a temporary proxy; a reference into it dangles.
+            const YAML::Node keyNode = it->first;
+            if (!keyNode.IsScalar()) {
+                error(path, keyNode, QStringLiteral("keys must be plain names, got %1").arg(describe(keyNode)));
+                continue;
+            }
+            const QString key = qs(keyNode.Scalar());
+            const QString keyPath = join(path, key);
+            if (!seen.insert(key).second) {
+                error(keyPath, keyNode, QStringLiteral("duplicate key \"%1\"").arg(key));
+                continue;
+            }
+            if (!known.isEmpty() && !known.contains(key)) {
+                const QString guess = closestMatch(key, known);
+                report(Diagnostic::Warning, keyPath, keyNode.Mark(),
+                       guess.isEmpty() ? QStringLiteral("unknown key \"%1\" is ignored").arg(key)
+                                       : QStringLiteral("unknown key \"%1\" is ignored; did you mean \"%2\"?").arg(key, guess));
+                continue;
+            }
+            mark(keyPath, it->second);
+            onKey(key, it->second, keyPath);
+        }
+        return true;
+    }
+
+    // A scalar field, or a list of scalars (a sweep axis when `sweepable`).
+    // `convert` returns an empty string on success, else the "expected …" text.
+    template<typename T>
+    bool scalar(const YAML::Node &n, const QString &path, T *out,
+                const std::function<QString(const YAML::Node &, T *)> &convert, bool sweepable = true)
+    {
+        if (n.IsScalar()) {
+            T value{};
+            const QString expected = convert(n, &value);
+            if (!expected.isEmpty()) {
+                error(path, n, expected);
+                return false;
+            }
+            *out = value;
+            return true;
+        }
+        if (n.IsSequence() && sweepable && m_allowSweep) {
+            if (n.size() == 0) {
+                error(path, n, QStringLiteral("an empty list sweeps nothing: give at least one value"));
+                return false;
+            }
+            QStringList texts;
+            bool ok = true;
+            T first{};
+            for (std::size_t i = 0; i < n.size(); ++i) {
+                const YAML::Node item = n[i];
+                if (!item.IsScalar()) {
+                    error(indexed(path, qsizetype(i)), item,
+                          QStringLiteral("sweep values must be scalars, got %1").arg(describe(item)));
+                    ok = false;
+                    continue;
+                }
+                T value{};
+                const QString expected = convert(item, &value);
+                if (!expected.isEmpty()) {
+                    error(indexed(path, qsizetype(i)), item, expected);
+                    ok = false;
+                    continue;
+                }
+                if (i == 0)
+                    first = value;
+                texts << qs(item.Scalar());
+            }
+            if (!ok)
+                return false;
+            *out = first;
+            m_recipe->sweep.axes.append(SweepAxis{path, texts});
+            return true;
+        }
+        if (n.IsSequence() && sweepable)
+            error(path, n, QStringLiteral("a list sweeps a value only in a recipe, not in a template"));
+        else {
+            T probe{};
+            YAML::Node empty(std::string{});
+            QString expected = convert(empty, &probe);
+            if (expected.isEmpty())
+                expected = QStringLiteral("expected a string");
+            expected = expected.section(QStringLiteral(", got"), 0, 0);
+            error(path, n, QStringLiteral("%1, got %2").arg(expected, describe(n)));
+        }
+        return false;
+    }
+
+    // --- typed scalar helpers ---------------------------------------------
+    bool str(const YAML::Node &n, const QString &path, QString *out, bool sweepable = true)
+    {
+        return scalar<QString>(n, path, out, [](const YAML::Node &s, QString *v) {
+            *v = qs(s.Scalar());
+            return QString();
+        }, sweepable);
+    }
+    bool integer(const YAML::Node &n, const QString &path, qint64 *out, qint64 min, qint64 max, bool sweepable = true)
+    {
+        return scalar<qint64>(n, path, out, [min, max](const YAML::Node &s, qint64 *v) {
+            bool ok = false;
+            const QString t = qs(s.Scalar()).trimmed();
+            *v = t.toLongLong(&ok);
+            if (!ok || t.isEmpty())
+                return QStringLiteral("expected an integer, got \"%1\"").arg(qs(s.Scalar()));
+            if (*v < min || *v > max)
+                return QStringLiteral("must be between %1 and %2, got %3").arg(min).arg(max).arg(*v);
+            return QString();
+        }, sweepable);
+    }
+    bool integer(const YAML::Node &n, const QString &path, int *out, int min, int max, bool sweepable = true)
+    {
+        qint64 v = *out;
+        if (!integer(n, path, &v, qint64(min), qint64(max), sweepable))
+            return false;
+        *out = int(v);
+        return true;
+    }
+    bool number(const YAML::Node &n, const QString &path, double *out, double min, double max)
+    {
+        return scalar<double>(n, path, out, [min, max](const YAML::Node &s, double *v) {
+            bool ok = false;
+            *v = qs(s.Scalar()).trimmed().toDouble(&ok);
+            if (!ok || !std::isfinite(*v))
+                return QStringLiteral("expected a number, got \"%1\"").arg(qs(s.Scalar()));
+            if (*v < min || *v > max)
+                return QStringLiteral("must be between %1 and %2, got %3").arg(formatNumber(min), formatNumber(max), formatNumber(*v));
+            return QString();
+        });
+    }
+    bool boolean(const YAML::Node &n, const QString &path, bool *out)
+    {
+        return scalar<bool>(n, path, out, [](const YAML::Node &s, bool *v) {
+            const QString t = qs(s.Scalar());
+            if (t == QLatin1String("true") || t == QLatin1String("yes") || t == QLatin1String("on")) { *v = true; return QString(); }
+            if (t == QLatin1String("false") || t == QLatin1String("no") || t == QLatin1String("off")) { *v = false; return QString(); }
+            return QStringLiteral("expected true or false, got \"%1\"").arg(t);
+        });
+    }
+    bool duration(const YAML::Node &n, const QString &path, double *out, double maxSeconds = 365.0 * 86400)
+    {
+        return scalar<double>(n, path, out, [maxSeconds](const YAML::Node &s, double *v) {
+            const auto d = parseDuration(qs(s.Scalar()));
+            if (!d)
+                return QStringLiteral("expected a duration such as \"30s\", got \"%1\"").arg(qs(s.Scalar()));
+            if (*d > maxSeconds)
+                return QStringLiteral("must be at most %1, got \"%2\"").arg(formatDuration(maxSeconds), qs(s.Scalar()));
+            *v = *d;
+            return QString();
+        });
+    }
+    bool size(const YAML::Node &n, const QString &path, qint64 *out)
+    {
+        return scalar<qint64>(n, path, out, [](const YAML::Node &s, qint64 *v) {
+            const auto d = parseSize(qs(s.Scalar()));
+            if (!d)
+                return QStringLiteral("expected a size such as \"4G\", got \"%1\"").arg(qs(s.Scalar()));
+            *v = *d;
+            return QString();
+        });
+    }
+    bool oneOf(const YAML::Node &n, const QString &path, QString *out, const QStringList &allowed, bool sweepable = true)
+    {
+        return scalar<QString>(n, path, out, [allowed](const YAML::Node &s, QString *v) {
+            *v = qs(s.Scalar());
+            if (allowed.contains(*v))
+                return QString();
+            const QString guess = closestMatch(*v, allowed);
+            QString msg = QStringLiteral("expected one of %1, got \"%2\"").arg(allowed.join(QStringLiteral(", ")), *v);
+            if (!guess.isEmpty())
+                msg += QStringLiteral("; did you mean \"%1\"?").arg(guess);
+            return msg;
+        }, sweepable);
+    }
+    template<typename T>
+    void optDuration(const YAML::Node &n, const QString &path, std::optional<T> *out)
+    {
+        double v = 0;
+        if (duration(n, path, &v))
+            *out = v;
+    }
+    void optNumber(const YAML::Node &n, const QString &path, std::optional<double> *out, double min, double max)
+    {
+        double v = 0;
+        if (number(n, path, &v, min, max))
+            *out = v;
+    }
+
+    bool stringList(const YAML::Node &n, const QString &path, QStringList *out)
+    {
+        if (n.IsScalar()) { // one item may be written without brackets
+            *out = {qs(n.Scalar())};
+            return true;
+        }
+        if (!n.IsSequence()) {
+            error(path, n, QStringLiteral("expected a list of strings, got %1").arg(describe(n)));
+            return false;
+        }
+        QStringList list;
+        bool ok = true;
+        for (std::size_t i = 0; i < n.size(); ++i) {
+            if (!n[i].IsScalar()) {
+                error(indexed(path, qsizetype(i)), n[i], QStringLiteral("expected a string, got %1").arg(describe(n[i])));
+                ok = false;
+                continue;
+            }
+            mark(indexed(path, qsizetype(i)), n[i]);
+            list << qs(n[i].Scalar());
+        }
+        if (ok)
+            *out = list;
+        return ok;
+    }
+
+    // argv: a list, or one string split like a shell would (quotes, no expansion).
+    bool argv(const YAML::Node &n, const QString &path, QStringList *out)
+    {
+        if (n.IsScalar()) {
+            *out = QProcess::splitCommand(qs(n.Scalar()));
+            return true;
+        }
+        return stringList(n, path, out);
+    }
+
+    void keyValues(const YAML::Node &n, const QString &path, KeyValueList *out)
+    {
+        forEachKey(n, path, {}, [&](const QString &key, const YAML::Node &v, const QString &keyPath) {
+            QString value;
+            if (v.IsNull())
+                value.clear();
+            else if (!str(v, keyPath, &value))
+                return;
+            for (KeyValue &kv : *out)
+                if (kv.key == key) {
+                    kv.value = value;
+                    return;
+                }
+            out->append({key, value});
+        });
+    }
+
+    QJsonValue toJson(const YAML::Node &n, const QString &path, bool sweepable)
+    {
+        if (n.IsMap()) {
+            // Keys in sorted order, the order QJsonObject keeps and the saver
+            // writes: sweep axes inside params are then registered in the
+            // same order after load → save → load, so trial ids stay stable.
+            std::map<QString, std::pair<YAML::Node, QString>> sorted;
+            forEachKey(n, path, {}, [&](const QString &key, const YAML::Node &v, const QString &keyPath) {
+                sorted.emplace(key, std::make_pair(v, keyPath));
+            });
+            QJsonObject o;
+            for (const auto &[key, value] : sorted)
+                o.insert(key, toJson(value.first, value.second, sweepable));
+            return o;
+        }
+        if (n.IsSequence()) {
+            bool allScalars = n.size() > 0;
+            for (std::size_t i = 0; i < n.size(); ++i)
+                allScalars = allScalars && n[i].IsScalar();
+            if (allScalars && sweepable && m_allowSweep) {
+                QStringList texts;
+                for (std::size_t i = 0; i < n.size(); ++i)
+                    texts << qs(n[i].Scalar());
+                m_recipe->sweep.axes.append(SweepAxis{path, texts});
+                return scalarToJson(n[0]);
+            }
+            QJsonArray a;
+            for (std::size_t i = 0; i < n.size(); ++i)
+                a.append(toJson(n[i], indexed(path, qsizetype(i)), false));
+            return a;
+        }
+        return scalarToJson(n);
+    }
+
+    static void mergeJson(QJsonObject *base, const QJsonObject &over)
+    {
+        for (auto it = over.begin(); it != over.end(); ++it) {
+            if (it->isObject() && base->value(it.key()).isObject()) {
+                QJsonObject inner = base->value(it.key()).toObject();
+                mergeJson(&inner, it->toObject());
+                base->insert(it.key(), inner);
+            } else {
+                base->insert(it.key(), *it);
+            }
+        }
+    }
+
+    void jsonObject(const YAML::Node &n, const QString &path, QJsonObject *out)
+    {
+        if (!n.IsMap()) {
+            if (!n.IsNull())
+                error(path, n, QStringLiteral("expected a mapping, got %1").arg(describe(n)));
+            return;
+        }
+        mergeJson(out, toJson(n, path, true).toObject());
+    }
+
+    // --- sections -------------------------------------------------------
+    void readResources(const YAML::Node &n, const QString &path, Resources *r)
+    {
+        static const QStringList keys{QStringLiteral("account"), QStringLiteral("partition"), QStringLiteral("qos"),
+            QStringLiteral("time"), QStringLiteral("nodes"), QStringLiteral("ntasks"), QStringLiteral("cpus_per_task"),
+            QStringLiteral("memory"), QStringLiteral("gres"), QStringLiteral("gpus_per_node"), QStringLiteral("exclusive"),
+            QStringLiteral("reservation"), QStringLiteral("constraint")};
+        forEachKey(n, path, keys, [&](const QString &k, const YAML::Node &v, const QString &p) {
+            if (k == QLatin1String("account")) str(v, p, &r->account);
+            else if (k == QLatin1String("partition")) str(v, p, &r->partition);
+            else if (k == QLatin1String("qos")) str(v, p, &r->qos);
+            else if (k == QLatin1String("time")) optDuration(v, p, &r->time);
+            else if (k == QLatin1String("nodes")) integer(v, p, &r->nodes, 1, 10000);
+            else if (k == QLatin1String("ntasks")) integer(v, p, &r->ntasks, 1, 1000000);
+            else if (k == QLatin1String("cpus_per_task")) integer(v, p, &r->cpusPerTask, 1, 4096);
+            else if (k == QLatin1String("memory")) { qint64 m = 0; if (size(v, p, &m)) r->memory = m; }
+            else if (k == QLatin1String("gres")) str(v, p, &r->gres);
+            else if (k == QLatin1String("gpus_per_node")) integer(v, p, &r->gpusPerNode, 0, 64);
+            else if (k == QLatin1String("exclusive")) { bool b = false; if (boolean(v, p, &b)) r->exclusive = b; }
+            else if (k == QLatin1String("reservation")) str(v, p, &r->reservation);
+            else if (k == QLatin1String("constraint")) str(v, p, &r->constraint);
+        });
+    }
+
+    void readContainer(const YAML::Node &n, const QString &path, Container *c)
+    {
+        static const QStringList keys{QStringLiteral("sif"), QStringLiteral("source"), QStringLiteral("nv"),
+                                      QStringLiteral("binds"), QStringLiteral("mode")};
+        forEachKey(n, path, keys, [&](const QString &k, const YAML::Node &v, const QString &p) {
+            if (k == QLatin1String("sif")) str(v, p, &c->sif);
+            else if (k == QLatin1String("source")) str(v, p, &c->source);
+            else if (k == QLatin1String("nv")) boolean(v, p, &c->nv);
+            else if (k == QLatin1String("binds")) stringList(v, p, &c->binds);
+            else if (k == QLatin1String("mode")) oneOf(v, p, &c->mode, {QStringLiteral("exec"), QStringLiteral("run")});
+        });
+    }
+
+    void readPorts(const YAML::Node &n, const QString &path, QList<Port> *ports)
+    {
+        forEachKey(n, path, {}, [&](const QString &key, const YAML::Node &v, const QString &p) {
+            int number = 0;
+            if (!integer(v, p, &number, 1, 65535))
+                return;
+            for (Port &port : *ports)
+                if (port.name == key) {
+                    port.number = number;
+                    return;
+                }
+            ports->append({key, number});
+        });
+    }
+
+    void readHealth(const YAML::Node &n, const QString &path, HealthCheck *h)
+    {
+        static const QStringList keys{QStringLiteral("type"), QStringLiteral("path"), QStringLiteral("port"),
+            QStringLiteral("command"), QStringLiteral("interval"), QStringLiteral("timeout")};
+        forEachKey(n, path, keys, [&](const QString &k, const YAML::Node &v, const QString &p) {
+            if (k == QLatin1String("type"))
+                oneOf(v, p, &h->type, {QStringLiteral("http"), QStringLiteral("tcp"), QStringLiteral("command"), QStringLiteral("none")});
+            else if (k == QLatin1String("path")) str(v, p, &h->path);
+            else if (k == QLatin1String("port")) str(v, p, &h->port);
+            else if (k == QLatin1String("command")) argv(v, p, &h->command);
+            else if (k == QLatin1String("interval")) duration(v, p, &h->interval, 3600);
+            else if (k == QLatin1String("timeout")) duration(v, p, &h->timeout, 7 * 86400);
+        });
+    }
+
+    void readFiles(const YAML::Node &n, const QString &path, QList<ConfigFile> *files)
+    {
+        if (!n.IsSequence()) {
+            error(path, n, QStringLiteral("expected a list of {path, content}, got %1").arg(describe(n)));
+            return;
+        }
+        files->clear();
+        for (std::size_t i = 0; i < n.size(); ++i) {
+            const QString ip = indexed(path, qsizetype(i));
+            ConfigFile f;
+            forEachKey(n[i], ip, {QStringLiteral("path"), QStringLiteral("content")},
+                       [&](const QString &k, const YAML::Node &v, const QString &p) {
+                if (k == QLatin1String("path")) str(v, p, &f.path, false);
+                else str(v, p, &f.content, false);
+            });
+            files->append(f);
+        }
+    }
+
+    void readService(const YAML::Node &n, const QString &path, Service *s, bool isTemplate)
+    {
+        static const QStringList keys{QStringLiteral("name"), QStringLiteral("kind"), QStringLiteral("template"),
+            QStringLiteral("container"), QStringLiteral("command"), QStringLiteral("ports"), QStringLiteral("environment"),
+            QStringLiteral("health"), QStringLiteral("resources"), QStringLiteral("files"), QStringLiteral("settings"),
+            QStringLiteral("model"), QStringLiteral("ray")};
+        if (!n.IsMap()) {
+            error(path, n, QStringLiteral("expected a mapping, got %1").arg(describe(n)));
+            return;
+        }
+        // The template first, so the recipe's own fields override it.
+        if (!isTemplate && n["template"]) {
+            const YAML::Node t = n["template"];
+            const QString tp = join(path, QStringLiteral("template"));
+            QString name;
+            if (str(t, tp, &name, false))
+                applyTemplate(name, t, tp, s);
+        }
+        forEachKey(n, path, keys, [&](const QString &k, const YAML::Node &v, const QString &p) {
+            if (k == QLatin1String("name")) str(v, p, &s->name, false);
+            else if (k == QLatin1String("kind")) oneOf(v, p, &s->kind, serviceKinds(), false);
+            else if (k == QLatin1String("template")) { if (isTemplate) error(p, v, QStringLiteral("a template cannot use another template")); }
+            else if (k == QLatin1String("container")) {
+                // `container: none` runs a template's service natively.
+                if (v.IsNull() || (v.IsScalar() && v.Scalar() == "none")) s->container = Container{};
+                else readContainer(v, p, &s->container);
+            }
+            else if (k == QLatin1String("command")) argv(v, p, &s->command);
+            else if (k == QLatin1String("ports")) readPorts(v, p, &s->ports);
+            else if (k == QLatin1String("environment")) keyValues(v, p, &s->environment);
+            else if (k == QLatin1String("health")) readHealth(v, p, &s->health);
+            else if (k == QLatin1String("resources")) readResources(v, p, &s->resources);
+            else if (k == QLatin1String("files")) readFiles(v, p, &s->files);
+            else if (k == QLatin1String("settings")) jsonObject(v, p, &s->settings);
+            else if (k == QLatin1String("model")) {
+                if (v.IsScalar()) str(v, p, &s->model.name);
+                else forEachKey(v, p, {QStringLiteral("name"), QStringLiteral("pull")},
+                                [&](const QString &mk, const YAML::Node &mv, const QString &mp) {
+                    if (mk == QLatin1String("name")) str(mv, mp, &s->model.name);
+                    else boolean(mv, mp, &s->model.pull);
+                });
+            } else if (k == QLatin1String("ray")) {
+                forEachKey(v, p, {QStringLiteral("head_port"), QStringLiteral("dashboard_port"),
+                                  QStringLiteral("tensor_parallel"), QStringLiteral("pipeline_parallel")},
+                           [&](const QString &rk, const YAML::Node &rv, const QString &rp) {
+                    if (rk == QLatin1String("head_port")) integer(rv, rp, &s->ray.headPort, 1, 65535);
+                    else if (rk == QLatin1String("dashboard_port")) integer(rv, rp, &s->ray.dashboardPort, 1, 65535);
+                    else if (rk == QLatin1String("tensor_parallel")) integer(rv, rp, &s->ray.tensorParallel, 1, 1024);
+                    else integer(rv, rp, &s->ray.pipelineParallel, 1, 1024);
+                });
+            }
+        });
+    }
+
+    void applyTemplate(const QString &name, const YAML::Node &at, const QString &path, Service *s)
+    {
+        const auto entry = m_catalog.find(name);
+        if (!entry) {
+            const QString guess = closestMatch(name, m_catalog.names());
+            error(path, at, guess.isEmpty() ? QStringLiteral("no service template \"%1\" in the catalog").arg(name)
+                                            : QStringLiteral("no service template \"%1\" in the catalog; did you mean \"%2\"?").arg(name, guess));
+            return;
+        }
+        s->templateName = name;
+        YAML::Node doc;
+        try {
+            doc = YAML::Load(entry->text.toStdString());
+        } catch (const YAML::Exception &e) {
+            error(path, at, QStringLiteral("template \"%1\" (%2) is not valid YAML: %3").arg(name, entry->filePath, qs(e.msg)));
+            return;
+        }
+        if (!doc.IsMap() || !doc["service"]) {
+            error(path, at, QStringLiteral("template \"%1\" (%2) has no \"service\" mapping").arg(name, entry->filePath));
+            return;
+        }
+        // Template diagnostics name the template file; its positions are not
+        // the recipe's, so they are read into a scratch recipe.
+        Recipe scratch;
+        Reader inner(entry->filePath, m_catalog, false, &scratch, m_diags);
+        inner.readService(doc["service"], QStringLiteral("service"), s, true);
+    }
+
+    void readLoad(const YAML::Node &n, const QString &path, LoadModel *l)
+    {
+        forEachKey(n, path, {QStringLiteral("model"), QStringLiteral("concurrency"), QStringLiteral("rate"),
+                             QStringLiteral("burstiness"), QStringLiteral("ramp_up")},
+                   [&](const QString &k, const YAML::Node &v, const QString &p) {
+            if (k == QLatin1String("model")) oneOf(v, p, &l->model, loadModels());
+            else if (k == QLatin1String("concurrency")) integer(v, p, &l->concurrency, 1, 1000000);
+            else if (k == QLatin1String("rate")) optNumber(v, p, &l->rate, 0.000001, 1e9);
+            else if (k == QLatin1String("burstiness")) optNumber(v, p, &l->burstiness, 0.000001, 1e6);
+            else duration(v, p, &l->rampUp);
+        });
+    }
+
+    void readClient(const YAML::Node &n, const QString &path, Client *c)
+    {
+        static const QStringList keys{QStringLiteral("name"), QStringLiteral("service"), QStringLiteral("port"),
+            QStringLiteral("workload"), QStringLiteral("threads"), QStringLiteral("load"), QStringLiteral("warmup"),
+            QStringLiteral("duration"), QStringLiteral("requests"), QStringLiteral("timeout"), QStringLiteral("seed"),
+            QStringLiteral("slo"), QStringLiteral("instances"), QStringLiteral("nodes"), QStringLiteral("wait_timeout"),
+            QStringLiteral("resources"), QStringLiteral("environment"), QStringLiteral("params")};
+        forEachKey(n, path, keys, [&](const QString &k, const YAML::Node &v, const QString &p) {
+            if (k == QLatin1String("name")) str(v, p, &c->name, false);
+            else if (k == QLatin1String("service")) str(v, p, &c->service, false);
+            else if (k == QLatin1String("port")) str(v, p, &c->port, false);
+            else if (k == QLatin1String("workload")) oneOf(v, p, &c->workload, workloadKinds(), false);
+            else if (k == QLatin1String("threads")) integer(v, p, &c->threads, 1, 4096);
+            else if (k == QLatin1String("load")) readLoad(v, p, &c->load);
+            else if (k == QLatin1String("warmup")) duration(v, p, &c->warmup);
+            else if (k == QLatin1String("duration")) optDuration(v, p, &c->duration);
+            else if (k == QLatin1String("requests")) { qint64 r = 0; if (integer(v, p, &r, 1, qint64(1) << 50)) c->requests = r; }
+            else if (k == QLatin1String("timeout")) duration(v, p, &c->timeout, 86400);
+            else if (k == QLatin1String("seed")) { qint64 s = 0; if (integer(v, p, &s, 0, std::numeric_limits<qint64>::max())) c->seed = s; }
+            else if (k == QLatin1String("slo")) {
+                forEachKey(v, p, {QStringLiteral("ttft"), QStringLiteral("tpot"), QStringLiteral("e2el")},
+                           [&](const QString &sk, const YAML::Node &sv, const QString &sp) {
+                    if (sk == QLatin1String("ttft")) optDuration(sv, sp, &c->slo.ttft);
+                    else if (sk == QLatin1String("tpot")) optDuration(sv, sp, &c->slo.tpot);
+                    else optDuration(sv, sp, &c->slo.e2el);
+                });
+            }
+            else if (k == QLatin1String("instances")) integer(v, p, &c->instances, 1, 100000);
+            else if (k == QLatin1String("nodes")) integer(v, p, &c->nodes, 1, 10000);
+            else if (k == QLatin1String("wait_timeout")) duration(v, p, &c->waitTimeout, 7 * 86400);
+            else if (k == QLatin1String("resources")) readResources(v, p, &c->resources);
+            else if (k == QLatin1String("environment")) keyValues(v, p, &c->environment);
+            else if (k == QLatin1String("params")) jsonObject(v, p, &c->params);
+        });
+    }
+
+    void readExporter(const YAML::Node &n, const QString &path, Exporter *e)
+    {
+        if (n.IsScalar()) { // `node_exporter: false`
+            boolean(n, path, &e->enabled);
+            return;
+        }
+        forEachKey(n, path, {QStringLiteral("enabled"), QStringLiteral("port"), QStringLiteral("command"), QStringLiteral("container")},
+                   [&](const QString &k, const YAML::Node &v, const QString &p) {
+            if (k == QLatin1String("enabled")) boolean(v, p, &e->enabled);
+            else if (k == QLatin1String("port")) integer(v, p, &e->port, 1, 65535);
+            else if (k == QLatin1String("command")) argv(v, p, &e->command);
+            else readContainer(v, p, &e->container);
+        });
+    }
+
+    void readMonitor(const YAML::Node &n, const QString &path, Monitor *m)
+    {
+        m->enabled = true; // writing a monitor section turns monitoring on
+        forEachKey(n, path, {QStringLiteral("enabled"), QStringLiteral("scrape_interval"), QStringLiteral("prometheus"),
+                             QStringLiteral("node_exporter"), QStringLiteral("gpu_exporter"), QStringLiteral("retention"),
+                             QStringLiteral("resources")},
+                   [&](const QString &k, const YAML::Node &v, const QString &p) {
+            if (k == QLatin1String("enabled")) boolean(v, p, &m->enabled);
+            else if (k == QLatin1String("scrape_interval")) duration(v, p, &m->scrapeInterval, 3600);
+            else if (k == QLatin1String("prometheus")) readExporter(v, p, &m->prometheus);
+            else if (k == QLatin1String("node_exporter")) readExporter(v, p, &m->nodeExporter);
+            else if (k == QLatin1String("gpu_exporter")) readExporter(v, p, &m->gpuExporter);
+            else if (k == QLatin1String("retention")) duration(v, p, &m->retention);
+            else readResources(v, p, &m->resources);
+        });
+    }
+
+    void readSweep(const YAML::Node &n, const QString &path, Sweep *s)
+    {
+        forEachKey(n, path, {QStringLiteral("repetitions"), QStringLiteral("max_trials"), QStringLiteral("zip")},
+                   [&](const QString &k, const YAML::Node &v, const QString &p) {
+            if (k == QLatin1String("repetitions")) integer(v, p, &s->repetitions, 1, 10000, false);
+            else if (k == QLatin1String("max_trials")) integer(v, p, &s->maxTrials, 1, 1000000, false);
+            else {
+                if (!v.IsSequence()) {
+                    error(p, v, QStringLiteral("expected a list of groups (lists of field paths), got %1").arg(describe(v)));
+                    return;
+                }
+                for (std::size_t i = 0; i < v.size(); ++i) {
+                    QStringList group;
+                    if (stringList(v[i], indexed(p, qsizetype(i)), &group))
+                        s->zip.append(group);
+                }
+            }
+        });
+    }
+
+    void readMetadata(const YAML::Node &n, const QString &path, Metadata *m)
+    {
+        forEachKey(n, path, {QStringLiteral("name"), QStringLiteral("description"), QStringLiteral("tags"),
+                             QStringLiteral("notes"), QStringLiteral("seed")},
+                   [&](const QString &k, const YAML::Node &v, const QString &p) {
+            if (k == QLatin1String("name")) str(v, p, &m->name, false);
+            else if (k == QLatin1String("description")) str(v, p, &m->description, false);
+            else if (k == QLatin1String("tags")) stringList(v, p, &m->tags);
+            else if (k == QLatin1String("notes")) str(v, p, &m->notes, false);
+            else integer(v, p, &m->seed, 0, std::numeric_limits<qint64>::max(), false);
+        });
+    }
+
+    template<typename T>
+    void readList(const YAML::Node &n, const QString &path, QList<T> *out, void (Reader::*item)(const YAML::Node &, const QString &, T *))
+    {
+        if (!n.IsSequence()) {
+            error(path, n, QStringLiteral("expected a list, got %1").arg(describe(n)));
+            return;
+        }
+        mark(path, n);
+        for (std::size_t i = 0; i < n.size(); ++i) {
+            T value;
+            const QString ip = indexed(path, qsizetype(i));
+            mark(ip, n[i]);
+            (this->*item)(n[i], ip, &value);
+            out->append(value);
+        }
+    }
+    void readServiceItem(const YAML::Node &n, const QString &path, Service *s) { readService(n, path, s, false); }
+};
+
+void Reader::readRoot(const YAML::Node &root)
+{
+    if (!root.IsDefined() || root.IsNull()) {
+        report(Diagnostic::Error, QString(), YAML::Mark(), QStringLiteral("the recipe is empty"));
+        return;
+    }
+    if (!root.IsMap()) {
+        error(QString(), root, QStringLiteral("a recipe is a mapping (version, metadata, cluster, services, …), got %1").arg(describe(root)));
+        return;
+    }
+    if (!root["version"])
+        report(Diagnostic::Error, QStringLiteral("version"), root.Mark(),
+               QStringLiteral("missing: every recipe starts with \"version: %1\"").arg(kSchemaVersion));
+    static const QStringList keys{QStringLiteral("version"), QStringLiteral("metadata"), QStringLiteral("cluster"),
+                                  QStringLiteral("services"), QStringLiteral("clients"), QStringLiteral("monitor"),
+                                  QStringLiteral("sweep")};
+    forEachKey(root, QString(), keys, [&](const QString &k, const YAML::Node &v, const QString &p) {
+        if (k == QLatin1String("version")) {
+            int version = 0;
+            if (integer(v, p, &version, 1, 1000000, false)) {
+                if (version > kSchemaVersion)
+                    error(p, v, QStringLiteral("schema version %1 is newer than this FactoryBench understands (%2)").arg(version).arg(kSchemaVersion));
+                else
+                    m_recipe->version = version;
+            }
+        } else if (k == QLatin1String("metadata")) readMetadata(v, p, &m_recipe->metadata);
+        else if (k == QLatin1String("cluster")) {
+            forEachKey(v, p, {QStringLiteral("resources"), QStringLiteral("modules"), QStringLiteral("environment"), QStringLiteral("workdir")},
+                       [&](const QString &ck, const YAML::Node &cv, const QString &cp) {
+                if (ck == QLatin1String("resources")) readResources(cv, cp, &m_recipe->cluster.resources);
+                else if (ck == QLatin1String("modules")) stringList(cv, cp, &m_recipe->cluster.modules);
+                else if (ck == QLatin1String("environment")) keyValues(cv, cp, &m_recipe->cluster.environment);
+                else str(cv, cp, &m_recipe->cluster.workdir, false);
+            });
+        } else if (k == QLatin1String("services")) readList<Service>(v, p, &m_recipe->services, &Reader::readServiceItem);
+        else if (k == QLatin1String("clients")) readList<Client>(v, p, &m_recipe->clients, &Reader::readClient);
+        else if (k == QLatin1String("monitor")) readMonitor(v, p, &m_recipe->monitor);
+        else if (k == QLatin1String("sweep")) readSweep(v, p, &m_recipe->sweep);
+    });
+}
+
+} // namespace
+
+void readRecipe(const YAML::Node &root, const QString &file, const Catalog &catalog, bool allowSweep,
+                Recipe *out, QList<Diagnostic> *diagnostics)
+{
+    Reader reader(file, catalog, allowSweep, out, diagnostics);
+    reader.readRoot(root);
+}
+
+} // namespace detail
+
+RecipeLoader::RecipeLoader(const Catalog *catalog)
+    : m_catalog(catalog ? catalog : &Catalog::standard())
+{}
+
+LoadResult RecipeLoader::loadFile(const QString &path) const
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        LoadResult r;
+        r.diagnostics.append({Diagnostic::Error, QString(), path, 0, 0,
+                              QStringLiteral("cannot read the file: %1").arg(f.errorString())});
+        return r;
+    }
+    return loadText(QString::fromUtf8(f.readAll()), QFileInfo(path).fileName());
+}
+
+LoadResult RecipeLoader::loadText(const QString &text, const QString &fileName) const
+{
+    LoadResult r;
+    YAML::Node root;
+    try {
+        root = YAML::Load(text.toStdString());
+    } catch (const YAML::Exception &e) {
+        Diagnostic d;
+        d.file = fileName;
+        if (!e.mark.is_null()) {
+            d.line = e.mark.line + 1;
+            d.column = e.mark.column + 1;
+        }
+        d.message = QStringLiteral("YAML syntax error: %1").arg(QString::fromStdString(e.msg));
+        r.diagnostics.append(d);
+        return r;
+    }
+    try {
+        detail::readRecipe(root, fileName, *m_catalog, true, &r.recipe, &r.diagnostics);
+    } catch (const YAML::Exception &e) { // defensive: a yaml-cpp corner we did not foresee
+        r.diagnostics.append({Diagnostic::Error, QString(), fileName, 0, 0,
+                              QStringLiteral("cannot read the recipe: %1").arg(QString::fromStdString(e.msg))});
+    }
+    return r;
+}
+
+LoadResult RecipeLoader::loadAndValidateFile(const QString &path) const
+{
+    LoadResult r = loadFile(path);
+    if (r.ok())
+        r.diagnostics += RecipeValidator().validate(r.recipe);
+    return r;
+}
+
+LoadResult RecipeLoader::loadAndValidateText(const QString &text, const QString &fileName) const
+{
+    LoadResult r = loadText(text, fileName);
+    if (r.ok())
+        r.diagnostics += RecipeValidator().validate(r.recipe);
+    return r;
+}
+
+} // namespace fb::recipe

@@ -1,0 +1,29 @@
+// Private bridge between the recipe model and yaml-cpp nodes, shared by the
+// loader, the saver and the sweep expander (which substitutes one value per
+// swept field in the saved tree and reads it back). Not installed; yaml-cpp
+// never appears in a public header.
+#pragma once
+
+#include "recipe/Diagnostic.h"
+#include "recipe/Recipe.h"
+
+#include <yaml-cpp/yaml.h>
+
+namespace fb::recipe {
+class Catalog;
+namespace detail {
+
+// Reads `root` into *out; `allowSweep` false turns lists-for-scalars into errors.
+void readRecipe(const YAML::Node &root, const QString &file, const Catalog &catalog, bool allowSweep,
+                Recipe *out, QList<Diagnostic> *diagnostics);
+
+// Splits "services[1].health.timeout" into {"services", 1, "health", "timeout"}
+// (indices as numbers in `indices`, -1 for keys). Returns false if malformed.
+struct PathSegment { QString key; int index = -1; };
+bool splitPath(const QString &path, QList<PathSegment> *segments);
+
+// The node at `path` below `root`, or an invalid node.
+YAML::Node nodeAt(YAML::Node root, const QString &path);
+
+} // namespace detail
+} // namespace fb::recipe

@@ -1,0 +1,236 @@
+// Tests fb::charts::Dashboard: the default panels per workload, result mode
+// on real fbload result documents (overlaid runs), live mode against the real
+// Prometheus of the `prometheus` fixture (the panels receive points while
+// Prometheus keeps scraping; PromQL errors arrive verbatim), and export of a
+// whole dashboard. FB_UPDATE_SCREENSHOTS=1 refreshes
+// docs/screenshots/chart-dashboard.png.
+#include "ChartExport.h"
+#include "Dashboard.h"
+#include "TimeSeriesChart.h"
+
+#include "metrics/PrometheusClient.h"
+#include "metrics/ResultDocument.h"
+
+#include <QFile>
+#include <QImage>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtCharts/QLineSeries>
+
+using namespace fb::charts;
+using fb::metrics::ResultDocument;
+
+namespace {
+ResultDocument result(const char *name)
+{
+    QString err;
+    auto d = ResultDocument::load(QStringLiteral(FB_SOURCE_DIR "/tests/metrics/data/results/") + QLatin1String(name), &err);
+    if (!d)
+        qFatal("%s", qPrintable(err));
+    return *d;
+}
+
+QStringList seriesNames(const TimeSeriesChart *c)
+{
+    QStringList n;
+    for (int i = 0; i < c->seriesCount(); ++i)
+        n << c->seriesName(i);
+    return n;
+}
+} // namespace
+
+class TestDashboard : public QObject
+{
+    Q_OBJECT
+private slots:
+    void defaultPanels()
+    {
+        const DashboardSpec llm = DashboardSpec::forWorkload(QStringLiteral("llm"));
+        QStringList titles;
+        for (const DashboardPanel &p : llm.panels)
+            titles << p.title;
+        QCOMPARE(titles, (QStringList{QStringLiteral("Requests/s"), QStringLiteral("Tokens/s"), QStringLiteral("TTFT / ITL"),
+                                      QStringLiteral("E2E latency"), QStringLiteral("GPU utilisation"),
+                                      QStringLiteral("GPU memory used")}));
+        QCOMPARE(DashboardSpec::forWorkload(QStringLiteral("redis")).panels.size(), 4);
+        QCOMPARE(DashboardSpec::forWorkload(QStringLiteral("postgres")).title, QStringLiteral("Database"));
+        QCOMPARE(DashboardSpec::forWorkload(QStringLiteral("storage")).panels[1].title, QStringLiteral("IOPS"));
+        QCOMPARE(DashboardSpec::forWorkload(QStringLiteral("vector")).panels.size(), 3);
+        QCOMPARE(DashboardSpec::forWorkload(QStringLiteral("http")).panels.size(), 3);
+        // Every live query is valid PromQL as far as Prometheus is concerned
+        // is checked in live(); here: every panel has something to show.
+        for (const char *w : {"llm", "redis", "database", "storage", "vector", "other"})
+            for (const DashboardPanel &p : DashboardSpec::forWorkload(QLatin1String(w)).panels)
+                QVERIFY2(!p.live.isEmpty() || !p.result.isEmpty(), qPrintable(p.title));
+    }
+
+    void resultMode()
+    {
+        const ResultDocument r1 = result("r1.json");
+        const ResultDocument r3 = result("r3-c16.json");
+        Dashboard d(DashboardSpec::forWorkload(r1.workload()));
+        d.resize(1000, 600);
+        d.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&d));
+        d.showResults({r1, r3});
+        TimeSeriesChart *rate = d.panel(0);
+        QCOMPARE(seriesNames(rate), (QStringList{QStringLiteral("r1: completed"), QStringLiteral("r3: completed")}));
+        QCOMPARE(rate->pointCount(0), r1.timeseries.t.size());
+        QCOMPARE(rate->pointCount(1), r3.timeseries.t.size());
+        // Latency columns converted from ms to seconds.
+        TimeSeriesChart *lat = d.panel(2);
+        QVERIFY(seriesNames(lat).contains(QStringLiteral("r1: p99")));
+        const QList<QPointF> p99 = r1.timeseries.series(QStringLiteral("latency_p99_ms"));
+        QVERIFY(QTest::qWaitFor([&] { return !lat->isDecimationPending(); }, 5000));
+        QCOMPARE(lat->lineSeries(seriesNames(lat).indexOf(QStringLiteral("r1: p99")))->points().last().y(),
+                 p99.last().y() * 1e-3);
+
+        // Linked x axes: zooming one panel zooms the others.
+        rate->zoomToX(0, 1);
+        QCOMPARE(d.panel(3)->xMin(), 0.0);
+        QCOMPARE(d.panel(3)->xMax(), 1.0);
+        rate->resetZoom();
+
+        // The whole dashboard exports as one figure.
+        QTemporaryDir tmp;
+        QString err;
+        for (const char *ext : {"png", "svg", "pdf", "csv"})
+            QVERIFY2(exportChart(&d, tmp.filePath(QStringLiteral("dash.") + QLatin1String(ext)), {}, &err), qPrintable(err));
+        const QImage img(tmp.filePath(QStringLiteral("dash.png")));
+        QCOMPARE(img.size(), QSize(1563, 938)); // 1000 × 600 at 150 DPI
+        QFile csv(tmp.filePath(QStringLiteral("dash.csv")));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QByteArray c = csv.readAll();
+        QVERIFY(c.startsWith("panel,series,x,y\nRequests/s,r1: completed,"));
+        QVERIFY(QFile(tmp.filePath(QStringLiteral("dash.pdf"))).size() > 5000);
+        if (qEnvironmentVariableIntValue("FB_UPDATE_SCREENSHOTS")) {
+            const QString shot = QStringLiteral(FB_SOURCE_DIR "/docs/screenshots/chart-dashboard.png");
+            QFile::remove(shot);
+            ExportOptions o;
+            o.dpi = 96;
+            QVERIFY2(exportPng(&d, shot, o, &err), qPrintable(err));
+        }
+    }
+
+    void live()
+    {
+        QFile portFile(qEnvironmentVariable("FB_PROMETHEUS_DIR") + QStringLiteral("/prometheus.port"));
+        QVERIFY2(portFile.open(QIODevice::ReadOnly), "prometheus fixture not up");
+        const QUrl url(QStringLiteral("http://127.0.0.1:%1").arg(QString::fromLatin1(portFile.readAll().trimmed())));
+        fb::metrics::PrometheusClient client(url);
+
+        DashboardSpec spec;
+        spec.title = QStringLiteral("Live");
+        spec.panels << DashboardPanel{QStringLiteral("Samples scraped"), QStringLiteral("samples"),
+                                      {{QStringLiteral("{{job}}"), QStringLiteral("scrape_samples_scraped")}}, {}}
+                    << DashboardPanel{QStringLiteral("Broken"), QString(),
+                                      {{QStringLiteral("x"), QStringLiteral("sum(up")}}, {}};
+        // The default redis dashboard's queries must be valid PromQL too.
+        for (const DashboardPanel &p : DashboardSpec::forWorkload(QStringLiteral("llm")).panels)
+            spec.panels << p;
+        Dashboard d(spec);
+        d.resize(900, 700);
+        d.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&d));
+        QSignalSpy points(&d, &Dashboard::livePointsReceived);
+        QSignalSpy errors(&d, &Dashboard::liveError);
+        const QDateTime start = QDateTime::currentDateTimeUtc().addSecs(-20);
+        d.startLive(&client, start, 500);
+        QVERIFY(d.isLive());
+
+        // Points keep arriving while Prometheus keeps scraping: the series
+        // of panel 0 grows across polls.
+        auto panel0Points = [&] {
+            return d.panel(0)->seriesCount() ? d.panel(0)->pointCount(0) : qsizetype(0);
+        };
+        QVERIFY(QTest::qWaitFor([&] { return panel0Points() > 0; }, 10000));
+        const qsizetype first = panel0Points();
+        QVERIFY(QTest::qWaitFor([&] { return panel0Points() > first; }, 15000));
+        QCOMPARE(seriesNames(d.panel(0)).size(), 2);
+        QVERIFY(seriesNames(d.panel(0)).contains(QStringLiteral("prometheus")));
+        QVERIFY(seriesNames(d.panel(0)).contains(QStringLiteral("node")));
+        // x: seconds since the given start, so the latest point is ~20 s in.
+        const double lastX = d.panel(0)->xMax();
+        QVERIFY2(lastX > 15 && lastX < 60, qPrintable(QString::number(lastX)));
+
+        // The broken query's error, as Prometheus worded it; no other errors
+        // (the LLM panels' queries parse, they just have no data here).
+        QVERIFY(!errors.isEmpty());
+        QSet<QString> distinct;
+        for (const QList<QVariant> &e : errors)
+            distinct << e.first().toString();
+        QCOMPARE(distinct.size(), 1);
+        QVERIFY2(d.lastError().startsWith(QLatin1String("Broken: bad_data: ")), qPrintable(d.lastError()));
+        QVERIFY2(d.lastError().contains(QLatin1String("unclosed left parenthesis")), qPrintable(d.lastError()));
+
+        d.stopLive();
+        QVERIFY(!d.isLive());
+    }
+
+    void liveFbload()
+    {
+        // Registered as its own CTest test (tst_dashboard_fbload) with the
+        // fbload_live fixture: a real fbload driving a local redis-server at
+        // 300 requests/s, scraped by a real Prometheus every second.
+        const QString dir = qEnvironmentVariable("FB_FBLOAD_LIVE_DIR");
+        if (dir.isEmpty())
+            QSKIP("runs as tst_dashboard_fbload, with the fbload_live fixture");
+        QFile portFile(dir + QStringLiteral("/prometheus.port"));
+        QVERIFY2(portFile.open(QIODevice::ReadOnly), qPrintable(portFile.fileName()));
+        fb::metrics::PrometheusClient client(
+            QUrl(QStringLiteral("http://127.0.0.1:%1").arg(QString::fromLatin1(portFile.readAll().trimmed()))));
+
+        Dashboard d(DashboardSpec::forWorkload(QStringLiteral("redis")));
+        d.resize(1000, 600);
+        d.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&d));
+        QSignalSpy errors(&d, &Dashboard::liveError);
+        d.startLive(&client, QDateTime::currentDateTimeUtc().addSecs(-10), 500);
+
+        // Requests/s by operation: "get" and "set" series appear and grow
+        // while fbload keeps running.
+        TimeSeriesChart *rate = d.panel(0);
+        auto points = [&](const QString &name) {
+            const int i = seriesNames(rate).indexOf(name);
+            return i < 0 ? qsizetype(0) : rate->pointCount(i);
+        };
+        QVERIFY2(QTest::qWaitFor([&] { return points(QStringLiteral("get")) >= 2 && points(QStringLiteral("set")) >= 2; }, 30000),
+                 qPrintable(seriesNames(rate).join(QLatin1Char(','))));
+        const qsizetype before = points(QStringLiteral("get"));
+        QVERIFY(QTest::qWaitFor([&] { return points(QStringLiteral("get")) > before; }, 15000));
+        // fbload runs at a constant 300 requests/s: once rate()'s 10 s window
+        // is past fbload's start, the live rates add up to about that.
+        double total = 0;
+        auto lastTotal = [&] {
+            if (rate->isDecimationPending())
+                return false;
+            const QList<QPointF> get = rate->lineSeries(seriesNames(rate).indexOf(QStringLiteral("get")))->points();
+            const QList<QPointF> set = rate->lineSeries(seriesNames(rate).indexOf(QStringLiteral("set")))->points();
+            total = (get.isEmpty() ? 0 : get.last().y()) + (set.isEmpty() ? 0 : set.last().y());
+            return total > 250 && total < 350;
+        };
+        QVERIFY2(QTest::qWaitFor(lastTotal, 30000), qPrintable(QString::number(total)));
+        // p99 per operation comes from fbload's histogram buckets; fbload's
+        // /metrics has one latency histogram for all operations (no "op"
+        // label), so the panel shows one series, "all p99".
+        QVERIFY2(QTest::qWaitFor([&] { return seriesNames(d.panel(1)).contains(QStringLiteral("all p99")); }, 10000),
+                 qPrintable(seriesNames(d.panel(1)).join(QLatin1Char(','))));
+        const int p99 = int(seriesNames(d.panel(1)).indexOf(QStringLiteral("all p99")));
+        QVERIFY(QTest::qWaitFor([&] { return d.panel(1)->pointCount(p99) >= 2; }, 10000));
+        QVERIFY2(errors.isEmpty(), qPrintable(d.lastError()));
+        d.stopLive();
+        if (qEnvironmentVariableIntValue("FB_UPDATE_SCREENSHOTS")) {
+            QVERIFY(QTest::qWaitFor([&] { return !rate->isDecimationPending(); }, 5000));
+            const QString shot = QStringLiteral(FB_SOURCE_DIR "/docs/screenshots/chart-dashboard-live.png");
+            QFile::remove(shot);
+            ExportOptions o;
+            o.dpi = 96;
+            QString err;
+            QVERIFY2(exportPng(&d, shot, o, &err), qPrintable(err));
+        }
+    }
+};
+
+QTEST_MAIN(TestDashboard)
+#include "tst_dashboard.moc"

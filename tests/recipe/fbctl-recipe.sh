@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# fbctl-recipe.sh FBCTL SOURCE_DIR: `fbctl validate` and `fbctl plan` as a
+# user runs them. validate: exit 0 and a summary on an example, exit 3 with
+# path and line:column on a broken recipe, exit 2 on a bad command line.
+# plan --out: the scripts written are byte for byte the golden files.
+set -euo pipefail
+fbctl=$1 src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+out=$("$fbctl" validate "$src/recipes/examples/local-redis.yaml")
+[ "$out" = "$src/recipes/examples/local-redis.yaml: valid; 1 service(s), 1 client(s), 3 trial(s)" ] || fail "validate said: $out"
+
+printf 'version: 1\nservices:\n  - name: a\n    kind: redys\n' > "$tmp/bad.yaml"
+rc=0; err=$("$fbctl" validate "$tmp/bad.yaml" 2>&1) || rc=$?
+[ "$rc" = 3 ] || fail "validate of a broken recipe exited $rc"
+case "$err" in *'services[0].kind: expected one of'*'got "redys"; did you mean "redis"? (bad.yaml:4:11)'*) ;; *) fail "validate said: $err" ;; esac
+
+rc=0; "$fbctl" validate >/dev/null 2>&1 || rc=$?
+[ "$rc" = 2 ] || fail "validate without a file exited $rc"
+rc=0; "$fbctl" plan "$src/recipes/examples/local-redis.yaml" --trial 9 >/dev/null 2>&1 || rc=$?
+[ "$rc" = 2 ] || fail "plan --trial 9 of 3 exited $rc"
+
+"$fbctl" plan "$src/recipes/examples/local-redis.yaml" --out "$tmp/plan" >/dev/null
+for t in t001 t003; do
+  diff -r "$src/tests/recipe/golden/local-redis/$t" "$tmp/plan/$t" || fail "plan --out differs from the golden files ($t)"
+done
+[ "$(ls "$tmp/plan")" = "$(printf 't001\nt002\nt003')" ] || fail "plan --out wrote: $(ls "$tmp/plan")"
+
+out=$("$fbctl" plan "$src/recipes/examples/local-redis.yaml" --trial 3)
+case "$out" in *"===== t003/service-redis.sbatch ====="*) ;; *) fail "plan --trial 3 printed no t003 scripts" ;; esac
+echo "fbctl validate/plan: ok"
