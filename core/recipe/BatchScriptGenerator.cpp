@@ -145,7 +145,7 @@ private:
         sc << QStringLiteral("trap 'exit 143' TERM");
         sc << QStringLiteral("trap 'exit 130' INT");
         sc << QStringLiteral("fb_start() { \"$@\" & fb_pids+=(\"$!\"); }");
-        sc << QStringLiteral("fb_log() { printf 'factorybench: %s\\n' \"$*\" >&2; }");
+        sc << QStringLiteral("fb_log() { printf '%s factorybench: %s\\n' \"$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)\" \"$*\" >&2; }"); // timestamps order the merged log
         // Writes a file atomically: content to a temporary name, then rename.
         sc << QStringLiteral("fb_publish() { printf '%s\\n' \"$2\" > \"$1.tmp.$$\" && mv -f \"$1.tmp.$$\" \"$1\"; }");
         sc << QStringLiteral("fb_port_open() { (exec 3<>\"/dev/tcp/127.0.0.1/$1\") 2>/dev/null; }");
