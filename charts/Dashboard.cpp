@@ -1,5 +1,7 @@
 #include "Dashboard.h"
 
+#include <QFutureWatcher>
+
 #include "TimeSeriesChart.h"
 
 #include "metrics/PrometheusClient.h"
@@ -198,12 +200,17 @@ void Dashboard::pollNow()
         const QList<DashboardQuery> &queries = m_spec.panels[p].live;
         for (int q = 0; q < queries.size(); ++q) {
             ++m_inFlight;
-            m_client->queryRangeForWidth(queries[q].promql, m_liveStart, now, m_panels[p]->plotWidthPixels())
-                .then(this, [this, p, q](const PrometheusResponse &r) {
-                    --m_inFlight;
-                    applyLive(p, q, r);
-                })
-                .onCanceled(this, [this] { --m_inFlight; });
+            // A watcher owned by the dashboard rather than .then(this, …): in
+            // Qt 6.4 a continuation whose context object died first asserts
+            // when the client later cancels the request (destroyed with it).
+            auto *watcher = new QFutureWatcher<PrometheusResponse>(this);
+            connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, p, q] {
+                watcher->deleteLater();
+                --m_inFlight;
+                if (!watcher->isCanceled() && watcher->future().resultCount() > 0)
+                    applyLive(p, q, watcher->result());
+            });
+            watcher->setFuture(m_client->queryRangeForWidth(queries[q].promql, m_liveStart, now, m_panels[p]->plotWidthPixels()));
         }
     }
 }

@@ -1,6 +1,6 @@
 // fbctl run | resume | status | cancel | results | logs — campaigns on a cluster.
 //
-//   fbctl run RECIPE --profile NAME [--keep-services] [--stop-on-failure] [--workdir DIR] [--fbload PATH]
+//   fbctl run RECIPE --profile NAME [--keep-services] [--stop-on-failure] [--workdir DIR] [--fbload PATH] [--openssh]
 //   fbctl resume RUN [--profile NAME]
 //   fbctl status [RUN]
 //   fbctl cancel RUN [--profile NAME]
@@ -17,7 +17,7 @@
 #include "session/Campaign.h"
 #include "session/RunStore.h"
 #include "ssh/ConnectionProfile.h"
-#include "ssh/OpenSshRunner.h"
+#include "session/ClusterTransport.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -82,10 +82,17 @@ int exitFor(const CampaignResult &r)
     return Failed;
 }
 
+bool g_openSsh = false; // --openssh: the system's ssh/scp instead of the libssh session
+
 int runCampaign(const CampaignOptions &options, const ConnectionProfile &profile, RunStore *store)
 {
-    OpenSshRunner runner(profile);
-    Campaign campaign(&runner, &runner, store);
+    ClusterTransport link;
+    if (!link.open(profile, g_openSsh ? ClusterTransport::Kind::OpenSsh : ClusterTransport::Kind::LibSsh)) {
+        err() << "fbctl: " << link.error() << "\n(an unknown host key must be accepted first: fbctl connect --profile "
+              << profile.name << " --accept-new-host; or use --openssh)\n";
+        return Connection;
+    }
+    Campaign campaign(link.commands(), link.files(), store);
     QObject::connect(&campaign, &Campaign::event, [](const CampaignEvent &e) {
         // Progress is read live by people and by scripts through a pipe: flush
         // the C stream too (stdout is fully buffered when it is not a terminal).
@@ -116,7 +123,8 @@ int runCommand(const QStringList &args)
     const QCommandLineOption stop(QStringLiteral("stop-on-failure"), QStringLiteral("Stop at the first failed trial."));
     const QCommandLineOption workdir(QStringLiteral("workdir"), QStringLiteral("Remote work folder (default: the recipe's, else $HOME/factorybench)."), QStringLiteral("dir"));
     const QCommandLineOption fbload(QStringLiteral("fbload"), QStringLiteral("Use this remote fbload binary instead of deploying one."), QStringLiteral("path"));
-    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl run RECIPE --profile NAME"), {profile, profileFile, keep, stop, workdir, fbload}));
+    const QCommandLineOption openssh(QStringLiteral("openssh"), QStringLiteral("Use the system's OpenSSH client instead of FactoryBench's own SSH session."));
+    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl run RECIPE --profile NAME"), {profile, profileFile, keep, stop, workdir, fbload, openssh}));
     if (!p->parse(QStringList{QStringLiteral("fbctl run")} + args) || p->positionalArguments().size() != 1
         || (!p->isSet(profile) && !p->isSet(profileFile))) {
         if (p->isSet(QStringLiteral("help"))) {
@@ -124,7 +132,7 @@ int runCommand(const QStringList &args)
             return Ok;
         }
         err() << (p->errorText().isEmpty() ? QString() : p->errorText() + QLatin1Char('\n'))
-              << "usage: fbctl run RECIPE --profile NAME [--keep-services] [--stop-on-failure] [--workdir DIR] [--fbload PATH]\n";
+              << "usage: fbctl run RECIPE --profile NAME [--keep-services] [--stop-on-failure] [--workdir DIR] [--fbload PATH] [--openssh]\n";
         return Usage;
     }
     ConnectionProfile prof;
@@ -145,6 +153,7 @@ int runCommand(const QStringList &args)
     o.fbloadPath = p->value(fbload);
     o.keepServices = p->isSet(keep);
     o.stopOnFailure = p->isSet(stop);
+    g_openSsh = p->isSet(openssh);
     const int code = runCampaign(o, prof, &store);
     // Invalid recipes fail before a run exists.
     return code == Failed && store.runs().isEmpty() ? InvalidInput : code;
@@ -154,7 +163,8 @@ int resumeCommand(const QStringList &args)
 {
     const QCommandLineOption profile(QStringLiteral("profile"), QStringLiteral("Connection profile (default: the run's)."), QStringLiteral("name"));
     const QCommandLineOption profileFile(QStringLiteral("profile-file"), QStringLiteral("Connection profile JSON file."), QStringLiteral("file"));
-    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl resume RUN"), {profile, profileFile}));
+    const QCommandLineOption openssh(QStringLiteral("openssh"), QStringLiteral("Use the system's OpenSSH client."));
+    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl resume RUN"), {profile, profileFile, openssh}));
     if (!p->parse(QStringList{QStringLiteral("fbctl resume")} + args) || p->positionalArguments().size() != 1) {
         err() << "usage: fbctl resume RUN [--profile NAME]\n";
         return Usage;
@@ -177,6 +187,7 @@ int resumeCommand(const QStringList &args)
     o.buildPrelude = prof.buildPrelude;
     const QJsonObject fbload = run->manifest.value(QStringLiteral("fbload")).toObject();
     o.fbloadPath = fbload.value(QStringLiteral("path")).toString(); // the same binary as before
+    g_openSsh = p->isSet(openssh);
     return runCampaign(o, prof, &store);
 }
 
@@ -236,9 +247,13 @@ int cancelCommand(const QStringList &args)
     ConnectionProfile prof;
     if (!loadProfile(p->isSet(profile) ? p->value(profile) : run->profile, p->value(profileFile), &prof))
         return InvalidInput;
-    OpenSshRunner runner(prof);
+    ClusterTransport link;
+    if (!link.open(prof)) {
+        err() << "fbctl: " << link.error() << '\n';
+        return Connection;
+    }
     QString error;
-    if (!Campaign::cancelRun(&runner, &store, run->id, &error)) {
+    if (!Campaign::cancelRun(link.commands(), &store, run->id, &error)) {
         err() << "fbctl: " << error << '\n';
         return Failed;
     }

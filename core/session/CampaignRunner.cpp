@@ -1,7 +1,7 @@
 #include "CampaignRunner.h"
 
 #include "common/Paths.h"
-#include "ssh/OpenSshRunner.h"
+#include "ClusterTransport.h"
 
 #include <QMutexLocker>
 #include <QThread>
@@ -43,8 +43,15 @@ bool CampaignRunner::start(const CampaignOptions &options, const ConnectionProfi
             m_result = result;
             return;
         }
-        OpenSshRunner runner(profile);
-        Campaign campaign(&runner, &runner, &store);
+        ClusterTransport link;
+        if (!link.open(profile)) {
+            result.state = QStringLiteral("failed");
+            result.error = link.error();
+            QMutexLocker lock(&m_mutex);
+            m_result = result;
+            return;
+        }
+        Campaign campaign(link.commands(), link.files(), &store);
         // Signal-to-signal across threads: queued to the runner's thread.
         connect(&campaign, &Campaign::event, this, &CampaignRunner::event);
         connect(&campaign, &Campaign::trialChanged, this, &CampaignRunner::trialChanged);

@@ -174,8 +174,10 @@ void TestOpenLoop::closedLoopHidesStall()
     QVERIFY2(unstalledRate >= 35.0 && unstalledRate <= 55.0,
              qPrintable(QString("closed loop ran at %1 req/s, not comparable to 50").arg(unstalledRate)));
     QCOMPARE(summary["requests"].toObject()["errors"].toInt(), 0);
-    // The stall is one sample among ~200: it hides from p99 and shows only in max.
-    QVERIFY2(lat["p99"].toDouble() < 100.0,
+    // The stall is one sample among ~200: it hides from p99 (well under the
+    // open loop's ≥ 1 s; a loaded CI machine adds tens of ms of its own) and
+    // shows only in max.
+    QVERIFY2(lat["p99"].toDouble() < 500.0,
              qPrintable(QString("closed-loop p99 %1 ms: expected the stall to hide").arg(lat["p99"].toDouble())));
     QVERIFY2(lat["max"].toDouble() >= 1500.0,
              qPrintable(QString("closed-loop max %1 ms: the stalled request should be there").arg(lat["max"].toDouble())));
