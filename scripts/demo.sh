@@ -57,7 +57,7 @@ if [ -z "${FB_DEMO_NO_CAMPAIGN:-}" ]; then
 fi
 
 echo "== FactoryBench"
-app=("$build/gui/factorybench" --profile mini-cluster)
+app=("$build/gui/factorybench" --profile mini-cluster --recipe recipes/examples/local-redis.yaml)
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || [ "$(uname)" = Darwin ]; then
   exec "${app[@]}"
 fi
@@ -71,7 +71,7 @@ fi
 if [ -f "$state/app.pid" ] && kill -0 "$(cat "$state/app.pid")" 2>/dev/null; then
   kill "$(cat "$state/app.pid")" 2>/dev/null || true
 fi
-DISPLAY=$display "$build/gui/factorybench" --profile mini-cluster --screenshot "$state/screenshot.png" >/dev/null 2>&1 || true
+DISPLAY=$display "${app[@]}" --screenshot "$state/screenshot.png" >/dev/null 2>&1 || true
 DISPLAY=$display setsid "${app[@]}" >"$state/app.log" 2>&1 < /dev/null &
 echo $! > "$state/app.pid"
 cat <<MSG

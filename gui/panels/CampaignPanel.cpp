@@ -67,6 +67,7 @@ CampaignPanel::CampaignPanel(session::CampaignRunner *runner, QWidget *parent)
     m_progress->setMaximumWidth(220);
     m_progress->setFormat(tr("%v of %m trials"));
     m_progress->setValue(0);
+    m_progress->hide(); // shown once a campaign starts
     m_run = new QPushButton(tr("Run campaign"), this);
     m_run->setObjectName(QStringLiteral("runCampaign"));
     m_run->setDefault(true);
@@ -203,6 +204,7 @@ bool CampaignPanel::startCampaign()
     m_trialsDone = 0;
     m_progress->setMaximum(int(m_plan.trialLabels.size()));
     m_progress->setValue(0);
+    m_progress->show();
     m_runner->start(o, profile);
     m_status->setText(tr("Starting on %1…").arg(profile.name));
     updateButtons();

@@ -161,6 +161,7 @@ private slots:
     {
         QProcess p;
         p.start(m_fbctl, {QStringLiteral("run"), m_data + QStringLiteral("/long-client.yaml"), QStringLiteral("--profile-file"), m_profileFile});
+        QVERIFY(p.waitForStarted());
         QString out;
         QString jobId;
         QElapsedTimer t;
@@ -193,6 +194,7 @@ private slots:
     {
         QProcess p;
         p.start(m_fbctl, {QStringLiteral("run"), m_recipes + QStringLiteral("/local-redis.yaml"), QStringLiteral("--profile-file"), m_profileFile});
+        QVERIFY(p.waitForStarted());
         QString out;
         QElapsedTimer t;
         t.start();
