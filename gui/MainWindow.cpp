@@ -2,6 +2,9 @@
 
 #include "panels/ConnectionsPanel.h"
 #include "panels/PlaceholderPanel.h"
+#include "dialogs/GuiPrompter.h"
+#include "RecipeDocument.h"
+#include "RecipeEditor.h"
 #include "panels/CampaignPanel.h"
 #include "panels/JobsPanel.h"
 #include "panels/LogsPanel.h"
@@ -16,6 +19,7 @@
 #include <QTimer>
 #include <QDockWidget>
 #include <QMenuBar>
+#include <QScrollArea>
 #include <QMessageBox>
 #include <QSettings>
 #include <QStatusBar>
@@ -27,7 +31,7 @@ static void initResources() { Q_INIT_RESOURCE(factorybench); }
 namespace fb::gui {
 
 namespace {
-constexpr int kLayoutVersion = 1; // bump when panels change, so old layouts are dropped
+constexpr int kLayoutVersion = 2; // bump when panels change, so old layouts are dropped
 }
 
 MainWindow::MainWindow(QWidget *parent)
@@ -50,7 +54,13 @@ MainWindow::MainWindow(QWidget *parent)
     addPanel(QStringLiteral("Connections"), m_connections, Qt::LeftDockWidgetArea);
     m_runner = new session::CampaignRunner(this);
     m_campaign = new CampaignPanel(m_runner, this);
-    addPanel(QStringLiteral("Recipe"), m_campaign, Qt::RightDockWidgetArea);
+    m_prompter = new GuiPrompter(this, this);
+    m_campaign->setPrompter(m_prompter);
+    // Recipe: the visual editor. Session: the one-click campaign of the
+    // recipe file the editor has open (or any other), with its script preview.
+    m_editor = new editor::RecipeEditor(this);
+    addPanel(QStringLiteral("Recipe"), m_editor, Qt::RightDockWidgetArea);
+    addPanel(QStringLiteral("Session"), m_campaign, Qt::RightDockWidgetArea);
     m_dashboard = new ResultsDashboardPanel(this);
     addPanel(QStringLiteral("Dashboard"), m_dashboard, Qt::RightDockWidgetArea);
     m_jobs = new JobsPanel(this);
@@ -67,6 +77,15 @@ MainWindow::MainWindow(QWidget *parent)
     m_campaign->setProfile(m_connections->currentProfile());
     connect(m_runner, &session::CampaignRunner::event, m_logs, &LogsPanel::appendEvent);
     connect(m_runs, &RunsPanel::selectionChanged, m_dashboard, &ResultsDashboardPanel::showRun);
+    // The file the editor opens or saves is the one the session runs.
+    connect(m_editor->document(), &editor::RecipeDocument::fileNameChanged, m_campaign, [this](const QString &file) {
+        if (!file.isEmpty() && !m_runner->isRunning())
+            m_campaign->setRecipePath(file);
+    });
+    connect(m_editor->document(), &editor::RecipeDocument::dirtyChanged, m_campaign, [this](bool dirty) {
+        if (!dirty && !m_editor->document()->fileName().isEmpty() && !m_runner->isRunning())
+            m_campaign->setRecipePath(m_editor->document()->fileName()); // saved: re-check and re-plan
+    });
     connect(m_runner, &session::CampaignRunner::jobChanged, m_jobs, &JobsPanel::updateJob);
     connect(m_runner, &session::CampaignRunner::trialChanged, m_runs, &RunsPanel::reload);
     connect(m_runner, &session::CampaignRunner::finished, this, [this](const session::CampaignResult &r) {
@@ -87,7 +106,13 @@ QDockWidget *MainWindow::addPanel(const QString &name, QWidget *panel, Qt::DockW
 {
     auto *dock = new QDockWidget(name, this);
     dock->setObjectName(name); // saveState() identifies docks by object name
-    dock->setWidget(panel);
+    // Dense panels (the editor, the dashboard) scroll rather than force a
+    // minimum window size larger than a laptop screen.
+    auto *scroll = new QScrollArea(dock);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(panel);
+    dock->setWidget(scroll);
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable
                       | QDockWidget::DockWidgetClosable);
     addDockWidget(area, dock);
@@ -101,6 +126,7 @@ void MainWindow::applyDefaultLayout()
     // below them: jobs, tunnels and logs as tabs.
     splitDockWidget(dock(QStringLiteral("Connections")), dock(QStringLiteral("Runs")), Qt::Vertical);
     splitDockWidget(dock(QStringLiteral("Recipe")), dock(QStringLiteral("Jobs")), Qt::Vertical);
+    tabifyDockWidget(dock(QStringLiteral("Recipe")), dock(QStringLiteral("Session")));
     tabifyDockWidget(dock(QStringLiteral("Recipe")), dock(QStringLiteral("Dashboard")));
     tabifyDockWidget(dock(QStringLiteral("Jobs")), dock(QStringLiteral("Tunnels")));
     tabifyDockWidget(dock(QStringLiteral("Jobs")), dock(QStringLiteral("Logs")));
@@ -210,6 +236,10 @@ void MainWindow::showAbout()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!m_editor->maybeSave()) { // unsaved recipe: save, discard or stay
+        event->ignore();
+        return;
+    }
     saveLayout();
     event->accept();
 }

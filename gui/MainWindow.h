@@ -10,11 +10,15 @@ class QDockWidget;
 namespace fb::session {
 class CampaignRunner;
 }
+namespace fb::editor {
+class RecipeEditor;
+}
 
 namespace fb::gui {
 
 class ConnectionsPanel;
 class CampaignPanel;
+class GuiPrompter;
 class JobsPanel;
 class LogsPanel;
 class RunsPanel;
@@ -32,6 +36,7 @@ public:
     QStringList dockNames() const;
     ConnectionsPanel *connectionsPanel() const { return m_connections; }
     CampaignPanel *campaignPanel() const { return m_campaign; }
+    editor::RecipeEditor *recipeEditor() const { return m_editor; }
     JobsPanel *jobsPanel() const { return m_jobs; }
     LogsPanel *logsPanel() const { return m_logs; }
     RunsPanel *runsPanel() const { return m_runs; }
@@ -59,7 +64,9 @@ private:
 
     ConnectionsPanel *m_connections = nullptr;
     session::CampaignRunner *m_runner = nullptr;
+    GuiPrompter *m_prompter = nullptr;
     CampaignPanel *m_campaign = nullptr;
+    editor::RecipeEditor *m_editor = nullptr;
     JobsPanel *m_jobs = nullptr;
     LogsPanel *m_logs = nullptr;
     RunsPanel *m_runs = nullptr;

@@ -1,5 +1,6 @@
 // factorybench — the FactoryBench desktop app.
 #include "MainWindow.h"
+#include "RecipeEditor.h"
 #include "panels/CampaignPanel.h"
 
 #include <QFileInfo>
@@ -52,7 +53,9 @@ int main(int argc, char **argv)
                 if (ok)
                     panel->startCampaign();
             }, Qt::SingleShotConnection);
-        panel->setRecipePath(QFileInfo(parser.value(recipe)).absoluteFilePath());
+        const QString path = QFileInfo(parser.value(recipe)).absoluteFilePath();
+        window.recipeEditor()->openFile(path);
+        panel->setRecipePath(path);
     }
 
     if (parser.isSet(screenshot)) {

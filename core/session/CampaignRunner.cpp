@@ -25,14 +25,15 @@ CampaignRunner::~CampaignRunner()
     }
 }
 
-bool CampaignRunner::start(const CampaignOptions &options, const ConnectionProfile &profile, const QString &storePath)
+bool CampaignRunner::start(const CampaignOptions &options, const ConnectionProfile &profile, const QString &storePath,
+                           SshAuthPrompter *prompter)
 {
     if (m_thread)
         return false;
     m_cancelEarly = false;
     m_detachEarly = false;
     const QString path = storePath.isEmpty() ? Paths::runStorePath() : storePath;
-    m_thread = QThread::create([this, options, profile, path] {
+    m_thread = QThread::create([this, options, profile, path, prompter] {
         CampaignResult result;
         RunStore store;
         QString error;
@@ -44,7 +45,7 @@ bool CampaignRunner::start(const CampaignOptions &options, const ConnectionProfi
             return;
         }
         ClusterTransport link;
-        if (!link.open(profile)) {
+        if (!link.open(profile, ClusterTransport::Kind::LibSsh, prompter, nullptr, 300000)) { // time for the user to answer
             result.state = QStringLiteral("failed");
             result.error = link.error();
             QMutexLocker lock(&m_mutex);

@@ -14,6 +14,10 @@
 
 class QThread;
 
+namespace fb {
+class SshAuthPrompter;
+}
+
 namespace fb::session {
 
 class CampaignRunner : public QObject
@@ -25,7 +29,10 @@ public:
 
     bool isRunning() const { return m_thread != nullptr; }
     // Returns at once; false if a campaign is already running.
-    bool start(const CampaignOptions &options, const ConnectionProfile &profile, const QString &storePath = {});
+    // `prompter` (optional, must outlive the run) answers host-key and secret
+    // questions; it is called on the campaign's thread and must post to its own.
+    bool start(const CampaignOptions &options, const ConnectionProfile &profile, const QString &storePath = {},
+               SshAuthPrompter *prompter = nullptr);
     void cancel();
     // Stops following the campaign but leaves its jobs running (the app is
     // closing); the run stays "running" in the store and can be resumed.

@@ -205,7 +205,7 @@ bool CampaignPanel::startCampaign()
     m_progress->setMaximum(int(m_plan.trialLabels.size()));
     m_progress->setValue(0);
     m_progress->show();
-    m_runner->start(o, profile);
+    m_runner->start(o, profile, {}, m_prompter);
     m_status->setText(tr("Starting on %1…").arg(profile.name));
     updateButtons();
     return true;

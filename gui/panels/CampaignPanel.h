@@ -38,6 +38,7 @@ public:
     void setRecipePath(const QString &path); // loads and previews it (asynchronously)
     QString recipePath() const;
     void setProfile(const QString &name);
+    void setPrompter(SshAuthPrompter *prompter) { m_prompter = prompter; } // host keys, passphrases, one-time codes
     bool startCampaign();                     // false with a message when it cannot start
     static RecipePlan plan(const QString &path); // any thread
 
@@ -49,6 +50,7 @@ private:
     void updateButtons();
 
     session::CampaignRunner *m_runner;
+    SshAuthPrompter *m_prompter = nullptr;
     QString m_profile;
     QLineEdit *m_path = nullptr;
     QComboBox *m_trials = nullptr;

@@ -48,6 +48,7 @@ private slots:
         panel->setRecipePath(QStringLiteral(FB_TEST_SOURCE_DIR "/data/one-trial-redis.yaml"));
         QVERIFY(planned.wait(20000));
         QCOMPARE(planned.first().first().toBool(), true);
+        window.dock(QStringLiteral("Session"))->raise();
         auto *run = panel->findChild<QPushButton *>(QStringLiteral("runCampaign"));
         QVERIFY(run && run->isEnabled());
 

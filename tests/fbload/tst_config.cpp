@@ -36,7 +36,7 @@ void TestConfig::badParameters_data()
     const QStringList llm{"--workload", "llm", "--target", "127.0.0.1:1"};
     QTest::newRow("no workload") << QStringList{"--target", "127.0.0.1:1"} << "workload: missing";
     QTest::newRow("unknown workload") << QStringList{"--workload", "mongo", "--target", "127.0.0.1:1"}
-                                      << "workload: unknown workload \"mongo\" (compiled in: redis, http, llm)";
+                                      << "workload: unknown workload \"mongo\" (compiled in: redis, http, llm";
     QTest::newRow("no target") << QStringList{"--workload", "redis"} << "--target: missing";
     QTest::newRow("target without port") << QStringList{"--workload", "redis", "--target", "localhost"}
                                          << "--target: expected HOST:PORT, got \"localhost\"";
@@ -162,7 +162,9 @@ void TestConfig::usageAndVersion()
     QVERIFY(p.readAllStandardOutput().contains("fbload merge"));
     p.start(fbloadBin(), {"workloads"});
     QVERIFY(p.waitForFinished());
-    QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts),
+    // The always-built workloads come first; optional ones (postgres, s3, …)
+    // follow when their libraries were found.
+    QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts).mid(0, 3),
              QStringList({"redis", "http", "llm"}));
     p.start(fbloadBin(), {"--version"});
     QVERIFY(p.waitForFinished());

@@ -39,7 +39,7 @@ private slots:
     void hasAllPanels()
     {
         fb::gui::MainWindow w;
-        const QStringList expected{QStringLiteral("Connections"), QStringLiteral("Recipe"), QStringLiteral("Dashboard"),
+        const QStringList expected{QStringLiteral("Connections"), QStringLiteral("Recipe"), QStringLiteral("Session"), QStringLiteral("Dashboard"),
                                    QStringLiteral("Jobs"), QStringLiteral("Tunnels"), QStringLiteral("Runs"),
                                    QStringLiteral("Logs")};
         for (const QString &name : expected) {

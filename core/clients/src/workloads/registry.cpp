@@ -5,6 +5,13 @@
 #include "../workload.h"
 #include "http.h"
 #include "redis.h"
+#ifdef FBLOAD_WITH_S3
+#include "s3.h"
+#endif
+#include "vector.h"
+#ifdef FBLOAD_WITH_POSTGRES
+#include "postgres.h"
+#endif
 
 namespace fbload {
 
@@ -17,6 +24,13 @@ const Entry kWorkloads[] = {
     {"redis", makeRedisWorkload},
     {"http", makeHttpWorkload},
     {"llm", makeLlmWorkload},
+#ifdef FBLOAD_WITH_S3
+    {"s3", makeS3Workload},
+#endif
+    {"vector", makeVectorWorkload},
+#ifdef FBLOAD_WITH_POSTGRES
+    {"postgres", makePostgresWorkload},
+#endif
 };
 }  // namespace
 

@@ -1,0 +1,194 @@
+// The file workload's I/O layer (see file_io.h). Plain POSIX calls: there is
+// no Debian library that does "pwrite a block, time it" better than pwrite.
+#include "file_io.h"
+
+#include "../config.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+namespace fbload::fileio {
+
+namespace {
+
+constexpr size_t kAlign = 4096;
+
+std::string errnoText(const std::string& what, const std::string& path, int err)
+{
+    return what + " " + path + ": " + std::strerror(err);
+}
+
+}  // namespace
+
+void FileParams::read(const Json& p)
+{
+    dir = param::string(p, "dir", "");
+    if (dir.empty())
+        throw ConfigError("params.dir: required (the directory to test, e.g. a scratch or project path)");
+    blockSize = static_cast<size_t>(param::integer(p, "block_size", 4096, 512, int64_t{64} << 20));
+    fileSize = static_cast<uint64_t>(param::integer(p, "file_size", int64_t{16} << 20, 512, int64_t{1} << 44));
+    filesPerThread = static_cast<int>(param::integer(p, "files_per_thread", 1, 1, 100000));
+    direct = param::boolean(p, "direct", false);
+    fsync = param::boolean(p, "fsync", false);
+    const std::string pattern = param::string(p, "pattern", "seq");
+    if (pattern != "seq" && pattern != "rand")
+        throw ConfigError("params.pattern: expected seq or rand, got \"" + pattern + "\"");
+    random = pattern == "rand";
+    if (fileSize < blockSize)
+        throw ConfigError("params.file_size: must be at least params.block_size (" + std::to_string(blockSize) + ")");
+    if (direct && blockSize % kAlign != 0)
+        throw ConfigError("params.block_size: must be a multiple of 4096 with params.direct=true, got " +
+                          std::to_string(blockSize));
+}
+
+void fillBlock(char* buf, size_t len, uint64_t fileId, uint64_t offset)
+{
+    uint64_t x = fileId * 0x9E3779B97F4A7C15ull ^ offset;
+    for (size_t i = 0; i < len; i += 8) {
+        // splitmix64: cheap, and a different word at every position.
+        uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        std::memcpy(buf + i, &z, std::min<size_t>(8, len - i));
+    }
+}
+
+FileSet::FileSet(const FileParams& p, int thread) : p_(p), thread_(thread)
+{
+    const size_t n = (p_.blockSize + kAlign - 1) / kAlign * kAlign;
+    buf_ = static_cast<char*>(std::aligned_alloc(kAlign, n));
+    expect_ = static_cast<char*>(std::aligned_alloc(kAlign, n));
+}
+
+FileSet::~FileSet()
+{
+    for (int fd : fds_)
+        if (fd >= 0)
+            ::close(fd);
+    std::free(buf_);
+    std::free(expect_);
+}
+
+std::string FileSet::path(int file) const
+{
+    return p_.dir + "/fbload." + std::to_string(thread_) + "." + std::to_string(file);
+}
+
+bool FileSet::open(std::string& error)
+{
+    directActive_ = p_.direct;
+    for (int i = 0; i < p_.filesPerThread; ++i) {
+        const std::string f = path(i);
+        int flags = O_RDWR | O_CREAT | O_CLOEXEC;
+        int fd = ::open(f.c_str(), flags | (directActive_ ? O_DIRECT : 0), 0600);
+        if (fd < 0 && directActive_ && errno == EINVAL) {
+            // The filesystem refuses O_DIRECT (older tmpfs, some FUSE and
+            // network mounts): carry on buffered and say so once.
+            struct statfs sf {};
+            ::statfs(p_.dir.c_str(), &sf);
+            char magic[32];
+            std::snprintf(magic, sizeof magic, "0x%lx", static_cast<unsigned long>(sf.f_type));
+            notice_ = "params.direct: " + p_.dir + " (filesystem type " + magic +
+                      ") refuses O_DIRECT; using buffered I/O (the page cache is not bypassed)";
+            directActive_ = false;
+            fd = ::open(f.c_str(), flags, 0600);
+        }
+        if (fd < 0) {
+            error = errnoText("cannot open", f, errno);
+            return false;
+        }
+        fds_.push_back(fd);
+        if (::ftruncate(fd, static_cast<off_t>(p_.fileSize)) != 0) {
+            error = errnoText("cannot size", f, errno);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool FileSet::writeBlock(int file, uint64_t block, std::string& error)
+{
+    const uint64_t off = block * p_.blockSize;
+    fillBlock(buf_, p_.blockSize, fileId(file), off);
+    size_t done = 0;
+    while (done < p_.blockSize) {
+        ssize_t n = ::pwrite(fds_[static_cast<size_t>(file)], buf_ + done, p_.blockSize - done,
+                             static_cast<off_t>(off + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            error = errnoText("write failed on", path(file), n < 0 ? errno : EIO);
+            return false;
+        }
+        done += static_cast<size_t>(n);
+    }
+    if (p_.fsync && ::fsync(fds_[static_cast<size_t>(file)]) != 0) {
+        error = errnoText("fsync failed on", path(file), errno);
+        return false;
+    }
+    return true;
+}
+
+bool FileSet::readBlock(int file, uint64_t block, bool verify, std::string& error)
+{
+    const uint64_t off = block * p_.blockSize;
+    size_t done = 0;
+    while (done < p_.blockSize) {
+        ssize_t n = ::pread(fds_[static_cast<size_t>(file)], buf_ + done, p_.blockSize - done,
+                            static_cast<off_t>(off + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            error = errnoText("read failed on", path(file), errno);
+            return false;
+        }
+        if (n == 0) {
+            error = "short read on " + path(file) + " at offset " + std::to_string(off + done);
+            return false;
+        }
+        done += static_cast<size_t>(n);
+    }
+    if (verify) {
+        fillBlock(expect_, p_.blockSize, fileId(file), off);
+        if (std::memcmp(buf_, expect_, p_.blockSize) != 0) {
+            error = "data mismatch in " + path(file) + " at offset " + std::to_string(off) +
+                    " (block of " + std::to_string(p_.blockSize) + " bytes differs from what was written)";
+            return false;
+        }
+    }
+    return true;
+}
+
+bool FileSet::statFile(int file, std::string& error) const
+{
+    struct stat st {};
+    if (::stat(path(file).c_str(), &st) != 0) {
+        error = errnoText("cannot stat", path(file), errno);
+        return false;
+    }
+    return true;
+}
+
+bool FileSet::removeAll(std::string& error)
+{
+    bool ok = true;
+    for (size_t i = 0; i < fds_.size(); ++i) {
+        if (fds_[i] >= 0)
+            ::close(fds_[i]);
+        fds_[i] = -1;
+        if (::unlink(path(static_cast<int>(i)).c_str()) != 0 && errno != ENOENT) {
+            error = errnoText("cannot delete", path(static_cast<int>(i)), errno);
+            ok = false;
+        }
+    }
+    fds_.clear();
+    return ok;
+}
+
+}  // namespace fbload::fileio

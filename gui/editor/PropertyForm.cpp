@@ -1,0 +1,282 @@
+#include "PropertyForm.h"
+
+#include "RecipeDocument.h"
+#include "recipe/Recipe.h"
+
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTextDocument>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace fb::editor {
+
+using namespace fb::recipe;
+
+namespace {
+
+// Fields whose values can be swept (numbers and choices the trials vary).
+bool sweepable(const QString &field)
+{
+    static const QStringList fields{QStringLiteral("threads"), QStringLiteral("load.concurrency"), QStringLiteral("load.rate"),
+                                    QStringLiteral("duration"), QStringLiteral("requests"), QStringLiteral("instances"),
+                                    QStringLiteral("nodes"), QStringLiteral("resources.nodes"), QStringLiteral("resources.cpus_per_task"),
+                                    QStringLiteral("resources.gpus_per_node"), QStringLiteral("resources.memory")};
+    return fields.contains(field);
+}
+
+QString label(const QString &field)
+{
+    QString l = field;
+    l.replace(QLatin1Char('_'), QLatin1Char(' ')).replace(QLatin1Char('.'), QStringLiteral(" › "));
+    l[0] = l[0].toUpper();
+    return l;
+}
+
+} // namespace
+
+PropertyForm::PropertyForm(RecipeDocument *document, QWidget *parent)
+    : QWidget(parent), m_document(document), m_fields(new QWidget(this)), m_title(new QLabel(this)),
+      m_sweepField(new QComboBox(this)), m_sweepValues(new QLineEdit(this)), m_sweepList(new QTreeWidget(this)),
+      m_summary(new QLabel(this))
+{
+    auto *layout = new QVBoxLayout(this);
+    QFont tf = m_title->font();
+    tf.setPointSizeF(tf.pointSizeF() * 1.25);
+    tf.setBold(true);
+    m_title->setFont(tf);
+    layout->addWidget(m_title);
+    layout->addWidget(m_fields);
+
+    auto *sweep = new QGroupBox(tr("Sweep"), this);
+    auto *sl = new QVBoxLayout(sweep);
+    auto *row = new QHBoxLayout;
+    m_sweepValues->setPlaceholderText(tr("values, e.g. 1, 2, 4"));
+    auto *apply = new QPushButton(tr("Set"), sweep);
+    row->addWidget(m_sweepField, 1);
+    row->addWidget(m_sweepValues, 1);
+    row->addWidget(apply);
+    sl->addLayout(row);
+    m_sweepList->setHeaderLabels({tr("Parameter"), tr("Values")});
+    m_sweepList->setRootIsDecorated(false);
+    m_sweepList->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_sweepList->setMaximumHeight(140);
+    sl->addWidget(m_sweepList);
+    QFont sf = m_summary->font();
+    sf.setBold(true);
+    m_summary->setFont(sf);
+    m_summary->setWordWrap(true);
+    sl->addWidget(m_summary);
+    layout->addWidget(sweep);
+    layout->addStretch(1);
+
+    auto doApply = [this] { applySweep(m_sweepField->currentText(), m_sweepValues->text()); };
+    connect(apply, &QPushButton::clicked, this, doApply);
+    connect(m_sweepValues, &QLineEdit::returnPressed, this, doApply);
+    connect(m_sweepField, &QComboBox::currentTextChanged, this, [this](const QString &field) {
+        m_sweepValues->setText(m_document->sweepValues(m_node + QLatin1Char('.') + field).join(QStringLiteral(", ")));
+    });
+    connect(m_document, &RecipeDocument::changed, this, &PropertyForm::refresh);
+    rebuild();
+}
+
+void PropertyForm::setNode(const QString &nodePath)
+{
+    if (nodePath == m_node) {
+        refresh();
+        return;
+    }
+    m_node = nodePath;
+    m_refused.clear();
+    rebuild();
+}
+
+void PropertyForm::rebuild()
+{
+    delete m_fields->layout();
+    qDeleteAll(m_fields->findChildren<QWidget *>(Qt::FindDirectChildrenOnly));
+    m_editors.clear();
+    m_messages.clear();
+    m_layout = new QFormLayout(m_fields);
+    m_layout->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    m_sweepField->blockSignals(true);
+    m_sweepField->clear();
+
+    const Recipe &r = m_document->recipe();
+    for (const QString &field : RecipeDocument::editableFields(m_node)) {
+        QWidget *editor = nullptr;
+        QStringList choices;
+        if (field == QLatin1String("kind"))
+            choices = serviceKinds();
+        else if (field == QLatin1String("workload"))
+            choices = workloadKinds();
+        else if (field == QLatin1String("load.model"))
+            choices = loadModels();
+        else if (field == QLatin1String("service"))
+            for (const Service &s : r.services)
+                choices << s.name;
+        else if (field.endsWith(QLatin1String("enabled")))
+            choices = {QStringLiteral("true"), QStringLiteral("false")};
+        if (!choices.isEmpty() || field == QLatin1String("service")) {
+            auto *combo = new QComboBox(m_fields);
+            combo->addItems(choices);
+            connect(combo, &QComboBox::activated, this, [this, field, combo] { commit(field, combo->currentText()); });
+            editor = combo;
+        } else {
+            auto *line = new QLineEdit(m_fields);
+            connect(line, &QLineEdit::editingFinished, this, [this, field, line] {
+                if (line->isModified()) {
+                    line->setModified(false);
+                    commit(field, line->text());
+                }
+            });
+            editor = line;
+        }
+        editor->setObjectName(field);
+        auto *message = new QLabel(m_fields);
+        message->setWordWrap(true);
+        message->setTextFormat(Qt::RichText);
+        message->hide();
+        auto *box = new QWidget(m_fields);
+        auto *bl = new QVBoxLayout(box);
+        bl->setContentsMargins(0, 0, 0, 0);
+        bl->setSpacing(2);
+        bl->addWidget(editor);
+        bl->addWidget(message);
+        m_layout->addRow(label(field), box);
+        m_editors.insert(field, editor);
+        m_messages.insert(field, message);
+        if (sweepable(field))
+            m_sweepField->addItem(field);
+    }
+    m_sweepField->blockSignals(false);
+    m_sweepField->setEnabled(m_sweepField->count() > 0);
+    m_sweepValues->setEnabled(m_sweepField->count() > 0);
+    if (m_node.isEmpty())
+        m_layout->addRow(new QLabel(tr("Select a node on the canvas to edit it."), m_fields));
+    // Rows added to a visible form are shown only later (queued), and hidden widgets take no
+    // room: show them now so the scroll area sizes the form for all of its rows at once.
+    for (QWidget *w : m_fields->findChildren<QWidget *>(Qt::FindDirectChildrenOnly))
+        w->show();
+    m_layout->activate();
+    updateGeometry();
+    refresh();
+}
+
+void PropertyForm::refresh()
+{
+    const Recipe &r = m_document->recipe();
+    QString title = m_node;
+    if (m_node.startsWith(QLatin1String("services[")))
+        title = tr("Service %1").arg(m_document->fieldValue(m_node + QStringLiteral(".name")));
+    else if (m_node.startsWith(QLatin1String("clients[")))
+        title = tr("fbload client %1").arg(m_document->fieldValue(m_node + QStringLiteral(".name")));
+    else if (m_node == QLatin1String("monitor"))
+        title = tr("Monitor");
+    else
+        title = tr("Recipe %1").arg(r.metadata.name);
+    m_title->setText(title);
+
+    const auto diags = m_document->diagnostics();
+    for (auto it = m_editors.cbegin(); it != m_editors.cend(); ++it) {
+        const QString field = it.key();
+        const QString path = m_node + QLatin1Char('.') + field;
+        const QString value = m_document->fieldValue(path);
+        if (auto *line = qobject_cast<QLineEdit *>(it.value())) {
+            if (!line->hasFocus() || !line->isModified())
+                line->setText(value);
+        } else if (auto *combo = qobject_cast<QComboBox *>(it.value())) {
+            if (field == QLatin1String("service")) { // the target list follows the services
+                QStringList names;
+                for (const Service &s : r.services)
+                    names << s.name;
+                combo->clear();
+                combo->addItems(names);
+            }
+            if (combo->findText(value) < 0 && !value.isEmpty())
+                combo->addItem(value);
+            combo->setCurrentIndex(combo->findText(value));
+        }
+        // The same messages as the loader/validator, for this field or anything below it.
+        QStringList lines;
+        auto add = [&lines](const QString &text, const char *color) {
+            lines << QStringLiteral("<span style=\"color:%1\">%2</span>").arg(QLatin1String(color), text.toHtmlEscaped());
+        };
+        if (m_refused.contains(field))
+            add(m_refused.value(field), "#c0392b");
+        for (const Diagnostic &d : diags) {
+            if (d.path == path || d.path.startsWith(path + QLatin1Char('.')) || d.path.startsWith(path + QLatin1Char('[')))
+                add(d.severity == Diagnostic::Warning ? tr("warning: %1").arg(d.message) : d.message,
+                    d.severity == Diagnostic::Warning ? "#a86a00" : "#c0392b");
+        }
+        if (const QStringList swept = m_document->sweepValues(path); !swept.isEmpty())
+            add(tr("swept over %1 (the field holds the first value)").arg(swept.join(QStringLiteral(", "))), "#2f6fd0");
+        QLabel *message = m_messages.value(field);
+        message->setText(lines.join(QStringLiteral("<br>")));
+        message->setVisible(!lines.isEmpty());
+    }
+
+    m_sweepList->clear();
+    for (const SweepAxis &a : r.sweep.axes)
+        new QTreeWidgetItem(m_sweepList, {a.path, a.values.join(QStringLiteral(", "))});
+    m_summary->setText(summary());
+}
+
+void PropertyForm::commit(const QString &field, const QString &text)
+{
+    const QString path = m_node + QLatin1Char('.') + field;
+    if (text == m_document->fieldValue(path))
+        return;
+    if (m_document->setField(path, text)) {
+        m_refused.remove(field);
+    } else {
+        m_refused.insert(field, tr("\"%1\" is not a valid value here").arg(text));
+    }
+    refresh();
+}
+
+QString PropertyForm::fieldMessage(const QString &field) const
+{
+    const QLabel *l = m_messages.value(field);
+    if (!l || l->isHidden())
+        return {};
+    QTextDocument doc; // the plain text of the coloured lines
+    doc.setHtml(l->text());
+    return doc.toPlainText();
+}
+
+bool PropertyForm::applySweep(const QString &field, const QString &values)
+{
+    if (field.isEmpty() || m_node.isEmpty())
+        return false;
+    const QStringList list = values.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    const QString path = m_node + QLatin1Char('.') + field;
+    const bool ok = list.isEmpty() ? m_document->setSweep(path, {}) || m_document->sweepValues(path).isEmpty()
+                                   : m_document->setSweep(path, list) || m_document->sweepValues(path) == [&] {
+                                         QStringList t;
+                                         for (const QString &v : list) t << v.trimmed();
+                                         return t;
+                                     }();
+    if (!ok)
+        m_refused.insert(field, tr("cannot sweep %1 over \"%2\"").arg(field, values));
+    else
+        m_refused.remove(field);
+    refresh();
+    return ok;
+}
+
+QString PropertyForm::summary() const
+{
+    const qint64 trials = m_document->trialCount();
+    if (trials < 0)
+        return tr("The zip groups do not match: no trial count");
+    return (trials == 1 ? tr("1 trial") : tr("%1 trials").arg(trials))
+        + tr(" · ≈ %1 node-hours (run time only, without queue and start-up)").arg(QString::number(m_document->estimatedNodeHours(), 'g', 3));
+}
+
+} // namespace fb::editor

@@ -1,0 +1,110 @@
+// RecipeDocument: the one editable recipe behind the visual editor. It owns a
+// fb::recipe::Recipe and a QUndoStack; the canvas, the property form and the
+// YAML tab are views of it and never mutate the recipe themselves — every
+// edit (dropped template, new client, connection, typed field, sweep list,
+// pasted YAML, removal) is one QUndoCommand pushed here, so undo/redo works
+// the same whichever view made the change (the shape of Tiled's Document).
+//
+// The document also keeps the file name, the dirty flag (the undo stack's
+// clean state) and an autosave side file in <stateDir>/autosave/, written off
+// the GUI thread a moment after each change so a crash loses nothing.
+#pragma once
+
+#include "recipe/Diagnostic.h"
+#include "recipe/Recipe.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QTimer>
+#include <QVariant>
+
+class QUndoStack;
+
+namespace fb::recipe {
+class Catalog;
+}
+
+namespace fb::editor {
+
+class RecipeDocument : public QObject
+{
+    Q_OBJECT
+public:
+    // Templates come from `catalog`; nullptr: Catalog::standard().
+    explicit RecipeDocument(const recipe::Catalog *catalog = nullptr, QObject *parent = nullptr);
+    ~RecipeDocument() override;
+
+    const recipe::Recipe &recipe() const { return m_recipe; }
+    const recipe::Catalog &catalog() const { return *m_catalog; }
+    QUndoStack *undoStack() const { return m_undo; }
+
+    // --- edits: each pushes exactly one undo command; false (and no command) when refused.
+    // A service from a catalog template, named after it ("redis", "redis-2", …). Returns the name.
+    QString addServiceFromTemplate(const QString &templateName);
+    // An fbload client; targets `service` when given (workload guessed from its kind).
+    QString addClient(const QString &service = {});
+    // Points client `client` at service `service` (the canvas edge).
+    bool connectClient(const QString &client, const QString &service);
+    bool setMonitorEnabled(bool enabled);
+    // A field by its recipe path, e.g. "services[0].name", "clients[1].load.concurrency",
+    // "clients[0].duration" (seconds). Values are the form's text; see fieldValue().
+    bool setField(const QString &path, const QString &value);
+    QString fieldValue(const QString &path) const;
+    static QStringList editableFields(const QString &nodePath); // field suffixes of "services[i]" / "clients[i]" / "monitor"
+    // Sweep list for `path`; an empty list removes the axis. The field keeps the first value.
+    bool setSweep(const QString &path, const QStringList &values);
+    QStringList sweepValues(const QString &path) const;
+    // Removes "services[i]" or "clients[i]" (clients of a removed service keep their now dangling target:
+    // the validator says so, and the user decides).
+    bool removeNode(const QString &nodePath);
+    // Replaces the whole recipe with parsed YAML. On errors nothing changes and the
+    // loader's diagnostics are returned (also in yamlDiagnostics()).
+    bool setYaml(const QString &text);
+    QString yaml() const;
+
+    // Loader errors of the last setYaml() that failed; empty after a good one.
+    QList<recipe::Diagnostic> yamlDiagnostics() const { return m_yamlDiagnostics; }
+    // RecipeValidator findings on the current recipe (recomputed on change).
+    QList<recipe::Diagnostic> diagnostics() const { return m_diagnostics; }
+
+    // Trials the sweep expands to, and a lower bound of the node-hours they use:
+    // trials × nodes of all jobs × (longest client warmup + duration).
+    qint64 trialCount() const;
+    double estimatedNodeHours() const;
+
+    // --- files
+    bool load(const QString &path, QString *error);   // replaces the document, clears undo
+    bool save(const QString &path, QString *error);   // marks clean
+    void newDocument();
+    QString fileName() const { return m_fileName; }
+    bool isDirty() const;
+    QString autosavePath() const;
+    // Waits for a pending autosave (tests, shutdown).
+    void flushAutosave();
+
+signals:
+    void changed();                 // the recipe changed (any edit, undo, redo, load)
+    void dirtyChanged(bool dirty);
+    void fileNameChanged(const QString &fileName);
+    void autosaved(const QString &path);
+
+private:
+    friend class RecipeCommand;
+    void applyRecipe(const recipe::Recipe &r); // used by commands
+    bool pushRecipe(const recipe::Recipe &after, const QString &text, int mergeId = -1, const QString &mergeKey = {});
+    QString uniqueServiceName(const QString &base) const;
+    void scheduleAutosave();
+    void writeAutosave();
+
+    const recipe::Catalog *m_catalog;
+    recipe::Recipe m_recipe;
+    QUndoStack *m_undo;
+    QString m_fileName;
+    QList<recipe::Diagnostic> m_diagnostics;
+    QList<recipe::Diagnostic> m_yamlDiagnostics;
+    QTimer m_autosaveTimer;
+    QFutureWatcher<bool> m_autosaveWatcher;
+    bool m_autosaveAgain = false;
+};
+
+} // namespace fb::editor

@@ -1,0 +1,96 @@
+// RecipeEditor: the visual recipe editor — palette of templates, canvas,
+// property form with sweep editor, YAML tab and diagnostics — all views of
+// one RecipeDocument. Embed it anywhere (the main window docks it); its
+// actions (new, open, save, save as, undo, redo, delete) are exposed so a
+// host can put them in its menus and toolbars.
+//
+// The YAML tab is kept in sync both ways: document changes rewrite it unless
+// the user is typing there; typing parses the text after a short pause
+// (kYamlDebounceMs) and, when it loads without errors, replaces the document
+// as one undoable command. Errors show under the text and change nothing.
+#pragma once
+
+#include <QWidget>
+
+class QAction;
+class QLabel;
+class QListWidget;
+class QPlainTextEdit;
+class QSplitter;
+class QTabWidget;
+class QTimer;
+class QToolBar;
+
+namespace fb::recipe {
+class Catalog;
+}
+
+namespace fb::editor {
+
+class PropertyForm;
+class RecipeCanvas;
+class RecipeDocument;
+
+class RecipeEditor : public QWidget
+{
+    Q_OBJECT
+public:
+    static constexpr int kYamlDebounceMs = 400;
+
+    explicit RecipeEditor(QWidget *parent = nullptr, const recipe::Catalog *catalog = nullptr);
+    ~RecipeEditor() override;
+
+    RecipeDocument *document() const { return m_document; }
+    RecipeCanvas *canvas() const { return m_canvas; }
+    PropertyForm *form() const { return m_form; }
+    QPlainTextEdit *yamlEdit() const { return m_yaml; }
+    QListWidget *palette() const { return m_palette; }
+    QListWidget *diagnosticsList() const { return m_diagnostics; }
+    QTabWidget *tabs() const { return m_tabs; }
+
+    QAction *newAction() const { return m_new; }
+    QAction *openAction() const { return m_open; }
+    QAction *saveAction() const { return m_save; }
+    QAction *saveAsAction() const { return m_saveAs; }
+    QAction *undoAction() const { return m_undo; }
+    QAction *redoAction() const { return m_redo; }
+    QAction *deleteAction() const { return m_delete; }
+
+    bool openFile(const QString &path);          // errors go to the diagnostics list
+    bool saveFile(const QString &path);
+    // Unsaved changes: asks save / discard / cancel. True when it is fine to go on.
+    bool maybeSave();
+    QStringList recentFiles() const;             // most recent first (QSettings "editor/recentFiles")
+
+signals:
+    void titleChanged(const QString &title);     // "local-redis.yaml*"
+
+protected:
+    void showEvent(QShowEvent *event) override;
+
+private:
+    void buildPalette();
+    void syncYamlFromDocument();
+    void yamlEdited();
+    void showDiagnostics();
+    void updateTitle();
+    void addRecent(const QString &path);
+
+    RecipeDocument *m_document;
+    QToolBar *m_toolBar;
+    QListWidget *m_palette;
+    RecipeCanvas *m_canvas;
+    PropertyForm *m_form;
+    QTabWidget *m_tabs;
+    QPlainTextEdit *m_yaml;
+    QLabel *m_yamlStatus;
+    QLabel *m_fileLabel = nullptr;
+    QListWidget *m_diagnostics;
+    QTimer *m_yamlTimer;
+    bool m_applyingYaml = false;
+    QSplitter *m_split = nullptr;
+    bool m_sized = false;
+    QAction *m_new, *m_open, *m_save, *m_saveAs, *m_undo, *m_redo, *m_delete;
+};
+
+} // namespace fb::editor

@@ -1,0 +1,175 @@
+// RecipeDocument: every edit is one undoable command, undo/redo restore the
+// exact recipe, YAML in and out, save/load, dirty flag and the autosave file.
+#include "RecipeDocument.h"
+
+#include "recipe/Catalog.h"
+#include "recipe/RecipeLoader.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUndoStack>
+
+using fb::editor::RecipeDocument;
+
+class TestRecipeDocument : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void addConnectSweepUndoRedo()
+    {
+        RecipeDocument doc;
+        QSignalSpy changed(&doc, &RecipeDocument::changed);
+        const fb::recipe::Recipe empty = doc.recipe();
+
+        QCOMPARE(doc.addServiceFromTemplate(QStringLiteral("redis")), QStringLiteral("redis"));
+        QCOMPARE(doc.recipe().services.size(), 1);
+        QCOMPARE(doc.recipe().services[0].kind, QStringLiteral("redis"));
+        QCOMPARE(doc.recipe().services[0].templateName, QStringLiteral("redis"));
+        QCOMPARE(doc.recipe().services[0].portNumber(), 6379); // from recipes/services/redis.yaml
+        QVERIFY(doc.isDirty());
+        // A second drop of the same template gets a fresh name.
+        QCOMPARE(doc.addServiceFromTemplate(QStringLiteral("redis")), QStringLiteral("redis-2"));
+        QVERIFY(doc.removeNode(QStringLiteral("services[1]")));
+        QVERIFY(doc.addServiceFromTemplate(QStringLiteral("no-such-template")).isEmpty());
+
+        QCOMPARE(doc.addClient(), QStringLiteral("load"));
+        QCOMPARE(doc.recipe().clients[0].workload, QStringLiteral("http"));
+        QVERIFY(doc.connectClient(QStringLiteral("load"), QStringLiteral("redis")));
+        QCOMPARE(doc.recipe().clients[0].service, QStringLiteral("redis"));
+        QCOMPARE(doc.recipe().clients[0].workload, QStringLiteral("redis")); // follows the target's kind
+        QVERIFY(!doc.connectClient(QStringLiteral("load"), QStringLiteral("nothing")));
+
+        QVERIFY(doc.setSweep(QStringLiteral("clients[0].load.concurrency"), {QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("4")}));
+        QCOMPARE(doc.trialCount(), 3);
+        QCOMPARE(doc.recipe().clients[0].load.concurrency, 1);
+        QVERIFY(!doc.setSweep(QStringLiteral("clients[0].load.concurrency"), {QStringLiteral("1"), QStringLiteral("many")}));
+        QCOMPARE(doc.sweepValues(QStringLiteral("clients[0].load.concurrency")).size(), 3);
+
+        const fb::recipe::Recipe full = doc.recipe();
+        const int commands = doc.undoStack()->count();
+        QCOMPARE(commands, 6); // add, add, remove, add client, connect, sweep — and nothing for refused edits
+        QVERIFY(changed.count() >= commands);
+
+        while (doc.undoStack()->canUndo())
+            doc.undoStack()->undo();
+        QCOMPARE(doc.recipe(), empty);
+        QVERIFY(!doc.isDirty());
+        while (doc.undoStack()->canRedo())
+            doc.undoStack()->redo();
+        QCOMPARE(doc.recipe(), full);
+    }
+
+    void fieldsMergeAndRename()
+    {
+        RecipeDocument doc;
+        doc.addServiceFromTemplate(QStringLiteral("redis"));
+        doc.addClient(QStringLiteral("redis"));
+        const int before = doc.undoStack()->count();
+        // Typing "kv" letter by letter is one command.
+        QVERIFY(doc.setField(QStringLiteral("services[0].name"), QStringLiteral("k")));
+        QVERIFY(doc.setField(QStringLiteral("services[0].name"), QStringLiteral("kv")));
+        QCOMPARE(doc.undoStack()->count(), before + 1);
+        QCOMPARE(doc.recipe().clients[0].service, QStringLiteral("kv")); // the client follows the rename
+        QVERIFY(doc.setField(QStringLiteral("clients[0].duration"), QStringLiteral("3s")));
+        QCOMPARE(*doc.recipe().clients[0].duration, 3.0);
+        QCOMPARE(doc.fieldValue(QStringLiteral("clients[0].duration")), QStringLiteral("3s"));
+        QVERIFY(!doc.setField(QStringLiteral("clients[0].threads"), QStringLiteral("0")));
+        QVERIFY(!doc.setField(QStringLiteral("services[0].ports"), QStringLiteral("redis=99999")));
+        QVERIFY(doc.setField(QStringLiteral("services[0].resources.memory"), QStringLiteral("256M")));
+        QCOMPARE(*doc.recipe().services[0].resources.memory, 256LL * 1024 * 1024);
+        QCOMPARE(doc.undoStack()->count(), before + 3);
+        doc.undoStack()->undo();
+        doc.undoStack()->undo();
+        doc.undoStack()->undo();
+        QCOMPARE(doc.recipe().services[0].name, QStringLiteral("redis"));
+        QCOMPARE(doc.recipe().clients[0].service, QStringLiteral("redis"));
+    }
+
+    void removingANodeRenumbersTheSweep()
+    {
+        RecipeDocument doc;
+        doc.addServiceFromTemplate(QStringLiteral("redis"));
+        doc.addClient(QStringLiteral("redis"));
+        doc.addClient(QStringLiteral("redis"));
+        QVERIFY(doc.setSweep(QStringLiteral("clients[0].threads"), {QStringLiteral("1"), QStringLiteral("2")}));
+        QVERIFY(doc.setSweep(QStringLiteral("clients[1].load.concurrency"), {QStringLiteral("8"), QStringLiteral("16")}));
+        QCOMPARE(doc.trialCount(), 4);
+        QVERIFY(doc.removeNode(QStringLiteral("clients[0]")));
+        QCOMPARE(doc.recipe().sweep.axes.size(), 1);
+        QCOMPARE(doc.recipe().sweep.axes[0].path, QStringLiteral("clients[0].load.concurrency"));
+        QCOMPARE(doc.trialCount(), 2);
+    }
+
+    void yamlInAndOut()
+    {
+        RecipeDocument doc;
+        doc.addServiceFromTemplate(QStringLiteral("redis"));
+        const QString text = doc.yaml();
+        QVERIFY2(text.contains(QStringLiteral("template: redis")), qPrintable(text));
+        const int count = doc.undoStack()->count();
+        QVERIFY(doc.setYaml(text)); // same recipe: no command
+        QCOMPARE(doc.undoStack()->count(), count);
+
+        QString edited = text;
+        edited.replace(QStringLiteral("name: redis"), QStringLiteral("name: cache"));
+        QVERIFY(doc.setYaml(edited));
+        QCOMPARE(doc.recipe().services[0].name, QStringLiteral("cache"));
+        QCOMPARE(doc.undoStack()->count(), count + 1);
+
+        // Broken YAML changes nothing and reports where.
+        QVERIFY(!doc.setYaml(QStringLiteral("services:\n  - name: [oops\n")));
+        QCOMPARE(doc.recipe().services[0].name, QStringLiteral("cache"));
+        QVERIFY(!doc.yamlDiagnostics().isEmpty());
+        QVERIFY(doc.yamlDiagnostics().first().line > 0);
+        QVERIFY(!doc.setYaml(QStringLiteral("services:\n  - name: x\n    kindd: redis\n")));
+        QVERIFY2(fb::recipe::formatDiagnostics(doc.yamlDiagnostics()).contains(QStringLiteral("kind")),
+                 qPrintable(fb::recipe::formatDiagnostics(doc.yamlDiagnostics())));
+        doc.undoStack()->undo();
+        QCOMPARE(doc.recipe().services[0].name, QStringLiteral("redis"));
+    }
+
+    void saveLoadDirtyAutosave()
+    {
+        QTemporaryDir dir;
+        RecipeDocument doc;
+        QSignalSpy dirty(&doc, &RecipeDocument::dirtyChanged);
+        QSignalSpy autosaved(&doc, &RecipeDocument::autosaved);
+        doc.addServiceFromTemplate(QStringLiteral("redis"));
+        QVERIFY(doc.isDirty());
+        QCOMPARE(dirty.count(), 1);
+
+        // The autosave side file holds the unsaved edit.
+        doc.flushAutosave();
+        QVERIFY(autosaved.count() >= 1);
+        QFile side(doc.autosavePath());
+        QVERIFY2(side.open(QIODevice::ReadOnly), qPrintable(doc.autosavePath()));
+        QVERIFY(doc.autosavePath().startsWith(qEnvironmentVariable("FB_STATE_DIR")));
+        QCOMPARE(QString::fromUtf8(side.readAll()), doc.yaml());
+
+        const QString path = dir.filePath(QStringLiteral("r.yaml"));
+        QString error;
+        QVERIFY2(doc.save(path, &error), qPrintable(error));
+        QVERIFY(!doc.isDirty());
+        QCOMPARE(doc.fileName(), path);
+
+        RecipeDocument other;
+        QVERIFY2(other.load(path, &error), qPrintable(error));
+        QCOMPARE(other.recipe(), doc.recipe());
+        QVERIFY(!other.isDirty());
+        QCOMPARE(other.undoStack()->count(), 0);
+
+        QFile bad(dir.filePath(QStringLiteral("bad.yaml")));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("services: [\n");
+        bad.close();
+        QVERIFY(!other.load(bad.fileName(), &error));
+        QVERIFY2(error.contains(QStringLiteral("bad.yaml")), qPrintable(error));
+        QCOMPARE(other.recipe(), doc.recipe()); // a failed load keeps the document
+    }
+};
+
+QTEST_MAIN(TestRecipeDocument)
+#include "tst_recipedocument.moc"
