@@ -15,7 +15,9 @@ cd "$top"
 # objects compiled in any other clone on this machine.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$top} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 state=${FB_DEMO_DIR:-$HOME/.local/state/factorybench-demo}
-cluster="$state/cluster"
+# The cluster's user (fbuser) must reach its folder, so it lives outside the
+# (often private) home folder.
+cluster=${FB_DEMO_CLUSTER_DIR:-/var/tmp/factorybench-demo-cluster}
 build=build/ci  # the same build as scripts/test.sh, so (a) and (b) share it
 
 stop() {

@@ -84,6 +84,12 @@ up() {
   chmod 755 "$dir" "$dir/slurm" "$dir/ssh"
   chmod 700 "$dir/munge"  # munged insists on private key and socket dirs…
   ensure_user
+  # sshd reads authorized_keys, and jobs read slurm.conf and the munge socket,
+  # as $user: every folder above $dir must let $user through (a dir below a
+  # private home such as /root does not).
+  if ! runuser -u "$user" -- test -x "$dir/slurm"; then
+    die "$user cannot reach $dir (a parent folder is private); pick a folder such as /var/tmp/..."
+  fi
   local home; home=$(getent passwd "$user" | cut -d: -f6)
   local base; base=$(pick_ports)
   local ssh_port=$base ctld_port=$((base+1)) slurmd_port=$((base+2))
