@@ -1,7 +1,6 @@
 #include "MainWindow.h"
 
 #include "panels/ConnectionsPanel.h"
-#include "panels/PlaceholderPanel.h"
 #include "dialogs/GuiPrompter.h"
 #include "RecipeDocument.h"
 #include "RecipeEditor.h"
@@ -10,6 +9,7 @@
 #include "panels/LogsPanel.h"
 #include "panels/ResultsDashboardPanel.h"
 #include "panels/RunsPanel.h"
+#include "panels/TunnelsPanel.h"
 
 #include "common/AppInfo.h"
 
@@ -55,6 +55,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_runner = new session::CampaignRunner(this);
     m_campaign = new CampaignPanel(m_runner, this);
     m_prompter = new GuiPrompter(this, this);
+    m_connections->setPrompter(m_prompter);
     m_campaign->setPrompter(m_prompter);
     // Recipe: the visual editor. Session: the one-click campaign of the
     // recipe file the editor has open (or any other), with its script preview.
@@ -65,8 +66,7 @@ MainWindow::MainWindow(QWidget *parent)
     addPanel(QStringLiteral("Dashboard"), m_dashboard, Qt::RightDockWidgetArea);
     m_jobs = new JobsPanel(this);
     addPanel(QStringLiteral("Jobs"), m_jobs, Qt::RightDockWidgetArea);
-    addPanel(QStringLiteral("Tunnels"),
-             new PlaceholderPanel(tr("SSH tunnels"), tr("No tunnels open."), this), Qt::RightDockWidgetArea);
+    addPanel(QStringLiteral("Tunnels"), new TunnelsPanel(m_connections, this), Qt::RightDockWidgetArea);
     m_runs = new RunsPanel(this);
     addPanel(QStringLiteral("Runs"), m_runs, Qt::LeftDockWidgetArea);
     m_logs = new LogsPanel(this);
@@ -88,10 +88,24 @@ MainWindow::MainWindow(QWidget *parent)
     });
     connect(m_runner, &session::CampaignRunner::jobChanged, m_jobs, &JobsPanel::updateJob);
     connect(m_runner, &session::CampaignRunner::trialChanged, m_runs, &RunsPanel::reload);
-    connect(m_runner, &session::CampaignRunner::finished, this, [this](const session::CampaignResult &r) {
-        m_runs->reload();
-        statusBar()->showMessage(tr("Run %1 %2").arg(r.runId, r.state), 10000);
+    connect(m_runner, &session::CampaignRunner::finished, this, [this] {
+        m_runs->reload(); // the Session panel's notifier tells the user (tray, else alert + status bar)
     });
+    // Panels' actions: Runs → logs, compare; Jobs → scancel, job log, messages.
+    connect(m_runs, &RunsPanel::selectionChanged, m_logs, [this](const QString &runId) { m_logs->showRunLog(runId); });
+    connect(m_runs, &RunsPanel::compareRequested, this, [this](const QStringList &runIds) {
+        m_dashboard->compareRuns(runIds);
+        dock(QStringLiteral("Dashboard"))->raise();
+    });
+    connect(m_jobs, &JobsPanel::cancelRequested, this, [this](const QString &jobId) {
+        if (!m_runner->cancelJob(jobId))
+            statusBar()->showMessage(tr("Job %1 is not part of a running campaign; use scancel on the cluster.").arg(jobId), 10000);
+    });
+    connect(m_jobs, &JobsPanel::openLogRequested, this, [this](const QString &path, const QString &trial, const QString &node) {
+        m_logs->showLogFile(path, trial, node);
+        dock(QStringLiteral("Logs"))->raise();
+    });
+    connect(m_jobs, &JobsPanel::message, this, [this](const QString &text) { statusBar()->showMessage(text, 10000); });
 
     buildMenus();
     applyDefaultLayout();

@@ -6,13 +6,40 @@
 #include <QFileInfo>
 
 #include "common/AppInfo.h"
+#include "common/Paths.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QScreen>
 #include <QTimer>
 
+#include <QFileOpenEvent>
+
 #include <cstdio>
+#include <functional>
+
+namespace {
+// macOS hands documents opened from Finder (CFBundleDocumentTypes in
+// installers/macos/Info.plist.in) to the app as QFileOpenEvent, not argv.
+class FileOpenFilter : public QObject
+{
+public:
+    FileOpenFilter(std::function<void(const QString &)> open, QObject *parent) : QObject(parent), m_open(std::move(open)) {}
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::FileOpen) {
+            m_open(static_cast<QFileOpenEvent *>(event)->file());
+            return true;
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    std::function<void(const QString &)> m_open;
+};
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -34,26 +61,52 @@ int main(int argc, char **argv)
     QCommandLineOption recipe(QStringLiteral("recipe"), QStringLiteral("Open the recipe <file> in the Recipe panel."),
                               QStringLiteral("file"));
     QCommandLineOption run(QStringLiteral("run"), QStringLiteral("Start the campaign of --recipe on --profile at once (the one-click session)."));
-    parser.addOptions({version, profile, recipe, run, screenshot});
+    QCommandLineOption printPaths(QStringLiteral("print-paths"),
+                                  QStringLiteral("Print where the recipe catalog, the fbload sources and the user's data are, then exit."));
+    parser.addOptions({version, profile, recipe, run, screenshot, printPaths});
+    // A bare file argument is what desktops pass on double-click (Exec=factorybench %f).
+    parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("Recipe file to open (same as --recipe)."),
+                                 QStringLiteral("[file]"));
     parser.process(app);
     if (parser.isSet(version)) {
         std::printf("%s\n", qPrintable(fb::versionLine(QStringLiteral("factorybench"))));
         return 0;
     }
+    if (parser.isSet(printPaths)) {
+        const QString catalog = fb::Paths::recipeCatalogDir();
+        const QString fbload = fb::Paths::fbloadSourceDir();
+        std::printf("data: %s\ncatalog: %s\nfbload: %s\nconfig: %s\nstate: %s\n", qPrintable(fb::Paths::dataDir()),
+                    qPrintable(catalog), qPrintable(fbload), qPrintable(fb::Paths::configDir()),
+                    qPrintable(fb::Paths::stateDir()));
+        if (catalog.isEmpty() || fbload.isEmpty()) {
+            std::fprintf(stderr, "factorybench: data not found (looked in %s)\n",
+                         qPrintable(fb::Paths::dataDirCandidates().join(QStringLiteral(", "))));
+            return 1;
+        }
+        return 0;
+    }
+    QString recipeFile = parser.value(recipe);
+    if (recipeFile.isEmpty() && !parser.positionalArguments().isEmpty())
+        recipeFile = parser.positionalArguments().constFirst();
 
     fb::gui::MainWindow window;
     window.restoreLayout();
     if (parser.isSet(profile) && !window.selectProfile(parser.value(profile)))
         std::fprintf(stderr, "factorybench: no connection profile named \"%s\"\n", qPrintable(parser.value(profile)));
     window.show();
-    if (parser.isSet(recipe)) {
+    app.installEventFilter(new FileOpenFilter([&window](const QString &file) {
+        const QString path = QFileInfo(file).absoluteFilePath();
+        window.recipeEditor()->openFile(path);
+        window.campaignPanel()->setRecipePath(path);
+    }, &app));
+    if (!recipeFile.isEmpty()) {
         auto *panel = window.campaignPanel();
         if (parser.isSet(run))
             QObject::connect(panel, &fb::gui::CampaignPanel::planReady, panel, [panel](bool ok) {
                 if (ok)
                     panel->startCampaign();
             }, Qt::SingleShotConnection);
-        const QString path = QFileInfo(parser.value(recipe)).absoluteFilePath();
+        const QString path = QFileInfo(recipeFile).absoluteFilePath();
         window.recipeEditor()->openFile(path);
         panel->setRecipePath(path);
     }

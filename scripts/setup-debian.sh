@@ -28,6 +28,8 @@ test_pkgs=(
   sysbench fio wrk
   # GUI tests, script checks, second-factor test, misc
   xvfb xauth shellcheck libpam-oath oathtool python3 curl jq
+  # packaging test (tests/installers): cpack DEB/RPM, checks, icon rendering
+  lintian rpm desktop-file-utils librsvg2-bin appstream libxml2-utils dpkg-dev file
   fonts-dejavu-core
 )
 

@@ -16,6 +16,7 @@ QString licenseName();           // SPDX id of the project's licence
 class QCoreApplication;
 namespace fb {
 // Names the application so QSettings and QStandardPaths agree between the
-// GUI and fbctl (~/.config/factorybench on Linux).
+// GUI and fbctl (~/.config/factorybench/factorybench on Linux: organisation
+// and application folder).
 void initApplication(QCoreApplication &app);
 } // namespace fb

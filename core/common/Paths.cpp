@@ -29,9 +29,11 @@ QStringList dataDirCandidates()
         c << env;
     if (QCoreApplication::instance()) {
         const QString app = QCoreApplication::applicationDirPath();
-        c << QDir::cleanPath(app + QStringLiteral("/../share/factorybench")) // Linux, prefix installs
-          << QDir::cleanPath(app + QStringLiteral("/../Resources"))          // macOS bundle
-          << app;                                                            // Windows, portable zip
+        c << QDir::cleanPath(app + QStringLiteral("/../share/factorybench")) // Linux, Windows, portable archives
+          << QDir::cleanPath(app + QStringLiteral("/../Resources"))          // macOS bundle (Contents/MacOS/..)
+          // fbctl in the DMG's bin/ beside factorybench.app
+          << QDir::cleanPath(app + QStringLiteral("/../factorybench.app/Contents/Resources"))
+          << app;                                                            // data copied next to the exe
     }
     c << QStringLiteral(FB_SOURCE_DIR); // developer build: the source tree itself
     return c;

@@ -3,8 +3,9 @@
 //
 // Data shipped with the app is looked up, in order, in $FB_DATA_DIR, next to
 // the installed executable (../share/factorybench on Linux, the bundle's
-// Resources on macOS, the executable's folder on Windows) and finally in the
-// source tree of a developer build. User data goes through QStandardPaths;
+// Resources on macOS, the executable's folder as a last resort) and finally in
+// the source tree of a developer build (the installers put the data under
+// <prefix>/share/factorybench on Linux and Windows alike; docs/installing.md). User data goes through QStandardPaths;
 // $FB_CONFIG_DIR and $FB_STATE_DIR override it (tests use private folders).
 #pragma once
 

@@ -1,7 +1,7 @@
 // fbctl run | resume | status | cancel | results | logs — campaigns on a cluster.
 //
-//   fbctl run RECIPE --profile NAME [--keep-services] [--stop-on-failure] [--workdir DIR] [--fbload PATH] [--openssh]
-//   fbctl resume RUN [--profile NAME]
+//   fbctl run RECIPE --profile NAME [--keep-services] [--stop-on-failure] [--parallel N] [--workdir DIR] [--fbload PATH] [--openssh]
+//   fbctl resume RUN [--profile NAME] [--parallel N]
 //   fbctl status [RUN]
 //   fbctl cancel RUN [--profile NAME]
 //   fbctl results RUN
@@ -84,6 +84,19 @@ int exitFor(const CampaignResult &r)
 
 bool g_openSsh = false; // --openssh: the system's ssh/scp instead of the libssh session
 
+// --parallel N: a whole number >= 1.
+bool parseParallel(const QString &text, int *out)
+{
+    bool ok = false;
+    const int n = text.toInt(&ok);
+    if (!ok || n < 1) {
+        err() << "fbctl: --parallel: expected a whole number >= 1, got \"" << text << "\"\n";
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
 int runCampaign(const CampaignOptions &options, const ConnectionProfile &profile, RunStore *store)
 {
     ClusterTransport link;
@@ -121,10 +134,11 @@ int runCommand(const QStringList &args)
     const QCommandLineOption profileFile(QStringLiteral("profile-file"), QStringLiteral("Connection profile JSON file."), QStringLiteral("file"));
     const QCommandLineOption keep(QStringLiteral("keep-services"), QStringLiteral("Leave service and monitor jobs running after each trial."));
     const QCommandLineOption stop(QStringLiteral("stop-on-failure"), QStringLiteral("Stop at the first failed trial."));
+    const QCommandLineOption parallel(QStringLiteral("parallel"), QStringLiteral("Run up to N trials at once (default: the recipe's sweep.max_parallel_trials, else 1)."), QStringLiteral("N"));
     const QCommandLineOption workdir(QStringLiteral("workdir"), QStringLiteral("Remote work folder (default: the recipe's, else $HOME/factorybench)."), QStringLiteral("dir"));
     const QCommandLineOption fbload(QStringLiteral("fbload"), QStringLiteral("Use this remote fbload binary instead of deploying one."), QStringLiteral("path"));
     const QCommandLineOption openssh(QStringLiteral("openssh"), QStringLiteral("Use the system's OpenSSH client instead of FactoryBench's own SSH session."));
-    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl run RECIPE --profile NAME"), {profile, profileFile, keep, stop, workdir, fbload, openssh}));
+    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl run RECIPE --profile NAME"), {profile, profileFile, keep, stop, parallel, workdir, fbload, openssh}));
     if (!p->parse(QStringList{QStringLiteral("fbctl run")} + args) || p->positionalArguments().size() != 1
         || (!p->isSet(profile) && !p->isSet(profileFile))) {
         if (p->isSet(QStringLiteral("help"))) {
@@ -132,9 +146,12 @@ int runCommand(const QStringList &args)
             return Ok;
         }
         err() << (p->errorText().isEmpty() ? QString() : p->errorText() + QLatin1Char('\n'))
-              << "usage: fbctl run RECIPE --profile NAME [--keep-services] [--stop-on-failure] [--workdir DIR] [--fbload PATH] [--openssh]\n";
+              << "usage: fbctl run RECIPE --profile NAME [--keep-services] [--stop-on-failure] [--parallel N] [--workdir DIR] [--fbload PATH] [--openssh]\n";
         return Usage;
     }
+    int parallelTrials = 0;
+    if (p->isSet(parallel) && !parseParallel(p->value(parallel), &parallelTrials))
+        return Usage;
     ConnectionProfile prof;
     if (!loadProfile(p->value(profile), p->value(profileFile), &prof))
         return InvalidInput;
@@ -153,6 +170,7 @@ int runCommand(const QStringList &args)
     o.fbloadPath = p->value(fbload);
     o.keepServices = p->isSet(keep);
     o.stopOnFailure = p->isSet(stop);
+    o.maxParallelTrials = parallelTrials;
     g_openSsh = p->isSet(openssh);
     const int code = runCampaign(o, prof, &store);
     // Invalid recipes fail before a run exists.
@@ -164,11 +182,15 @@ int resumeCommand(const QStringList &args)
     const QCommandLineOption profile(QStringLiteral("profile"), QStringLiteral("Connection profile (default: the run's)."), QStringLiteral("name"));
     const QCommandLineOption profileFile(QStringLiteral("profile-file"), QStringLiteral("Connection profile JSON file."), QStringLiteral("file"));
     const QCommandLineOption openssh(QStringLiteral("openssh"), QStringLiteral("Use the system's OpenSSH client."));
-    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl resume RUN"), {profile, profileFile, openssh}));
+    const QCommandLineOption parallel(QStringLiteral("parallel"), QStringLiteral("Run up to N trials at once (default: as the run started)."), QStringLiteral("N"));
+    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl resume RUN"), {profile, profileFile, openssh, parallel}));
     if (!p->parse(QStringList{QStringLiteral("fbctl resume")} + args) || p->positionalArguments().size() != 1) {
-        err() << "usage: fbctl resume RUN [--profile NAME]\n";
+        err() << "usage: fbctl resume RUN [--profile NAME] [--parallel N]\n";
         return Usage;
     }
+    int parallelTrials = 0;
+    if (p->isSet(parallel) && !parseParallel(p->value(parallel), &parallelTrials))
+        return Usage;
     RunStore store;
     if (!openStore(&store))
         return Failed;
@@ -183,6 +205,7 @@ int resumeCommand(const QStringList &args)
         return InvalidInput;
     CampaignOptions o;
     o.resumeRunId = runId;
+    o.maxParallelTrials = parallelTrials;
     o.profileName = prof.name;
     o.buildPrelude = prof.buildPrelude;
     const QJsonObject fbload = run->manifest.value(QStringLiteral("fbload")).toObject();

@@ -444,6 +444,10 @@ BatchScript Writer::client(int index, const Client &c)
     sc << QStringLiteral("fb_task='set -euo pipefail");
     sc << QStringLiteral("fbload=$1 config=$2 target=$3 name=$4 port=$(($5 + ${SLURM_LOCALID:-0})) trial=$6 dir=$7 out=$8");
     sc << QStringLiteral("id=${SLURM_PROCID:-0}");
+    // Nodes are shared (other jobs, other trials, other users): step past a
+    // /metrics port something already listens on, before it is published.
+    sc << QStringLiteral("tries=0");
+    sc << QStringLiteral("while [ \"$tries\" -lt 50 ] && (exec 3<>\"/dev/tcp/127.0.0.1/$port\") 2>/dev/null; do port=$((port + 100)) tries=$((tries + 1)); done");
     sc << QStringLiteral("if [ -z \"$out\" ]; then out=\"$dir/parts/result-$name-$id.json\"; fi");
     sc << QStringLiteral("if [ -d \"$dir/monitor/targets\" ]; then");
     sc << QStringLiteral("  t=\"$dir/monitor/targets/client-$name-$id.json\"");

@@ -86,7 +86,8 @@ QStringList serviceKinds()
 QStringList workloadKinds()
 {
     return {QStringLiteral("llm"), QStringLiteral("redis"), QStringLiteral("http"), QStringLiteral("postgres"),
-            QStringLiteral("mysql"), QStringLiteral("s3"), QStringLiteral("file"), QStringLiteral("vector")};
+            QStringLiteral("mysql"), QStringLiteral("s3"), QStringLiteral("file"), QStringLiteral("vector"),
+            QStringLiteral("faiss")};
 }
 
 QStringList loadModels()

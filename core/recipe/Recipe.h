@@ -218,6 +218,7 @@ struct Sweep
     QList<QStringList> zip;       // groups of axis paths that vary together
     int repetitions = 1;
     int maxTrials = 1000;
+    int maxParallelTrials = 1;    // trials a campaign runs at once (>= 1)
     bool operator==(const Sweep &) const = default;
 };
 

@@ -745,10 +745,11 @@ private:
 
     void readSweep(const YAML::Node &n, const QString &path, Sweep *s)
     {
-        forEachKey(n, path, {QStringLiteral("repetitions"), QStringLiteral("max_trials"), QStringLiteral("zip")},
+        forEachKey(n, path, {QStringLiteral("repetitions"), QStringLiteral("max_trials"), QStringLiteral("max_parallel_trials"), QStringLiteral("zip")},
                    [&](const QString &k, const YAML::Node &v, const QString &p) {
             if (k == QLatin1String("repetitions")) integer(v, p, &s->repetitions, 1, 10000, false);
             else if (k == QLatin1String("max_trials")) integer(v, p, &s->maxTrials, 1, 1000000, false);
+            else if (k == QLatin1String("max_parallel_trials")) integer(v, p, &s->maxParallelTrials, 1, 1000, false);
             else {
                 if (!v.IsSequence()) {
                     error(p, v, QStringLiteral("expected a list of groups (lists of field paths), got %1").arg(describe(v)));

@@ -412,6 +412,7 @@ Out Writer::document()
         Out sw;
         i(sw, QStringLiteral("sweep"), QStringLiteral("repetitions"), r.sweep.repetitions, def.repetitions);
         i(sw, QStringLiteral("sweep"), QStringLiteral("max_trials"), r.sweep.maxTrials, def.maxTrials);
+        i(sw, QStringLiteral("sweep"), QStringLiteral("max_parallel_trials"), r.sweep.maxParallelTrials, def.maxParallelTrials);
         if (!r.sweep.zip.isEmpty()) {
             Out z{Out::Seq, {}, false, {}};
             for (const QStringList &g : r.sweep.zip)

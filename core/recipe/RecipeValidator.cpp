@@ -64,18 +64,20 @@ QStringList knownParams(const QString &workload)
                 QStringLiteral("password"), QStringLiteral("username"), QStringLiteral("database")};
     if (workload == QLatin1String("http"))
         return {QStringLiteral("method"), QStringLiteral("path"), QStringLiteral("headers"), QStringLiteral("body"), QStringLiteral("host_header")};
-    if (workload == QLatin1String("postgres") || workload == QLatin1String("mysql"))
-        return {QStringLiteral("tables"), QStringLiteral("rows"), QStringLiteral("mode"), QStringLiteral("database"),
-                QStringLiteral("user"), QStringLiteral("password"), QStringLiteral("transactions")};
+    // These lists mirror what fbload itself accepts (it prints them on an
+    // unknown key: fbload run --workload W --set params.x=1).
+    if (workload == QLatin1String("postgres"))
+        return {QStringLiteral("tables"), QStringLiteral("table_size"), QStringLiteral("mode"), QStringLiteral("point_selects"), QStringLiteral("simple_ranges"), QStringLiteral("sum_ranges"), QStringLiteral("order_ranges"), QStringLiteral("distinct_ranges"), QStringLiteral("range_size"), QStringLiteral("index_updates"), QStringLiteral("non_index_updates"), QStringLiteral("delete_inserts"), QStringLiteral("table_prefix"), QStringLiteral("user"), QStringLiteral("password"), QStringLiteral("database"), QStringLiteral("prepare"), QStringLiteral("cleanup"), QStringLiteral("connect_timeout"), QStringLiteral("round_trips")};
+    if (workload == QLatin1String("mysql"))
+        return {QStringLiteral("tables"), QStringLiteral("table_size"), QStringLiteral("mode"), QStringLiteral("point_selects"), QStringLiteral("simple_ranges"), QStringLiteral("sum_ranges"), QStringLiteral("order_ranges"), QStringLiteral("distinct_ranges"), QStringLiteral("range_size"), QStringLiteral("index_updates"), QStringLiteral("non_index_updates"), QStringLiteral("delete_inserts"), QStringLiteral("table_prefix"), QStringLiteral("user"), QStringLiteral("password"), QStringLiteral("database"), QStringLiteral("prepare"), QStringLiteral("cleanup"), QStringLiteral("connect_timeout"), QStringLiteral("round_trips"), QStringLiteral("engine")};
     if (workload == QLatin1String("s3"))
-        return {QStringLiteral("bucket"), QStringLiteral("object_size"), QStringLiteral("operations"), QStringLiteral("multipart_threshold"),
-                QStringLiteral("access_key"), QStringLiteral("secret_key"), QStringLiteral("objects"), QStringLiteral("region")};
+        return {QStringLiteral("bucket"), QStringLiteral("create_bucket"), QStringLiteral("access_key"), QStringLiteral("secret_key"), QStringLiteral("region"), QStringLiteral("key_prefix"), QStringLiteral("objects"), QStringLiteral("key_distribution"), QStringLiteral("operations"), QStringLiteral("object_size"), QStringLiteral("object_sizes"), QStringLiteral("multipart_threshold"), QStringLiteral("part_size"), QStringLiteral("verify"), QStringLiteral("list_max_keys"), QStringLiteral("list_expect"), QStringLiteral("payload"), QStringLiteral("host_header")};
     if (workload == QLatin1String("file"))
-        return {QStringLiteral("directory"), QStringLiteral("block_size"), QStringLiteral("file_size"), QStringLiteral("files_per_thread"),
-                QStringLiteral("pattern"), QStringLiteral("operations"), QStringLiteral("direct"), QStringLiteral("fsync")};
+        return {QStringLiteral("dir"), QStringLiteral("block_size"), QStringLiteral("file_size"), QStringLiteral("files_per_thread"), QStringLiteral("direct"), QStringLiteral("fsync"), QStringLiteral("pattern"), QStringLiteral("op"), QStringLiteral("read_percent"), QStringLiteral("verify"), QStringLiteral("prefill"), QStringLiteral("keep_files")};
     if (workload == QLatin1String("vector"))
-        return {QStringLiteral("backend"), QStringLiteral("dimension"), QStringLiteral("count"), QStringLiteral("batch_size"),
-                QStringLiteral("top_k"), QStringLiteral("index"), QStringLiteral("collection"), QStringLiteral("operations")};
+        return {QStringLiteral("backend"), QStringLiteral("collection"), QStringLiteral("dimension"), QStringLiteral("batch_size"), QStringLiteral("top_k"), QStringLiteral("count"), QStringLiteral("operations"), QStringLiteral("recreate"), QStringLiteral("host_header"), QStringLiteral("api_key")};
+    if (workload == QLatin1String("faiss"))
+        return {QStringLiteral("backend"), QStringLiteral("index"), QStringLiteral("count"), QStringLiteral("dimension"), QStringLiteral("queries"), QStringLiteral("top_k"), QStringLiteral("nlist"), QStringLiteral("nprobe"), QStringLiteral("hnsw_m"), QStringLiteral("ef_construction"), QStringLiteral("ef_search"), QStringLiteral("threads"), QStringLiteral("seed")};
     return {};
 }
 
@@ -238,7 +240,7 @@ QList<Diagnostic> Checker::run()
         if (c.workload.isEmpty())
             error(p + QStringLiteral(".workload"), QStringLiteral("missing: set workload (%1)").arg(workloadKinds().join(QStringLiteral(", "))));
         if (c.service.isEmpty()) {
-            if (c.workload != QLatin1String("file"))
+            if (c.workload != QLatin1String("file") && c.workload != QLatin1String("faiss")) // no server
                 error(p + QStringLiteral(".service"), QStringLiteral("missing: name the service this client loads"));
         } else if (const Service *s = m_r.findService(c.service); !s) {
             QStringList names;
@@ -254,6 +256,10 @@ QList<Diagnostic> Checker::run()
             error(p + QStringLiteral(".service"), QStringLiteral("service \"%1\" has no port to connect to").arg(c.service));
         }
         const bool open = c.load.model != QLatin1String("closed");
+        // fbload runs these with one blocking thread per connection: closed loop only.
+        static const QStringList closedOnly{QStringLiteral("postgres"), QStringLiteral("mysql"), QStringLiteral("file"), QStringLiteral("faiss")};
+        if (open && closedOnly.contains(c.workload))
+            error(p + QStringLiteral(".load.model"), QStringLiteral("the %1 workload runs the closed model only").arg(c.workload));
         if (open && !c.load.rate)
             error(p + QStringLiteral(".load.rate"), QStringLiteral("missing: the %1 load model needs a rate (requests per second)").arg(c.load.model));
         if (c.load.model == QLatin1String("gamma") && !c.load.burstiness)

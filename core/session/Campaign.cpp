@@ -22,6 +22,9 @@
 #include <QSaveFile>
 
 #include <algorithm>
+#include <memory>
+#include <optional>
+#include <vector>
 
 namespace fb::session {
 
@@ -375,19 +378,31 @@ struct Campaign::Impl
             warn(trialId, QStringLiteral("poll"), r->error); // the connection may come back
             return true;
         }
+        apply(jobs, trialId, *r);
+        return true;
+    }
+
+    // Updates `jobs` from one query answer and stores the ones that changed;
+    // true if any did.
+    bool apply(QList<JobRecord> &jobs, const QString &trialId, const slurm::QueryResult &r)
+    {
+        if (!r.error.isEmpty())
+            return false;
+        bool changed = false;
         for (JobRecord &j : jobs) {
-            auto it = std::find_if(r->jobs.begin(), r->jobs.end(), [&](const JobInfo &i) { return i.id == j.jobId; });
+            auto it = std::find_if(r.jobs.begin(), r.jobs.end(), [&](const JobInfo &i) { return i.id == j.jobId; });
             QString state = j.state;
-            if (it != r->jobs.end()) {
+            if (it != r.jobs.end()) {
                 state = slurm::jobStateName(it->state);
                 j.reason = it->reason;
                 j.exitCode = it->exitCode;
                 if (!it->nodes.isEmpty())
                     j.nodes = it->nodes.join(QLatin1Char(','));
-            } else if (r->missing.contains(j.jobId)) {
+            } else if (r.missing.contains(j.jobId)) {
                 state = QStringLiteral("UNKNOWN");
             }
             if (state != j.state) {
+                changed = true;
                 j.state = state;
                 j.updatedAt = QDateTime::currentDateTimeUtc();
                 store(j, "job");
@@ -395,7 +410,7 @@ struct Campaign::Impl
                                                                                                    j.nodes.isEmpty() ? QString() : QStringLiteral(" on ") + j.nodes));
             }
         }
-        return true;
+        return changed;
     }
 
     static bool terminal(const JobRecord &j)
@@ -474,164 +489,252 @@ struct Campaign::Impl
         }
     }
 
-    // --- one trial -------------------------------------------------------------
+    // --- one trial, as a resumable state machine ------------------------------
+    //
+    // Several trials run at once on this one thread without threads of their
+    // own: each trial is a TrialRun whose steps are short (a few remote
+    // commands each), and the run loop advances every in-flight trial by one
+    // step per poll round, after one squeue for all of their jobs. With a cap
+    // of 1 this is exactly the old one-after-another order.
 
     enum class Outcome { Completed, Failed, Cancelled };
 
-    Outcome runTrial(TrialRecord &t, const recipe::Trial &trial)
+    struct TrialRun
     {
-        const QString trialDir = remoteRunDir + QLatin1Char('/') + t.trialId;
-        const QString localTrialDir = localRunDir + QLatin1Char('/') + t.trialId;
-        QDir().mkpath(localTrialDir + QStringLiteral("/scripts"));
+        TrialRecord t;
+        recipe::Trial trial;
+        int slot = 0;              // 0 … cap-1; shifts the trial's fixed ports (see applySlot)
+        QString trialDir;
+        QString localTrialDir;
+        enum Phase { Health, Clients } phase = Health;
+        QHash<QString, QString> adoptable;
+        QList<JobRecord> services;
+        QList<recipe::BatchScript> later; // monitor and clients, submitted once the services are healthy
+        QList<JobRecord> watched;  // clients first (nClients of them), then services and monitors
+        int nClients = 0;
+        QElapsedTimer waited;
+        QSet<QString> announced;
+
+        QStringList jobIds() const
+        {
+            QStringList ids;
+            for (const JobRecord &j : phase == Health ? services : watched)
+                ids << j.jobId;
+            return ids;
+        }
+    };
+
+    // Trials that run at the same time may share a node, so the fixed ports a
+    // recipe gives its services and its Prometheus must differ between them:
+    // the trial in slot s uses the recipe's port + s × kSlotPortStride (and
+    // so do the fbload clients' /metrics ports, 9500 + …). Slot 0
+    // (every trial when they run one at a time) keeps the recipe's ports. The
+    // clients and the monitor read the service ports from the endpoint files,
+    // so they follow. (A job that picks a free port itself would be better;
+    // that needs the batch script generator, core/recipe.)
+    static constexpr int kSlotPortStride = 100;
+
+    static void applySlot(recipe::Recipe *r, int slot)
+    {
+        if (slot <= 0)
+            return;
+        for (recipe::Service &s : r->services)
+            for (recipe::Port &p : s.ports)
+                p.number += slot * kSlotPortStride;
+        if (r->monitor.prometheus.port > 0)
+            r->monitor.prometheus.port += slot * kSlotPortStride;
+    }
+
+    // Writes the trial folder and scripts and submits (or re-attaches) the
+    // service jobs. An outcome if the trial ended here.
+    std::optional<Outcome> startTrial(TrialRun &r)
+    {
+        TrialRecord &t = r.t;
+        r.trialDir = remoteRunDir + QLatin1Char('/') + t.trialId;
+        r.localTrialDir = localRunDir + QLatin1Char('/') + t.trialId;
+        QDir().mkpath(r.localTrialDir + QStringLiteral("/scripts"));
         setTrial(t, QStringLiteral("running"), QStringLiteral("prepare"));
 
         recipe::ScriptContext ctx;
         ctx.runId = run.id;
         ctx.trialId = t.trialId;
         ctx.runDir = remoteRunDir;
-        ctx.trialDir = trialDir;
+        ctx.trialDir = r.trialDir;
         ctx.fbloadPath = fbloadPath;
+        ctx.metricsPortBase += r.slot * kSlotPortStride; // fbload's /metrics, like the service ports
+        recipe::Recipe slotted = r.trial.recipe;
+        applySlot(&slotted, r.slot);
         QList<recipe::BatchScript> scripts;
         QStringList genErrors;
-        if (!recipe::BatchScriptGenerator().generate(trial.recipe, ctx, &scripts, &genErrors)) {
+        if (!recipe::BatchScriptGenerator().generate(slotted, ctx, &scripts, &genErrors)) {
             const QString e = QStringLiteral("cannot generate the batch scripts: ") + genErrors.join(QStringLiteral("; "));
             error(t.trialId, QStringLiteral("prepare"), e);
             setTrial(t, QStringLiteral("failed"), QStringLiteral("prepare"), e);
             return Outcome::Failed;
         }
-        auto mk = remote(QStringLiteral("mkdir -p %1/logs").arg(recipe::shellQuote(trialDir)));
+        auto mk = remote(QStringLiteral("mkdir -p %1/logs").arg(recipe::shellQuote(r.trialDir)));
         if (!mk)
-            return Outcome::Cancelled;
+            return abortTrial(t, {}, QStringLiteral("prepare"));
         if (!mk->ok()) {
             setTrial(t, QStringLiteral("failed"), QStringLiteral("prepare"), mk->describe());
             return Outcome::Failed;
         }
         QJsonObject params;
-        for (const recipe::KeyValue &kv : trial.parameters)
+        for (const recipe::KeyValue &kv : r.trial.parameters)
             params.insert(kv.key, kv.value);
         QString err;
-        writeFileAtomically(localTrialDir + QStringLiteral("/parameters.json"), QJsonDocument(params).toJson(), &err);
+        writeFileAtomically(r.localTrialDir + QStringLiteral("/parameters.json"), QJsonDocument(params).toJson(), &err);
+        // The slot is remembered: a resumed trial keeps the ports its running jobs use.
+        writeFileAtomically(r.localTrialDir + QStringLiteral("/slot"), QByteArray::number(r.slot) + '\n', &err);
         for (const recipe::BatchScript &s : scripts) {
-            const QString local = localTrialDir + QStringLiteral("/scripts/") + s.fileName;
+            const QString local = r.localTrialDir + QStringLiteral("/scripts/") + s.fileName;
             if (!writeFileAtomically(local, s.text.toUtf8(), &err)) {
                 setTrial(t, QStringLiteral("failed"), QStringLiteral("prepare"), err);
                 return Outcome::Failed;
             }
-            if (!upload(local, trialDir + QLatin1Char('/') + s.fileName, t.trialId, QStringLiteral("prepare")))
-                return cancelled() ? Outcome::Cancelled : fail(t, QStringLiteral("prepare"), result.error);
+            if (!upload(local, r.trialDir + QLatin1Char('/') + s.fileName, t.trialId, QStringLiteral("prepare")))
+                return cancelled() ? abortTrial(t, {}, QStringLiteral("prepare")) : fail(t, QStringLiteral("prepare"), result.error);
         }
 
         // Services first; jobs already submitted by an earlier invocation are re-attached.
         setTrial(t, QStringLiteral("running"), QStringLiteral("services"));
-        QHash<QString, QString> adoptable = jobsByComment(t.trialId);
-        QList<JobRecord> services, others;
-        QList<recipe::BatchScript> later;
+        r.adoptable = jobsByComment(t.trialId);
         for (const recipe::BatchScript &s : scripts) {
             if (s.role != QLatin1String("service")) {
-                later << s;
+                r.later << s;
                 continue;
             }
-            auto j = submit(t, s, trialDir, &adoptable);
+            auto j = submit(t, s, r.trialDir, &r.adoptable);
             if (!j)
-                return abortTrial(t, services, QStringLiteral("services"));
-            services << *j;
+                return abortTrial(t, r.services, QStringLiteral("services"));
+            r.services << *j;
         }
-
-        // Health gate: every service publishes FB_READY=1 in its endpoint file.
+        // Health gate: every service publishes its endpoint file once healthy.
         setTrial(t, QStringLiteral("running"), QStringLiteral("health"));
-        QElapsedTimer waited;
-        waited.start();
-        int interval = opt.pollFastMs;
-        QSet<QString> announced;
-        while (!services.isEmpty()) {
-            if (!poll(services, t.trialId))
-                return abortTrial(t, services, QStringLiteral("health"));
-            const QHash<QString, QString> ready = readyEndpoints(trialDir);
+        r.waited.start();
+        r.phase = TrialRun::Health;
+        return std::nullopt;
+    }
+
+    // One poll round for a trial, given the answer of the round's squeue.
+    // `changed` is set when a job changed state or the trial moved on (the
+    // run loop then polls fast again). An outcome once the trial has ended.
+    std::optional<Outcome> stepTrial(TrialRun &r, const slurm::QueryResult &answer, bool *changed)
+    {
+        TrialRecord &t = r.t;
+        if (r.phase == TrialRun::Health) {
+            *changed |= apply(r.services, t.trialId, answer);
+            const QHash<QString, QString> ready = r.services.isEmpty() ? QHash<QString, QString>() : readyEndpoints(r.trialDir);
+            if (cancelled())
+                return abortTrial(t, r.services, QStringLiteral("health"));
             int nReady = 0;
-            for (const JobRecord &j : services) {
+            for (const JobRecord &j : r.services) {
                 const QString file = QStringLiteral("service-%1.endpoint").arg(recipe::BatchScriptGenerator::safeName(j.component.section(QLatin1Char(':'), 1)));
                 if (ready.contains(file)) {
                     ++nReady;
-                    if (!announced.contains(file)) {
-                        announced.insert(file);
+                    if (!r.announced.contains(file)) {
+                        r.announced.insert(file);
+                        *changed = true;
                         info(t.trialId, QStringLiteral("health"), QStringLiteral("%1 is ready: %2").arg(j.component, ready.value(file)));
                     }
                 } else if (terminal(j)) {
-                    const QString e = jobFailure(j, trialDir);
+                    const QString e = jobFailure(j, r.trialDir);
                     error(t.trialId, QStringLiteral("health"), e);
-                    cancelJobs(services, t.trialId);
+                    cancelJobs(r.services, t.trialId);
                     return fail(t, QStringLiteral("health"), e);
                 }
             }
-            if (nReady == services.size())
-                break;
-            if (waited.elapsed() > opt.serviceReadyTimeoutMs) {
-                const QString e = QStringLiteral("services not ready within %1 s").arg(opt.serviceReadyTimeoutMs / 1000);
-                cancelJobs(services, t.trialId);
-                return fail(t, QStringLiteral("health"), e);
+            if (nReady < r.services.size()) {
+                if (r.waited.elapsed() > opt.serviceReadyTimeoutMs) {
+                    const QString e = QStringLiteral("services not ready within %1 s").arg(opt.serviceReadyTimeoutMs / 1000);
+                    cancelJobs(r.services, t.trialId);
+                    return fail(t, QStringLiteral("health"), e);
+                }
+                return std::nullopt;
             }
-            if (!pause(interval, cancelFlag()))
-                return abortTrial(t, services, QStringLiteral("health"));
-            interval = std::min(opt.pollSlowMs, interval + 500);
+
+            // Monitor and clients.
+            setTrial(t, QStringLiteral("running"), QStringLiteral("clients"));
+            QList<JobRecord> clients, monitors;
+            for (const recipe::BatchScript &s : r.later) {
+                auto j = submit(t, s, r.trialDir, &r.adoptable);
+                if (!j)
+                    return abortTrial(t, r.services + monitors + clients, QStringLiteral("clients"));
+                (s.role == QLatin1String("monitor") ? monitors : clients) << *j;
+            }
+            r.watched = clients + r.services + monitors;
+            r.nClients = int(clients.size());
+            r.phase = TrialRun::Clients;
+            *changed = true;
+            return std::nullopt;
         }
 
-        // Monitor and clients.
-        setTrial(t, QStringLiteral("running"), QStringLiteral("clients"));
-        QList<JobRecord> clients, monitors;
-        for (const recipe::BatchScript &s : later) {
-            auto j = submit(t, s, trialDir, &adoptable);
-            if (!j)
-                return abortTrial(t, services + monitors + clients, QStringLiteral("clients"));
-            (s.role == QLatin1String("monitor") ? monitors : clients) << *j;
-        }
-        QList<JobRecord> watched = clients + services + monitors;
         // Wait for the clients; a service that dies meanwhile fails the trial.
-        interval = opt.pollFastMs;
+        *changed |= apply(r.watched, t.trialId, answer);
+        const auto clientsDone = std::all_of(r.watched.begin(), r.watched.begin() + r.nClients, terminal);
         QString failure;
-        while (true) {
-            if (!poll(watched, t.trialId))
-                return abortTrial(t, watched, QStringLiteral("clients"));
-            const auto clientsDone = std::all_of(watched.begin(), watched.begin() + clients.size(), terminal);
-            for (int i = 0; i < watched.size() && failure.isEmpty(); ++i) {
-                const JobRecord &j = watched[i];
-                const bool isClient = i < clients.size();
-                if (terminal(j) && (isClient ? j.state != QLatin1String("COMPLETED") : !clientsDone))
-                    failure = jobFailure(j, trialDir);
-            }
-            if (clientsDone || !failure.isEmpty())
-                break;
-            if (!pause(interval, cancelFlag()))
-                return abortTrial(t, watched, QStringLiteral("clients"));
-            interval = std::min(opt.pollSlowMs, interval * 3 / 2);
+        for (int i = 0; i < r.watched.size() && failure.isEmpty(); ++i) {
+            const JobRecord &j = r.watched[i];
+            const bool isClient = i < r.nClients;
+            if (terminal(j) && (isClient ? j.state != QLatin1String("COMPLETED") : !clientsDone))
+                failure = jobFailure(j, r.trialDir);
         }
+        if (cancelled())
+            return abortTrial(t, r.watched, QStringLiteral("clients"));
+        if (!clientsDone && failure.isEmpty())
+            return std::nullopt;
+        return finishTrial(r, failure);
+    }
 
+    // Results, teardown and logs of a trial whose clients have ended.
+    Outcome finishTrial(TrialRun &r, const QString &failure)
+    {
+        TrialRecord &t = r.t;
         // Results (also after a failure: partial results are still results).
         setTrial(t, QStringLiteral("running"), QStringLiteral("results"));
-        const int downloaded = downloadResults(t, trialDir, localTrialDir);
+        const int downloaded = downloadResults(t, r.trialDir, r.localTrialDir);
         if (downloaded < 0)
-            return abortTrial(t, watched, QStringLiteral("results"));
+            return abortTrial(t, r.watched, QStringLiteral("results"));
 
         // Teardown, then the logs (complete once the jobs have ended).
         setTrial(t, QStringLiteral("running"), QStringLiteral("teardown"));
         if (!opt.keepServices || !failure.isEmpty()) {
-            cancelJobs(watched, t.trialId);
-            waitTerminal(watched, t.trialId, 60000);
+            cancelJobs(r.watched, t.trialId);
+            waitTerminal(r.watched, t.trialId, 60000);
         }
         setTrial(t, QStringLiteral("running"), QStringLiteral("logs"));
-        collectLogs(t, trialDir, localTrialDir);
+        collectLogs(t, r.trialDir, r.localTrialDir);
 
         if (!failure.isEmpty()) {
             error(t.trialId, QStringLiteral("clients"), failure);
             return fail(t, QStringLiteral("clients"), failure);
         }
-        if (q->m_store->resultFiles(run.id, t.trialId).isEmpty() && !clients.isEmpty()) {
-            const QString e = QStringLiteral("the client jobs completed but wrote no result file (%1/result-*.json)").arg(trialDir);
+        if (q->m_store->resultFiles(run.id, t.trialId).isEmpty() && r.nClients > 0) {
+            const QString e = QStringLiteral("the client jobs completed but wrote no result file (%1/result-*.json)").arg(r.trialDir);
             error(t.trialId, QStringLiteral("results"), e);
             return fail(t, QStringLiteral("results"), e);
         }
         setTrial(t, QStringLiteral("completed"), QStringLiteral("done"));
         info(t.trialId, QStringLiteral("done"), QStringLiteral("trial completed"));
         return Outcome::Completed;
+    }
+
+    // The lowest slot no in-flight trial holds; a resumed trial gets its old
+    // slot back when it is free (its running jobs use that slot's ports).
+    int freeSlot(const std::vector<std::unique_ptr<TrialRun>> &active, const QString &trialId) const
+    {
+        auto taken = [&](int s) {
+            return std::any_of(active.begin(), active.end(), [s](const auto &a) { return a->slot == s; });
+        };
+        QFile f(localRunDir + QLatin1Char('/') + trialId + QStringLiteral("/slot"));
+        bool ok = false;
+        const int previous = f.open(QIODevice::ReadOnly) ? f.readAll().trimmed().toInt(&ok) : -1;
+        if (ok && previous >= 0 && !taken(previous))
+            return previous;
+        int s = 0;
+        while (taken(s))
+            ++s;
+        return s;
     }
 
     Outcome fail(TrialRecord &t, const QString &step, const QString &e)
@@ -825,35 +928,120 @@ struct Campaign::Impl
             return finish(trials.size());
         writeManifest();
 
-        for (const recipe::Trial &tr : trials) {
-            if (cancelled())
-                break;
-            TrialRecord t;
-            for (const TrialRecord &k : q->m_store->trials(run.id))
-                if (k.trialId == tr.id)
-                    t = k;
-            if (t.state == QLatin1String("completed")) {
-                ++result.trialsCompleted;
-                continue;
-            }
-            if (t.state == QLatin1String("failed") && !opt.resumeRunId.isEmpty()) {
-                ++result.trialsFailed;
-                continue;
-            }
-            info(tr.id, QStringLiteral("start"), QStringLiteral("trial %1 (%2)").arg(tr.id, [&] {
-                QStringList p;
-                for (const recipe::KeyValue &kv : tr.parameters)
-                    p << kv.key + QLatin1Char('=') + kv.value;
-                return p.isEmpty() ? QStringLiteral("no parameters") : p.join(QStringLiteral(", "));
-            }()));
-            const Outcome o = runTrial(t, tr);
+        // How many trials run at once: --parallel, else what the run started
+        // with (resume), else the recipe's sweep.max_parallel_trials.
+        int parallel = opt.maxParallelTrials;
+        if (parallel < 1)
+            parallel = run.manifest.value(QStringLiteral("max_parallel_trials")).toInt(0);
+        if (parallel < 1)
+            parallel = loaded.recipe.sweep.maxParallelTrials;
+        parallel = std::max(1, parallel);
+        run.manifest.insert(QStringLiteral("max_parallel_trials"), parallel);
+        store(run, "run"); // a resume goes on with the same cap
+        if (parallel > 1)
+            info({}, QStringLiteral("start"), QStringLiteral("up to %1 trials at once").arg(parallel));
+
+        // Trials in order, those already in flight (resume) first so their
+        // jobs are re-attached before anything new is submitted.
+        QList<recipe::Trial> queue;
+        {
+            const QList<TrialRecord> recorded = q->m_store->trials(run.id);
+            auto inFlight = [&](const recipe::Trial &tr) {
+                return std::any_of(recorded.begin(), recorded.end(), [&](const TrialRecord &k) {
+                    return k.trialId == tr.id && k.state == QLatin1String("running");
+                });
+            };
+            for (const recipe::Trial &tr : trials)
+                if (inFlight(tr))
+                    queue << tr;
+            for (const recipe::Trial &tr : trials)
+                if (!inFlight(tr))
+                    queue << tr;
+        }
+        std::vector<std::unique_ptr<TrialRun>> active;
+        bool stop = false; // no new trials (cancel, or a failure with --stop-on-failure)
+        int interval = opt.pollFastMs;
+        auto settle = [&](const Outcome o) {
             writeManifest();
             if (o == Outcome::Completed)
                 ++result.trialsCompleted;
             else if (o == Outcome::Failed)
                 ++result.trialsFailed;
             if (o == Outcome::Cancelled || (o == Outcome::Failed && opt.stopOnFailure))
+                stop = true;
+        };
+        while (true) {
+            // Fill free slots with the next trials.
+            while (!stop && !cancelled() && int(active.size()) < parallel && !queue.isEmpty()) {
+                const recipe::Trial tr = queue.takeFirst();
+                TrialRecord t;
+                for (const TrialRecord &k : q->m_store->trials(run.id))
+                    if (k.trialId == tr.id)
+                        t = k;
+                if (t.state == QLatin1String("completed")) {
+                    ++result.trialsCompleted;
+                    continue;
+                }
+                if (t.state == QLatin1String("failed") && !opt.resumeRunId.isEmpty()) {
+                    ++result.trialsFailed;
+                    continue;
+                }
+                auto tr2 = std::make_unique<TrialRun>();
+                tr2->t = t;
+                tr2->trial = tr;
+                tr2->slot = freeSlot(active, tr.id);
+                info(tr.id, QStringLiteral("start"), QStringLiteral("trial %1 (%2)%3").arg(tr.id, [&] {
+                    QStringList p;
+                    for (const recipe::KeyValue &kv : tr.parameters)
+                        p << kv.key + QLatin1Char('=') + kv.value;
+                    return p.isEmpty() ? QStringLiteral("no parameters") : p.join(QStringLiteral(", "));
+                }(), parallel > 1 ? QStringLiteral(" in slot %1").arg(tr2->slot) : QString()));
+                if (const auto o = startTrial(*tr2)) {
+                    settle(*o);
+                    continue;
+                }
+                active.push_back(std::move(tr2));
+                interval = opt.pollFastMs;
+            }
+            if (active.empty())
                 break;
+            if (cancelled()) {
+                // Cancel or detach: every in-flight trial ends here (abortTrial
+                // leaves the jobs running when detaching).
+                for (auto &a : active)
+                    settle(abortTrial(a->t, a->phase == TrialRun::Health ? a->services : a->watched, QStringLiteral("cancel")));
+                active.clear();
+                break;
+            }
+            // One squeue for the jobs of every in-flight trial.
+            QStringList ids;
+            for (const auto &a : active)
+                ids << a->jobIds();
+            slurm::QueryResult answer;
+            if (!ids.isEmpty()) {
+                auto r = await(slurm.query(ids), cancelFlag());
+                if (!r)
+                    continue; // cancelled: handled above
+                answer = *r;
+                if (!answer.error.isEmpty())
+                    warn({}, QStringLiteral("poll"), answer.error); // the connection may come back
+            }
+            bool changed = false;
+            for (auto it = active.begin(); it != active.end();) {
+                if (const auto o = stepTrial(**it, answer, &changed)) {
+                    settle(*o);
+                    it = active.erase(it);
+                    changed = true;
+                } else {
+                    ++it;
+                }
+            }
+            if (!stop && !cancelled() && int(active.size()) < parallel && !queue.isEmpty())
+                continue; // a slot is free: start the next trial at once
+            if (active.empty())
+                continue;
+            interval = changed ? opt.pollFastMs : std::min(opt.pollSlowMs, interval * 3 / 2);
+            pause(interval, cancelFlag());
         }
         return finish(trials.size());
     }

@@ -12,6 +12,9 @@
 // when the crash came between sbatch and the store write), results already
 // downloaded are not downloaded again.
 //
+// Up to maxParallelTrials trials run at once, interleaved on the calling
+// thread (see Campaign.cpp, "one trial, as a resumable state machine").
+//
 // The engine is straight-line code that waits with fb::session::await() —
 // a local event loop — so it must run on a thread that may block: fbctl's
 // main thread, or the GUI's campaign worker thread (CampaignRunner), never the
@@ -42,6 +45,7 @@ struct CampaignOptions
     QString fbloadPath;        // use this remote fbload instead of deploying one (tests)
     bool keepServices = false; // leave service and monitor jobs running after each trial
     bool stopOnFailure = false;// stop the campaign at the first failed trial
+    int maxParallelTrials = 0; // trials at once; 0: as the run started (resume), else the recipe's sweep.max_parallel_trials
     int pollFastMs = 1000;     // job polling while jobs start or change
     int pollSlowMs = 5000;     // … while they run steadily
     int serviceReadyTimeoutMs = 15 * 60 * 1000; // queue wait + start + health gate

@@ -60,6 +60,7 @@ bool CampaignRunner::start(const CampaignOptions &options, const ConnectionProfi
         {
             QMutexLocker lock(&m_mutex);
             m_campaign = &campaign;
+            m_commands = link.commands();
             if (m_detachEarly)
                 campaign.requestDetach();
             else if (m_cancelEarly)
@@ -69,6 +70,7 @@ bool CampaignRunner::start(const CampaignOptions &options, const ConnectionProfi
         {
             QMutexLocker lock(&m_mutex); // cancel() never touches a campaign being destroyed
             m_campaign = nullptr;
+            m_commands = nullptr;
             m_result = result;
         }
     });
@@ -85,6 +87,21 @@ bool CampaignRunner::start(const CampaignOptions &options, const ConnectionProfi
         emit finished(r);
     });
     m_thread->start();
+    return true;
+}
+
+bool CampaignRunner::cancelJob(const QString &jobId)
+{
+    QMutexLocker lock(&m_mutex);
+    if (!m_campaign || !m_commands || jobId.isEmpty())
+        return false;
+    // Posted to the campaign (on its thread; its waits run an event loop). A
+    // post to a campaign that is gone meanwhile is dropped with it. The job
+    // tracker then reports the job CANCELLED through jobChanged.
+    CommandRunner *commands = m_commands;
+    QMetaObject::invokeMethod(
+        m_campaign, [commands, jobId] { commands->run(QStringLiteral("scancel ") + shellQuote(jobId), 30000); },
+        Qt::QueuedConnection);
     return true;
 }
 

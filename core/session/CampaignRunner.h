@@ -34,6 +34,9 @@ public:
     bool start(const CampaignOptions &options, const ConnectionProfile &profile, const QString &storePath = {},
                SshAuthPrompter *prompter = nullptr);
     void cancel();
+    // scancels one job of the running campaign, queued to the campaign's
+    // thread (its transport lives there); false when no campaign runs.
+    bool cancelJob(const QString &jobId);
     // Stops following the campaign but leaves its jobs running (the app is
     // closing); the run stays "running" in the store and can be resumed.
     void detach();
@@ -48,6 +51,7 @@ private:
     QThread *m_thread = nullptr;
     QMutex m_mutex;                  // guards m_campaign and m_cancelEarly
     Campaign *m_campaign = nullptr;  // lives on the worker thread while it runs
+    CommandRunner *m_commands = nullptr; // the campaign's transport, same thread and lifetime
     bool m_cancelEarly = false;
     bool m_detachEarly = false;
     CampaignResult m_result;         // handed from the worker to `finished`

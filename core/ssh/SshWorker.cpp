@@ -17,12 +17,18 @@
 #include <libssh/sftp.h>
 #include <openssl/evp.h>
 
-#include <fcntl.h>
+#include <fcntl.h> // O_* flags for sftp_open (also in the Windows CRT)
 #include <sys/stat.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <unistd.h>
+#ifdef _WIN32
+#  include <winsock2.h>
+#  include <ws2tcpip.h>
+using socklen_t = int;
+#else
+#  include <sys/socket.h>
+#  include <netinet/in.h>
+#  include <netinet/tcp.h>
+#  include <unistd.h>
+#endif
 
 #include <cstdio>
 #include <filesystem>
@@ -304,7 +310,8 @@ bool SshWorker::establish(QString *error, bool *fatal)
         return false;
     }
     int one = 1;
-    setsockopt(ssh_get_fd(m_session), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    // char* on Windows, void* on POSIX: the cast fits both.
+    setsockopt(ssh_get_fd(m_session), IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char *>(&one), sizeof one);
     if (!checkHostKey(error)) {
         *fatal = true;
         return false;

@@ -1,5 +1,6 @@
 #include "GuiPrompter.h"
 
+#include <QCheckBox>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -18,6 +19,7 @@ namespace fb::gui {
 GuiPrompter::GuiPrompter(QWidget *dialogParent, QObject *parent)
     : QObject(parent)
     , m_parent(dialogParent)
+    , m_secrets(new SecretStore(QStringLiteral("FactoryBench"), this))
 {
 }
 
@@ -31,13 +33,14 @@ QString GuiPrompter::hostKeyText(const QString &host, const QString &keyType, co
         .arg(host, keyType, fingerprint, knownHostsFile);
 }
 
-QFuture<QList<SshSecret>> GuiPrompter::askSecrets(const QString &title, const QString &intro, const QList<SshPrompt> &prompts)
+QFuture<QList<SshSecret>> GuiPrompter::askSecrets(const QString &title, const QString &intro, const QList<SshPrompt> &prompts,
+                                                  const QString &rememberKey)
 {
     auto promise = std::make_shared<QPromise<QList<SshSecret>>>();
     promise->start();
     QFuture<QList<SshSecret>> future = promise->future();
     // Posted to this object's (the GUI) thread, whichever thread asks.
-    QMetaObject::invokeMethod(this, [this, promise, title, intro, prompts] {
+    QMetaObject::invokeMethod(this, [this, promise, title, intro, prompts, rememberKey] {
         auto *dialog = new QDialog(m_parent);
         dialog->setObjectName(QStringLiteral("sshSecretDialog"));
         dialog->setWindowTitle(title);
@@ -58,17 +61,37 @@ QFuture<QList<SshSecret>> GuiPrompter::askSecrets(const QString &title, const QS
             edits << edit;
         }
         layout->addLayout(form);
+        QCheckBox *remember = nullptr;
+        if (!rememberKey.isEmpty()) {
+            remember = new QCheckBox(tr("Remember in keychain"), dialog);
+            remember->setObjectName(QStringLiteral("rememberInKeychain"));
+            layout->addWidget(remember);
+            auto *note = new QLabel(dialog);
+            note->setObjectName(QStringLiteral("keychainStatus"));
+            note->setWordWrap(true);
+            if (m_secrets->knownUnavailable()) {
+                // Said plainly, and nothing is remembered: no plain-text fallback.
+                remember->setEnabled(false);
+                note->setText(tr("Not remembered: %1.").arg(m_secrets->unavailableReason()));
+            } else {
+                note->setText(tr("Stored by the operating system's keychain, never in FactoryBench's files."));
+            }
+            layout->addWidget(note);
+        }
         auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
         layout->addWidget(buttons);
         connect(buttons, &QDialogButtonBox::accepted, dialog, &QDialog::accept);
         connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
-        connect(dialog, &QDialog::finished, dialog, [promise, edits](int result) {
+        QPointer<SecretStore> store = m_secrets;
+        connect(dialog, &QDialog::finished, dialog, [promise, edits, remember, rememberKey, store](int result) {
             if (result == QDialog::Accepted) {
                 QList<SshSecret> answers;
                 for (QLineEdit *e : edits) {
                     answers << SshSecret(e->text().toUtf8());
                     e->clear(); // the widget's copy goes as soon as we have ours
                 }
+                if (remember && remember->isEnabled() && remember->isChecked() && store && !answers.isEmpty())
+                    store->write(rememberKey, answers.first()); // asynchronous; a failure only means "not remembered"
                 promise->addResult(answers);
             } else {
                 promise->future().cancel(); // declined: continuations do not run
@@ -80,12 +103,49 @@ QFuture<QList<SshSecret>> GuiPrompter::askSecrets(const QString &title, const QS
     return future;
 }
 
+QFuture<SshSecret> GuiPrompter::rememberedOrAsk(const QString &key, int attempt, const QString &title,
+                                                const QString &intro, const SshPrompt &prompt, bool noAttemptCount)
+{
+    auto promise = std::make_shared<QPromise<SshSecret>>();
+    promise->start();
+    QFuture<SshSecret> future = promise->future();
+    auto ask = [this, promise, key, title, intro, prompt] {
+        askSecrets(title, intro, {prompt}, key).then(this, [promise](const QList<SshSecret> &a) {
+            promise->addResult(a.value(0));
+            promise->finish();
+        }).onCanceled(this, [promise] {
+            promise->future().cancel();
+            promise->finish();
+        });
+    };
+    QMetaObject::invokeMethod(this, [this, attempt, key, ask, promise, noAttemptCount] {
+        // A retry after the remembered secret was used: it may be wrong, so
+        // the user decides, and may remember the new one.
+        const bool servedBefore = m_served.remove(key);
+        if (attempt > 1 || (noAttemptCount && servedBefore)) {
+            ask();
+            return;
+        }
+        // Looking in the keychain first also tells the dialog whether one exists.
+        m_secrets->read(key).then(this, [this, key, promise, ask](const SecretResult &r) {
+            if (r.ok && !r.secret.isEmpty()) {
+                m_served.insert(key);
+                promise->addResult(r.secret);
+                promise->finish();
+            } else {
+                ask();
+            }
+        });
+    }, Qt::QueuedConnection);
+    return future;
+}
+
 QFuture<SshSecret> GuiPrompter::passphrase(const QString &keyPath, int attempt)
 {
     const QString intro = attempt > 1 ? tr("Wrong passphrase. Try again (attempt %1).").arg(attempt)
                                       : tr("The key %1 is encrypted.").arg(keyPath);
-    return askSecrets(tr("Key passphrase"), intro, {SshPrompt{tr("Passphrase for %1:").arg(keyPath), false}})
-        .then([](const QList<SshSecret> &a) { return a.value(0); });
+    return rememberedOrAsk(SecretStore::passphraseKey(keyPath), attempt, tr("Key passphrase"), intro,
+                           SshPrompt{tr("Passphrase for %1:").arg(keyPath), false});
 }
 
 QFuture<QList<SshSecret>> GuiPrompter::keyboardInteractive(const QString &name, const QString &instruction,
@@ -96,8 +156,10 @@ QFuture<QList<SshSecret>> GuiPrompter::keyboardInteractive(const QString &name, 
 
 QFuture<SshSecret> GuiPrompter::password(const QString &userAtHost)
 {
-    return askSecrets(tr("Password"), {}, {SshPrompt{tr("Password for %1:").arg(userAtHost), false}})
-        .then([](const QList<SshSecret> &a) { return a.value(0); });
+    // Passwords have no attempt count: a remembered one is offered first;
+    // the next question for the same user@host asks (see rememberedOrAsk).
+    return rememberedOrAsk(SecretStore::passwordKey(userAtHost), 1, tr("Password"), {},
+                           SshPrompt{tr("Password for %1:").arg(userAtHost), false}, true);
 }
 
 QFuture<bool> GuiPrompter::confirmHostKey(const QString &host, const QString &keyType, const QString &fingerprint,

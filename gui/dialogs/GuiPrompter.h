@@ -6,13 +6,19 @@
 // result, which the connection reads as "declined".
 //
 // Secrets typed into a dialog are copied once into an SshSecret and the line
-// edit is cleared; they are never logged or stored.
+// edit is cleared; they are never logged or written to settings. Key
+// passphrases and passwords may be remembered in the OS keychain
+// (SecretStore) when the user ticks "Remember in keychain"; a remembered
+// one is used on the first attempt without asking. Without a keychain
+// backend the dialog says so and the box stays off.
 #pragma once
 
+#include "ssh/SecretStore.h"
 #include "ssh/SshAuthPrompter.h"
 
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 
 class QWidget;
 
@@ -31,13 +37,24 @@ public:
     QFuture<bool> confirmHostKey(const QString &host, const QString &keyType, const QString &fingerprint,
                                  const QString &knownHostsFile) override;
 
+    SecretStore *secretStore() const { return m_secrets; }
+
     // The message of a host-key question, for the dialog and for tests.
     static QString hostKeyText(const QString &host, const QString &keyType, const QString &fingerprint,
                                const QString &knownHostsFile);
 
 private:
-    QFuture<QList<SshSecret>> askSecrets(const QString &title, const QString &intro, const QList<SshPrompt> &prompts);
+    // rememberKey non-empty: the dialog offers to remember the (single) answer under that key.
+    QFuture<QList<SshSecret>> askSecrets(const QString &title, const QString &intro, const QList<SshPrompt> &prompts,
+                                         const QString &rememberKey = {});
+    // The remembered secret on the first attempt, else the dialog.
+    // `noAttemptCount` (passwords): the question after one answered from the
+    // keychain asks the user, as the remembered secret may have been wrong.
+    QFuture<SshSecret> rememberedOrAsk(const QString &key, int attempt, const QString &title, const QString &intro,
+                                       const SshPrompt &prompt, bool noAttemptCount = false);
     QPointer<QWidget> m_parent;
+    SecretStore *m_secrets;
+    QSet<QString> m_served; // keys answered from the keychain, not yet confirmed by a later question
 };
 
 } // namespace fb::gui

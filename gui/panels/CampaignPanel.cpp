@@ -1,5 +1,7 @@
 #include "CampaignPanel.h"
 
+#include "CampaignNotifier.h"
+
 #include "recipe/BatchScriptGenerator.h"
 #include "recipe/RecipeLoader.h"
 #include "recipe/SweepExpander.h"
@@ -25,6 +27,7 @@ CampaignPanel::CampaignPanel(session::CampaignRunner *runner, QWidget *parent)
     : QWidget(parent)
     , m_runner(runner)
 {
+    m_notifier = new CampaignNotifier(this, this);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
 
@@ -106,6 +109,7 @@ CampaignPanel::CampaignPanel(session::CampaignRunner *runner, QWidget *parent)
                               ? tr("Run %1 completed: %2 trial(s), %3 result file(s).").arg(r.runId).arg(r.trialsCompleted).arg(r.resultFiles)
                               : tr("Run %1 %2: %3").arg(r.runId, r.state, r.error.section(QLatin1Char('\n'), 0, 0)));
         updateButtons();
+        m_notifier->notify(r);
     });
     updateButtons();
 }

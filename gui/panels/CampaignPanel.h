@@ -3,7 +3,8 @@
 // start the campaign on the selected connection with one click. Loading,
 // validating and generating run on worker threads (QtConcurrent); the
 // campaign itself runs on CampaignRunner's thread. Progress shows per trial;
-// Cancel scancels the run's jobs.
+// Cancel scancels the run's jobs. When the campaign ends or fails the
+// CampaignNotifier tells the user (tray message, else taskbar alert + status bar).
 #pragma once
 
 #include "session/CampaignRunner.h"
@@ -19,6 +20,8 @@ class QProgressBar;
 class QPushButton;
 
 namespace fb::gui {
+
+class CampaignNotifier;
 
 struct RecipePlan
 {
@@ -41,6 +44,7 @@ public:
     void setPrompter(SshAuthPrompter *prompter) { m_prompter = prompter; } // host keys, passphrases, one-time codes
     bool startCampaign();                     // false with a message when it cannot start
     static RecipePlan plan(const QString &path); // any thread
+    CampaignNotifier *notifier() const { return m_notifier; }
 
 signals:
     void planReady(bool ok);
@@ -51,6 +55,7 @@ private:
 
     session::CampaignRunner *m_runner;
     SshAuthPrompter *m_prompter = nullptr;
+    CampaignNotifier *m_notifier = nullptr;
     QString m_profile;
     QLineEdit *m_path = nullptr;
     QComboBox *m_trials = nullptr;

@@ -2,7 +2,9 @@
 
 #include "common/Paths.h"
 
+#include <QDir>
 #include <QFileInfo>
+#include <QMessageBox>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
@@ -22,17 +24,38 @@ RunsPanel::RunsPanel(QWidget *parent)
     m_tree->setObjectName(QStringLiteral("runTree"));
     m_tree->setHeaderLabels({tr("Run / trial"), tr("State"), tr("Details")});
     m_tree->setAlternatingRowColors(true);
+    m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_tree->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_tree->header()->setSectionResizeMode(2, QHeaderView::Stretch);
     auto *bar = new QHBoxLayout;
     m_status = new QLabel(tr("Reading runs…"), this);
+    m_status->setWordWrap(true);
     auto *refresh = new QPushButton(tr("Refresh"), this);
     refresh->setObjectName(QStringLiteral("refreshRuns"));
+    m_compare = new QPushButton(tr("Compare"), this);
+    m_compare->setObjectName(QStringLiteral("compareRuns"));
+    m_compare->setToolTip(tr("Compare the selected runs (Ctrl+click to select several)"));
+    m_delete = new QPushButton(tr("Delete…"), this);
+    m_delete->setObjectName(QStringLiteral("deleteRuns"));
+    m_delete->setToolTip(tr("Delete the selected runs from the run store and their local folders"));
     bar->addWidget(m_status, 1);
+    bar->addWidget(m_compare);
+    bar->addWidget(m_delete);
     bar->addWidget(refresh);
     layout->addWidget(m_tree, 1);
     layout->addLayout(bar);
     connect(refresh, &QPushButton::clicked, this, &RunsPanel::reload);
+    connect(m_compare, &QPushButton::clicked, this, &RunsPanel::compareSelected);
+    connect(m_delete, &QPushButton::clicked, this, &RunsPanel::deleteSelected);
+    connect(m_tree, &QTreeWidget::itemSelectionChanged, this, &RunsPanel::updateButtons);
+    connect(&m_deleter, &QFutureWatcher<QStringList>::finished, this, [this] {
+        const QStringList errors = m_deleter.result();
+        const QStringList ids = std::exchange(m_deleting, {});
+        emit deleted(ids, errors);
+        reload();
+        if (!errors.isEmpty())
+            QMessageBox::warning(this, tr("Delete runs"), errors.join(QLatin1Char('\n')));
+    });
     connect(m_tree, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
         if (!item)
             return;
@@ -40,9 +63,10 @@ RunsPanel::RunsPanel(QWidget *parent)
         emit selectionChanged(runItem->data(0, Qt::UserRole).toString(), item->parent() ? item->text(0) : QString());
     });
     connect(&m_watcher, &QFutureWatcher<RunsSnapshot>::finished, this, [this] {
-        show(m_watcher.result());
+        showSnapshot(m_watcher.result());
         emit reloaded();
     });
+    updateButtons();
     reload();
 }
 
@@ -76,7 +100,7 @@ RunsSnapshot RunsPanel::readStore(const QString &path)
     return s;
 }
 
-void RunsPanel::show(const RunsSnapshot &snapshot)
+void RunsPanel::showSnapshot(const RunsSnapshot &snapshot)
 {
     // Keep the selection across reloads (campaign progress reloads often).
     QString selRun, selTrial;
@@ -85,6 +109,7 @@ void RunsPanel::show(const RunsSnapshot &snapshot)
         selRun = runItem->data(0, Qt::UserRole).toString();
         selTrial = cur->parent() ? cur->text(0) : QString();
     }
+    const QStringList selected = selectedRuns();
     const QSignalBlocker block(m_tree);
     m_tree->clear();
     if (!snapshot.error.isEmpty()) {
@@ -129,8 +154,101 @@ void RunsPanel::show(const RunsSnapshot &snapshot)
             if (runItem->child(j)->text(0) == selTrial)
                 m_tree->setCurrentItem(runItem->child(j));
     }
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i)
+        if (selected.contains(m_tree->topLevelItem(i)->data(0, Qt::UserRole).toString()))
+            m_tree->topLevelItem(i)->setSelected(true);
+    updateButtons();
     m_status->setText(snapshot.runs.isEmpty() ? tr("No campaigns yet. `fbctl run RECIPE --profile NAME` or the Run button start one.")
                                               : tr("%n run(s)", nullptr, int(snapshot.runs.size())));
+}
+
+QStringList RunsPanel::selectedRuns() const
+{
+    QStringList ids;
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *run = m_tree->topLevelItem(i);
+        bool selected = run->isSelected();
+        for (int j = 0; j < run->childCount() && !selected; ++j)
+            selected = run->child(j)->isSelected(); // a selected trial stands for its run
+        if (selected)
+            ids << run->data(0, Qt::UserRole).toString();
+    }
+    return ids;
+}
+
+bool RunsPanel::selectRuns(const QStringList &runIds)
+{
+    m_tree->clearSelection();
+    int found = 0;
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *run = m_tree->topLevelItem(i);
+        if (runIds.contains(run->data(0, Qt::UserRole).toString())) {
+            run->setSelected(true);
+            ++found;
+        }
+    }
+    updateButtons();
+    return found == runIds.size();
+}
+
+void RunsPanel::updateButtons()
+{
+    const int n = int(selectedRuns().size());
+    m_compare->setEnabled(n >= 2);
+    m_delete->setEnabled(n >= 1 && m_deleting.isEmpty());
+}
+
+void RunsPanel::compareSelected()
+{
+    const QStringList ids = selectedRuns();
+    if (ids.size() >= 2)
+        emit compareRequested(ids);
+}
+
+void RunsPanel::deleteSelected()
+{
+    const QStringList ids = selectedRuns();
+    if (ids.isEmpty() || !m_deleting.isEmpty())
+        return;
+    const QString runsDir = Paths::stateDir() + QStringLiteral("/runs");
+    QMessageBox box(QMessageBox::Warning, tr("Delete runs"),
+                    tr("Delete %n run(s) from the run store and their local folders?", nullptr, int(ids.size())),
+                    QMessageBox::Yes | QMessageBox::Cancel, this);
+    box.setObjectName(QStringLiteral("confirmDeleteRuns"));
+    box.setInformativeText(tr("%1\n\nResults, logs and manifests under %2 are removed. Files on the cluster are kept.")
+                               .arg(ids.join(QLatin1Char('\n')), QDir::toNativeSeparators(runsDir)));
+    box.setDefaultButton(QMessageBox::Cancel);
+    if (box.exec() != QMessageBox::Yes)
+        return;
+    m_deleting = ids;
+    updateButtons();
+    m_status->setText(tr("Deleting %n run(s)…", nullptr, int(ids.size())));
+    m_deleter.setFuture(QtConcurrent::run(&RunsPanel::deleteRuns, Paths::runStorePath(), runsDir, ids));
+}
+
+QStringList RunsPanel::deleteRuns(const QString &storePath, const QString &runsDir, const QStringList &runIds)
+{
+    QStringList errors;
+    session::RunStore store;
+    QString error;
+    if (!store.open(storePath, &error))
+        return {error};
+    for (const QString &id : runIds) {
+        // Run ids are generated ("20261123-091500-name-abcd"); refuse anything
+        // that could walk out of the runs folder.
+        if (id.isEmpty() || id.contains(QLatin1Char('/')) || id.contains(QLatin1Char('\\')) || id.startsWith(QLatin1Char('.'))) {
+            errors << tr("run %1: not a run id").arg(id);
+            continue;
+        }
+        if (!store.deleteRun(id, &error)) {
+            errors << tr("run %1: %2").arg(id, error);
+            continue;
+        }
+        QDir dir(runsDir + QLatin1Char('/') + id);
+        if (dir.exists() && !dir.removeRecursively())
+            errors << tr("run %1: cannot remove %2").arg(id, dir.absolutePath());
+    }
+    return errors;
 }
 
 } // namespace fb::gui

@@ -2,6 +2,9 @@
 // trials (state, step, parameters, results). The store is read on a worker
 // thread (QtConcurrent; a RunStore per read) so a large or locked store never
 // stalls the window; the tree is replaced once the snapshot arrives.
+// Several runs can be selected: Compare asks the dashboard to compare them,
+// Delete (after a confirmation) removes them from the store and deletes their
+// local folders, also on a worker thread.
 #pragma once
 
 #include "session/RunStore.h"
@@ -10,6 +13,7 @@
 #include <QWidget>
 
 class QLabel;
+class QPushButton;
 class QTreeWidget;
 
 namespace fb::gui {
@@ -35,17 +39,30 @@ public:
     void reload();                         // asynchronous; `reloaded` when done
     int runCount() const;
     static RunsSnapshot readStore(const QString &path); // any thread
+    QStringList selectedRuns() const;      // run ids, in tree order
+    bool selectRuns(const QStringList &runIds);
+    void compareSelected();                // needs two or more runs
+    void deleteSelected();                 // asks first; asynchronous, `deleted` when done
+    // Removes the runs from the store and their folders under <runsDir>; any thread. Errors name the run.
+    static QStringList deleteRuns(const QString &storePath, const QString &runsDir, const QStringList &runIds);
 
 signals:
     void reloaded();
     // A run (trialId empty) or one of its trials was selected.
     void selectionChanged(const QString &runId, const QString &trialId);
+    void compareRequested(const QStringList &runIds);
+    void deleted(const QStringList &runIds, const QStringList &errors);
 
 private:
-    void show(const RunsSnapshot &snapshot);
+    void showSnapshot(const RunsSnapshot &snapshot);
+    void updateButtons();
     QTreeWidget *m_tree = nullptr;
     QLabel *m_status = nullptr;
+    QPushButton *m_compare = nullptr;
+    QPushButton *m_delete = nullptr;
     QFutureWatcher<RunsSnapshot> m_watcher;
+    QFutureWatcher<QStringList> m_deleter;
+    QStringList m_deleting;
 };
 
 } // namespace fb::gui

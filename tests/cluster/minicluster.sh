@@ -3,7 +3,10 @@
 # OpenSSH sshd on 127.0.0.1, with a non-root cluster user who logs in with a
 # generated ed25519 key and submits the jobs, like an account on MeluXina.
 #
-#   minicluster.sh up DIR       bring it up; state, logs and PIDs under DIR
+#   minicluster.sh up DIR [--nodes 2]
+#                               bring it up; state, logs and PIDs under DIR.
+#                               --nodes 2 adds a second Slurm node made from a
+#                               network namespace (see "second node" below)
 #   minicluster.sh down DIR     stop exactly the processes `up` started, by PID,
 #                               and remove DIR's state
 #   minicluster.sh status DIR   print what runs; exit 1 if anything is down
@@ -15,11 +18,32 @@
 # Environment: FB_CLUSTER_USER (default fbuser), FB_CLUSTER_PORT_BASE (default:
 # a free range picked at random), FB_CLUSTER_CPUS (default 16: slots, not cores,
 # so a service, its clients and a monitor fit on one laptop-sized node).
+#
+# Second node (--nodes 2): a slurmd in its own network namespace (ip netns,
+# a veth pair on a free 10.x.y.z/30) and its own UTS namespace (its own
+# hostname, so `hostname -s` in a job names the node it runs on), node name
+# <host>n2<id>. slurmctld is then addressed by the veth's host side, which both
+# slurmds reach. Names resolve from both sides: inside the namespace through
+# /etc/netns/<ns>/hosts, bind-mounted over /etc/hosts in the second slurmd's
+# private mount namespace, which every job it starts inherits (<host> -> the
+# host side of the veth), on the
+# host through one /etc/hosts line tagged "# fbmini:<DIR>;", which `down`
+# removes again along with the namespace, the veth and /etc/netns/<ns>.
+# The default stays one node on 127.0.0.1.
 set -euo pipefail
 
 cmd=${1:-}
 dir=${2:-}
-if [ -z "$cmd" ] || [ -z "$dir" ]; then sed -n "2,20p" "$0" >&2; exit 2; fi
+if [ -z "$cmd" ] || [ -z "$dir" ]; then sed -n "2,32p" "$0" >&2; exit 2; fi
+nodes=1
+shift 2
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --nodes) nodes=${2:-}; shift 2 ;;
+    *) echo "minicluster: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+case "$nodes" in 1|2) ;; *) echo "minicluster: --nodes must be 1 or 2, got $nodes" >&2; exit 2 ;; esac
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 user=${FB_CLUSTER_USER:-fbuser}
@@ -71,6 +95,59 @@ ensure_user() {
   usermod -p '*' "$user"
 }
 
+# The second node's network: namespace, veth pair, addresses, names. Every
+# name it creates is written under $dir/net so `down` removes exactly those.
+setup_netns() {
+  if ! command -v ip >/dev/null || ! command -v unshare >/dev/null; then die "--nodes 2 needs ip (iproute2) and unshare"; fi
+  local id="" b=0 net="" ns="" vh="" vn=""
+  mkdir -p "$dir/net"
+  for _ in $(seq 50); do
+    id=$(printf '%04x' $((RANDOM % 65536)))
+    b=$((RANDOM % 64 * 4))
+    net="10.$((RANDOM % 200 + 20)).$((RANDOM % 256))"
+    ns="fbmini-$id" vh="fbm${id}h" vn="fbm${id}n"
+    if ! ip netns list | grep -qw "$ns" && ! ip link show "$vh" >/dev/null 2>&1 \
+      && ! ip -4 addr | grep -q " $net\."; then
+      break
+    fi
+  done
+  echo "$ns" > "$dir/net/ns"
+  echo "$vh" > "$dir/net/veth"
+  echo "$net.$((b + 1))" > "$dir/net/host_addr"
+  echo "$net.$((b + 2))" > "$dir/net/node2_addr"
+  echo "${host}n2$id" > "$dir/net/node2"
+  ip netns add "$ns" || die "ip netns add $ns failed"
+  ip link add "$vh" type veth peer name "$vn" || die "cannot create veth $vh"
+  ip link set "$vn" netns "$ns"
+  ip addr add "$net.$((b + 1))/30" dev "$vh"
+  ip link set "$vh" up
+  ip netns exec "$ns" ip addr add "$net.$((b + 2))/30" dev "$vn"
+  ip netns exec "$ns" ip link set "$vn" up
+  ip netns exec "$ns" ip link set lo up
+  mkdir -p "/etc/netns/$ns"
+  printf '127.0.0.1 localhost\n%s %s\n%s %s\n' "$net.$((b + 1))" "$host" "$net.$((b + 2))" "${host}n2$id" > "/etc/netns/$ns/hosts"
+  # /etc/hosts may be a bind mount (containers): append and rewrite in place, never rename.
+  printf '%s %s # fbmini:%s;\n' "$net.$((b + 2))" "${host}n2$id" "$dir" >> /etc/hosts
+}
+
+teardown_netns() {
+  [ -d "$dir/net" ] || return 0
+  local ns vh rest
+  ns=$(cat "$dir/net/ns" 2>/dev/null || true)
+  vh=$(cat "$dir/net/veth" 2>/dev/null || true)
+  if [ -n "$ns" ]; then
+    ip netns del "$ns" 2>/dev/null || true   # takes the namespace's end of the veth along
+    rm -rf "/etc/netns/$ns"
+    rmdir /etc/netns 2>/dev/null || true   # only when no other namespace uses it
+  fi
+  if [ -n "$vh" ]; then ip link del "$vh" 2>/dev/null || true; fi
+  if grep -qF "# fbmini:$dir;" /etc/hosts; then
+    rest=$(grep -vF "# fbmini:$dir;" /etc/hosts || true)
+    printf '%s\n' "$rest" > /etc/hosts
+  fi
+  rm -rf "$dir/net"
+}
+
 up() {
   [ "$(id -u)" -eq 0 ] || die "must run as root (starts sshd and slurmd, creates user $user)"
   for b in munged slurmctld slurmd sshd; do
@@ -108,10 +185,24 @@ up() {
   # --- slurm ---------------------------------------------------------------
   local mem_mb; mem_mb=$(awk '/MemTotal/ {printf "%d", $2/1024*0.8}' /proc/meminfo)
   local cpus=${FB_CLUSTER_CPUS:-16}
+  local ctld_addr=127.0.0.1 node_lines="" part_nodes=$host spool=$dir/slurm/spool slurmd_pid=$dir/slurm/slurmd.pid
+  local slurmd_log=$dir/log/slurmd.log node2="" node1_features=""
+  if [ "$nodes" = 2 ]; then
+    setup_netns
+    node2=$(cat "$dir/net/node2")
+    ctld_addr=$(cat "$dir/net/host_addr")
+    # Features n1 and n2 let a recipe place a job (resources.constraint: n2).
+    node1_features=" Features=n1"
+    node_lines="NodeName=$node2 NodeHostname=$node2 NodeAddr=$(cat "$dir/net/node2_addr") CPUs=$cpus RealMemory=$mem_mb Features=n2 State=UNKNOWN"
+    part_nodes="$host,$node2"
+    # Two slurmds on one machine: each its own spool, PID and log file (%n = node name).
+    spool=$dir/slurm/spool/%n slurmd_pid=$dir/slurm/slurmd-%n.pid slurmd_log=$dir/log/slurmd-%n.log
+    mkdir -p "$dir/slurm/spool/$host" "$dir/slurm/spool/$node2"
+  fi
   cat > "$dir/slurm/slurm.conf" <<CONF
-# Generated by tests/cluster/minicluster.sh — a one-node Slurm on 127.0.0.1.
+# Generated by tests/cluster/minicluster.sh — a one-node Slurm on 127.0.0.1 (two nodes with --nodes 2).
 ClusterName=fbmini
-SlurmctldHost=$host(127.0.0.1)
+SlurmctldHost=$host($ctld_addr)
 SlurmctldPort=$ctld_port
 SlurmdPort=$slurmd_port
 SlurmUser=root
@@ -120,11 +211,11 @@ AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket=$dir/munge/run/munge.socket
 StateSaveLocation=$dir/slurm/state
-SlurmdSpoolDir=$dir/slurm/spool
+SlurmdSpoolDir=$spool
 SlurmctldPidFile=$dir/slurm/slurmctld.pid
-SlurmdPidFile=$dir/slurm/slurmd.pid
+SlurmdPidFile=$slurmd_pid
 SlurmctldLogFile=$dir/log/slurmctld.log
-SlurmdLogFile=$dir/log/slurmd.log
+SlurmdLogFile=$slurmd_log
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 SelectType=select/cons_tres
@@ -143,8 +234,9 @@ KillWait=5
 InactiveLimit=0
 SlurmdTimeout=60
 GresTypes=gpu
-NodeName=$host NodeHostname=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem_mb Gres=gpu:4 State=UNKNOWN
-PartitionName=cpu Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
+NodeName=$host NodeHostname=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem_mb Gres=gpu:4$node1_features State=UNKNOWN
+$node_lines
+PartitionName=cpu Nodes=$part_nodes Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
 PartitionName=gpu Nodes=$host MaxTime=INFINITE State=UP OverSubscribe=YES
 CONF
   # Four GPUs by count only (no device files): recipes asking for --gres=gpu:N
@@ -158,6 +250,17 @@ CONF
   export SLURM_CONF="$dir/slurm/slurm.conf"
   start_daemon slurmctld /usr/sbin/slurmctld -D -i -f "$SLURM_CONF"
   start_daemon slurmd /usr/sbin/slurmd -D -f "$SLURM_CONF" -N "$host"
+  if [ -n "$node2" ]; then
+    # nsenter, not `ip netns exec`: that remounts /sys, hiding the cgroup
+    # mounts slurmd needs. A private mount namespace gives slurmd and its jobs
+    # the node's own /etc/hosts; nsenter, unshare and sh all exec, so the
+    # recorded PID is slurmd's.
+    local ns; ns=$(cat "$dir/net/ns")
+    # shellcheck disable=SC2016 # $1…$3 expand in the inner shell
+    start_daemon slurmd2 nsenter --net="/run/netns/$ns" unshare --mount --uts \
+      sh -c 'mount --bind "$3" /etc/hosts && hostname "$1" && exec /usr/sbin/slurmd -D -f "$2" -N "$1"' \
+      slurmd2 "$node2" "$SLURM_CONF" "/etc/netns/$ns/hosts"
+  fi
 
   # --- sshd ----------------------------------------------------------------
   mkdir -p /run/sshd && chmod 755 /run/sshd
@@ -220,6 +323,10 @@ ENV
   wait_for 15 "sshd on 127.0.0.1:$ssh_port" bash -c "ss -Htln 'sport = :$ssh_port' | grep -q ."
   wait_for 30 "slurmctld" scontrol ping
   wait_for 30 "node $host to be idle" bash -c "sinfo -h -n '$host' -o %T | grep -qE '^(idle|mixed|allocated)'"
+  if [ -n "$node2" ]; then
+    wait_for 30 "node $node2 to be idle" bash -c "sinfo -h -n '$node2' -o %T | grep -qE '^(idle|mixed|allocated)'"
+    echo "export FB_CLUSTER_NODES='$host $node2'" >> "$dir/env.sh"
+  fi
   echo "minicluster: up in $dir — ssh -i $dir/ssh/id_ed25519 -p $ssh_port -o UserKnownHostsFile=$dir/ssh/known_hosts $user@127.0.0.1"
 }
 
@@ -244,14 +351,17 @@ down() {
       sleep 0.2
     done
   fi
-  for d in sshd slurmd slurmctld munged; do stop_pid "$d"; done
+  for d in sshd slurmd slurmd2 slurmctld munged; do stop_pid "$d"; done
+  teardown_netns
   rm -rf "$dir"/{munge,slurm,ssh,pids} "$dir/profile.json" "$dir/env.sh"
   echo "minicluster: down ($dir)"
 }
 
 status() {
   local rc=0
-  for d in munged slurmctld slurmd sshd; do
+  local daemons="munged slurmctld slurmd sshd"
+  if [ -f "$dir/net/ns" ]; then daemons="$daemons slurmd2"; fi
+  for d in $daemons; do
     if pid_alive "$dir/pids/$d.pid"; then echo "$d: running (pid $(cat "$dir/pids/$d.pid"))"
     else echo "$d: not running"; rc=1; fi
   done

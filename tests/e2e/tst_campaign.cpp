@@ -12,6 +12,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
@@ -42,6 +43,15 @@ class TestCampaign : public QObject
         QString out;
         QString err;
     };
+
+    // Qt Test cuts long messages, so the whole fbctl output goes to the log
+    // and the failure message carries its end (where the error is).
+    static QByteArray failure(const Fbctl &r)
+    {
+        const QString all = r.out + r.err;
+        qWarning().noquote() << "fbctl exited with" << r.exitCode << "; its whole output:\n" << all;
+        return all.right(900).toUtf8();
+    }
 
     Fbctl fbctl(const QStringList &args, int timeoutMs = 600000)
     {
@@ -94,7 +104,7 @@ private slots:
     void runsLocalRedisSweepEndToEnd()
     {
         const Fbctl r = fbctl({QStringLiteral("run"), m_recipes + QStringLiteral("/local-redis.yaml"), QStringLiteral("--profile-file"), m_profileFile});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        QVERIFY2(r.exitCode == 0, failure(r).constData());
         const QString runId = runIdOf(r.out);
         QVERIFY2(!runId.isEmpty(), qPrintable(r.out));
         QVERIFY2(r.out.contains(QStringLiteral("3 completed, 0 failed")), qPrintable(r.out));
@@ -133,6 +143,113 @@ private slots:
         QCOMPARE(slurmJobsOf(runId).size(), 9);
         QVERIFY2(slurmJobsOf(runId, QStringLiteral("PENDING,RUNNING,COMPLETING,CONFIGURING")).isEmpty(),
                  qPrintable(slurmJobsOf(runId, QStringLiteral("PENDING,RUNNING,COMPLETING,CONFIGURING")).join(QLatin1Char('\n'))));
+    }
+
+    // The cap must be >= 1: in the recipe (sweep.max_parallel_trials, named
+    // with its position) and on the command line.
+    void parallelCapIsValidated()
+    {
+        QTemporaryDir tmp;
+        QFile in(m_recipes + QStringLiteral("/local-redis.yaml"));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const QString path = tmp.filePath(QStringLiteral("zero.yaml"));
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(in.readAll() + "sweep:\n  max_parallel_trials: 0\n");
+        out.close();
+        const Fbctl v = fbctl({QStringLiteral("validate"), path});
+        QCOMPARE(v.exitCode, 3);
+        QVERIFY2((v.out + v.err).contains(QStringLiteral("sweep.max_parallel_trials")), qPrintable(v.out + v.err));
+        QVERIFY2((v.out + v.err).contains(QStringLiteral("zero.yaml:")), qPrintable(v.out + v.err));
+        const Fbctl r = fbctl({QStringLiteral("run"), m_recipes + QStringLiteral("/local-redis.yaml"), QStringLiteral("--profile-file"),
+                               m_profileFile, QStringLiteral("--parallel"), QStringLiteral("0")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("--parallel")), qPrintable(r.err));
+    }
+
+    // --parallel 3: the three trials of the local Redis sweep run at once —
+    // their service jobs' RUNNING windows (Slurm's StartTime/EndTime) overlap —
+    // each with its own ports, and still exactly three results and nine jobs.
+    void parallelTrialsOverlap()
+    {
+        QElapsedTimer took;
+        took.start();
+        const Fbctl r = fbctl({QStringLiteral("run"), m_recipes + QStringLiteral("/local-redis.yaml"), QStringLiteral("--profile-file"),
+                               m_profileFile, QStringLiteral("--parallel"), QStringLiteral("3")});
+        QVERIFY2(r.exitCode == 0, failure(r).constData());
+        const QString runId = runIdOf(r.out);
+        QVERIFY2(r.out.contains(QStringLiteral("3 completed, 0 failed; 9 job(s) submitted, 3 result file(s) downloaded")), qPrintable(r.out));
+        QCOMPARE(resultLines(runId).size(), 3);
+        const QStringList jobs = slurmJobsOf(runId);
+        QCOMPARE(jobs.size(), 9);
+        QStringList comments;
+        for (const QString &j : jobs)
+            comments << j.section(QLatin1Char('|'), 1);
+        comments.removeDuplicates();
+        QCOMPARE(comments.size(), 9); // nothing submitted twice
+
+        // The service jobs' windows: the latest start lies before the earliest end.
+        QDateTime latestStart, earliestEnd;
+        QStringList endpoints;
+        for (const QString &j : jobs) {
+            if (!j.section(QLatin1Char('|'), 1).endsWith(QLatin1String(":service:redis")))
+                continue;
+            const QString show = ssh(QStringLiteral("scontrol -o show job %1").arg(j.section(QLatin1Char('|'), 0, 0)));
+            static const QRegularExpression startRe(QStringLiteral("\\bStartTime=(\\S+)")), endRe(QStringLiteral("\\bEndTime=(\\S+)"));
+            const QDateTime start = QDateTime::fromString(startRe.match(show).captured(1), Qt::ISODate);
+            const QDateTime end = QDateTime::fromString(endRe.match(show).captured(1), Qt::ISODate);
+            QVERIFY2(start.isValid() && end.isValid(), qPrintable(show));
+            if (!latestStart.isValid() || start > latestStart)
+                latestStart = start;
+            if (!earliestEnd.isValid() || end < earliestEnd)
+                earliestEnd = end;
+        }
+        QVERIFY2(latestStart < earliestEnd, qPrintable(QStringLiteral("service windows do not overlap: last start %1, first end %2")
+                                                           .arg(latestStart.toString(Qt::ISODate), earliestEnd.toString(Qt::ISODate))));
+        // Each trial's Redis listened on a port of its own.
+        static const QRegularExpression ready(QStringLiteral("service:redis is ready: (\\S+ \\d+)"));
+        for (auto it = ready.globalMatch(r.out); it.hasNext();)
+            endpoints << it.next().captured(1);
+        QCOMPARE(endpoints.size(), 3);
+        endpoints.removeDuplicates();
+        QCOMPARE(endpoints.size(), 3);
+        qInfo("3 trials in parallel took %lld ms", took.elapsed());
+    }
+
+    // fbctl --parallel 3 killed once all three trials are in flight; resume
+    // re-attaches to every one of them (same cap, from the manifest) and
+    // submits nothing twice.
+    void parallelCampaignResumesAllInFlightTrials()
+    {
+        QProcess p;
+        p.start(m_fbctl, {QStringLiteral("run"), m_recipes + QStringLiteral("/local-redis.yaml"), QStringLiteral("--profile-file"),
+                          m_profileFile, QStringLiteral("--parallel"), QStringLiteral("3")});
+        QVERIFY(p.waitForStarted());
+        QString out;
+        QElapsedTimer t;
+        t.start();
+        while (!out.contains(QStringLiteral("t003 submit: service:redis submitted")) && t.elapsed() < 300000 && p.state() == QProcess::Running) {
+            p.waitForReadyRead(1000);
+            out += QString::fromUtf8(p.readAllStandardOutput());
+        }
+        QVERIFY2(out.contains(QStringLiteral("t003 submit")), qPrintable(out));
+        ::kill(pid_t(p.processId()), SIGKILL);
+        p.waitForFinished();
+        const QString runId = runIdOf(out);
+        QVERIFY(!runId.isEmpty());
+
+        const Fbctl r = fbctl({QStringLiteral("resume"), runId, QStringLiteral("--profile-file"), m_profileFile});
+        QVERIFY2(r.exitCode == 0, failure(r).constData());
+        QVERIFY2(r.out.contains(QStringLiteral("up to 3 trials at once")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("3 completed, 0 failed")), qPrintable(r.out));
+        QCOMPARE(resultLines(runId).size(), 3);
+        const QStringList jobs = slurmJobsOf(runId);
+        QStringList comments;
+        for (const QString &j : jobs)
+            comments << j.section(QLatin1Char('|'), 1);
+        comments.removeDuplicates();
+        QCOMPARE(jobs.size(), 9);
+        QCOMPARE(comments.size(), 9);
     }
 
     // A second campaign finds the fbload built by the first.
@@ -188,6 +305,36 @@ private slots:
         QVERIFY2(out.contains(QStringLiteral("0 completed, 1 failed")), qPrintable(out));
     }
 
+    // A job that passes its time limit is reported as TIMEOUT. Slurm's
+    // smallest limit is a minute; instead the client's end time is moved to
+    // "now" (`scontrol update EndTime=now`, allowed to the job's owner), and
+    // slurmctld's periodic limit check (every ~30 s) ends it as TIMEOUT.
+    void timeLimitIsReportedAsTimeout()
+    {
+        QProcess p;
+        p.start(m_fbctl, {QStringLiteral("run"), m_data + QStringLiteral("/long-client.yaml"), QStringLiteral("--profile-file"), m_profileFile});
+        QVERIFY(p.waitForStarted());
+        QString out;
+        QString jobId;
+        QElapsedTimer t;
+        t.start();
+        static const QRegularExpression running(QStringLiteral("client:kv \\(job (\\d+)\\) RUNNING"));
+        while (jobId.isEmpty() && t.elapsed() < 300000 && p.state() == QProcess::Running) {
+            p.waitForReadyRead(1000);
+            out += QString::fromUtf8(p.readAllStandardOutput());
+            jobId = running.match(out).captured(1);
+        }
+        QVERIFY2(!jobId.isEmpty(), qPrintable(out));
+        ssh(QStringLiteral("scontrol update JobId=%1 EndTime=now").arg(jobId));
+        QVERIFY(p.waitForFinished(120000));
+        out += QString::fromUtf8(p.readAllStandardOutput());
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(out.contains(QStringLiteral("client:kv (job %1) TIMEOUT").arg(jobId)), qPrintable(out + err));
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(err.contains(QStringLiteral("client:kv (job %1) ended TIMEOUT").arg(jobId)), qPrintable(err));
+        QVERIFY2(out.contains(QStringLiteral("0 completed, 1 failed")), qPrintable(out));
+    }
+
     // fbctl killed during trial 2; `fbctl resume` completes the campaign with
     // exactly three results and no job submitted twice.
     void killedCampaignResumesWithoutDuplicates()
@@ -209,7 +356,7 @@ private slots:
         QVERIFY(!runId.isEmpty());
 
         const Fbctl r = fbctl({QStringLiteral("resume"), runId, QStringLiteral("--profile-file"), m_profileFile});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        QVERIFY2(r.exitCode == 0, failure(r).constData());
         QVERIFY2(r.out.contains(QStringLiteral("3 completed, 0 failed")), qPrintable(r.out));
         QVERIFY2(r.out.contains(QStringLiteral("re-attached service:redis")) || r.out.contains(QStringLiteral("t002 jobs")), qPrintable(r.out));
         QCOMPARE(resultLines(runId).size(), 3);

@@ -3,7 +3,17 @@
 // the GUI thread.
 #include "dialogs/GuiPrompter.h"
 
+#include "ssh/SecretStore.h"
+
+#include "common/Paths.h"
+
 #include <QApplication>
+#include <QCheckBox>
+#include <QDirIterator>
+#include <QFileInfo>
+#include <QLabel>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QLineEdit>
@@ -103,6 +113,81 @@ private slots:
         dialog->reject();
         QVERIFY(QTest::qWaitFor([&] { return secret.isFinished(); }, 5000));
         QVERIFY(secret.isCanceled() || secret.resultCount() == 0);
+    }
+
+    // Without a keychain backend (no D-Bus secret service here) the
+    // passphrase dialog says so, "Remember in keychain" is off, the store's
+    // own write fails with a clear message, and the secret is nowhere on disk.
+    void keychainUnavailableRemembersNothing()
+    {
+        const QByteArray secretText("fb-keychain-probe-7f3a9c");
+        fb::SecretStore store;
+        QFuture<fb::SecretResult> written = store.write(QStringLiteral("passphrase:/k/probe"), SshSecret(secretText));
+        QTRY_VERIFY_WITH_TIMEOUT(written.isFinished(), 30000);
+        const fb::SecretResult w = written.result();
+        if (w.ok) {
+            store.remove(QStringLiteral("passphrase:/k/probe"));
+            QSKIP("an OS keychain is available here; this test covers the headless case");
+        }
+        qInfo("keychain write: %s", qPrintable(w.error));
+        QVERIFY(w.unavailable);
+        QVERIFY2(w.error.contains(QStringLiteral("keychain")), qPrintable(w.error));
+        QVERIFY(!w.error.contains(QString::fromLatin1(secretText)));
+        QVERIFY(store.knownUnavailable());
+
+        fb::gui::GuiPrompter prompter(&m_window);
+        QFuture<SshSecret> secret = fromWorker([&] { return prompter.passphrase(QStringLiteral("/k/probe"), 1); });
+        auto *dialog = waitForDialog<QDialog>(QStringLiteral("sshSecretDialog"));
+        QVERIFY(dialog);
+        auto *remember = dialog->findChild<QCheckBox *>(QStringLiteral("rememberInKeychain"));
+        QVERIFY(remember);
+        QVERIFY(!remember->isEnabled());
+        auto *status = dialog->findChild<QLabel *>(QStringLiteral("keychainStatus"));
+        QVERIFY(status);
+        QVERIFY2(status->text().startsWith(QStringLiteral("Not remembered: no OS keychain is available")), qPrintable(status->text()));
+        remember->setChecked(true); // even if ticked, nothing may be stored
+        dialog->findChild<QLineEdit *>()->setText(QString::fromLatin1(secretText));
+        dialog->accept();
+        QTRY_VERIFY(secret.isFinished());
+        QCOMPARE(secret.result().bytes(), secretText);
+        QTest::qWait(200); // give a (wrong) asynchronous write the chance to land
+
+        // Nothing in FactoryBench's config/state folders nor where QSettings
+        // (QtKeychain's plain-text fallback) would write. A control file
+        // proves the search reads what is there.
+        QDir().mkpath(fb::Paths::stateDir());
+        QFile control(fb::Paths::stateDir() + QStringLiteral("/control.txt"));
+        QVERIFY(control.open(QIODevice::WriteOnly));
+        control.write("control-marker-2c9e\n");
+        control.close();
+        const QStringList roots{fb::Paths::configDir(), fb::Paths::stateDir(),
+                                QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation),
+                                QFileInfo(QSettings().fileName()).absolutePath()};
+        int files = 0;
+        int controls = 0;
+        for (const QString &root : roots) {
+            QDirIterator it(root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+            while (it.hasNext()) {
+                QFile f(it.next());
+                if (f.size() > 16 * 1024 * 1024 || !f.open(QIODevice::ReadOnly))
+                    continue;
+                ++files;
+                const QByteArray data = f.readAll();
+                controls += data.contains("control-marker-2c9e") ? 1 : 0;
+                QVERIFY2(!data.contains(secretText), qPrintable(f.fileName()));
+            }
+        }
+        QVERIFY(controls >= 1);
+        qInfo("searched %d files under %s for the secret", files, qPrintable(roots.join(QStringLiteral(", "))));
+
+        // A declined dialog with a remembered-secret request still completes.
+        QFuture<SshSecret> pw = prompter.password(QStringLiteral("fbuser@127.0.0.1"));
+        dialog = waitForDialog<QDialog>(QStringLiteral("sshSecretDialog"));
+        QVERIFY(dialog);
+        QVERIFY(dialog->findChild<QCheckBox *>(QStringLiteral("rememberInKeychain")));
+        dialog->reject();
+        QTRY_VERIFY(pw.isFinished());
+        QVERIFY(pw.isCanceled() || pw.resultCount() == 0);
     }
 
     void twoPromptRound()

@@ -1,12 +1,67 @@
-// RunsPanel reads the run store off the GUI thread and lists runs with their trials.
+// RunsPanel reads the run store off the GUI thread and lists runs with their
+// trials; several runs compare in the dashboard; Delete asks, then removes
+// the store rows and the local folders off the GUI thread.
+#include "CompareRunsView.h"
+#include "Dashboard.h"
 #include "common/Paths.h"
+#include "panels/ResultsDashboardPanel.h"
 #include "panels/RunsPanel.h"
 #include "session/RunStore.h"
+
+#include <QApplication>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTableView>
+#include <QTimer>
 
 #include <QDir>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTreeWidget>
+
+namespace {
+// A completed run with one trial whose result is a real fbload document from
+// the metrics tests, copied into the run's folder as the campaign does.
+void makeRun(const QString &id, const QString &name, const QDateTime &created, const QString &resultSource)
+{
+    fb::session::RunStore store;
+    QString error;
+    QVERIFY2(store.open(fb::Paths::runStorePath(), &error), qPrintable(error));
+    fb::session::RunRecord run;
+    run.id = id;
+    run.name = name;
+    run.profile = QStringLiteral("mini-cluster");
+    run.state = QStringLiteral("completed");
+    run.createdAt = created;
+    QVERIFY2(store.saveRun(run, &error), qPrintable(error));
+    fb::session::TrialRecord t;
+    t.runId = id;
+    t.trialId = QStringLiteral("t001");
+    t.index = 1;
+    t.state = QStringLiteral("completed");
+    QVERIFY2(store.saveTrial(t, &error), qPrintable(error));
+    const QString local = fb::Paths::stateDir() + QStringLiteral("/runs/%1/t001/results/result-load.json").arg(id);
+    QVERIFY(QDir().mkpath(QFileInfo(local).absolutePath()));
+    QFile::remove(local);
+    QVERIFY(QFile::copy(resultSource, local));
+    fb::session::ResultFileRecord f{id, QStringLiteral("t001"), QStringLiteral("/r/t001/result-load.json"), local,
+                                    QStringLiteral("ab"), QFileInfo(local).size(), QDateTime::currentDateTimeUtc()};
+    QVERIFY2(store.saveResultFile(f, &error), qPrintable(error));
+}
+
+// Presses `button` on the next modal message box, from the event loop.
+void answerNextMessageBox(QMessageBox::StandardButton button, QString *text)
+{
+    QTimer::singleShot(0, [button, text] {
+        QTRY_VERIFY(qobject_cast<QMessageBox *>(QApplication::activeModalWidget()));
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        *text = box->text() + QLatin1Char('\n') + box->informativeText();
+        box->button(button)->click();
+    });
+}
+
+const QString kResults = QStringLiteral(FB_SOURCE_DIR "/tests/metrics/data/results/");
+} // namespace
 
 class TestRunsPanel : public QObject
 {
@@ -54,6 +109,85 @@ private slots:
         QCOMPARE(run->child(2)->text(1), QStringLiteral("failed"));
         QVERIFY2(run->child(0)->text(2).contains(QStringLiteral("concurrency=1")), qPrintable(run->child(0)->text(2)));
         QVERIFY(run->child(0)->text(2).contains(QStringLiteral("1 result")));
+    }
+
+    void compareOpensWithTwoRuns()
+    {
+        QDir(fb::Paths::stateDir()).removeRecursively();
+        QDir().mkpath(fb::Paths::stateDir());
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        makeRun(QStringLiteral("20261123-100000-redis-aaaa"), QStringLiteral("redis"), now.addSecs(-600), kResults + QStringLiteral("r1.json"));
+        makeRun(QStringLiteral("20261123-101000-redis-bbbb"), QStringLiteral("redis"), now, kResults + QStringLiteral("r2.json"));
+        fb::gui::RunsPanel panel;
+        fb::gui::ResultsDashboardPanel dashboard;
+        connect(&panel, &fb::gui::RunsPanel::compareRequested, &dashboard, &fb::gui::ResultsDashboardPanel::compareRuns);
+        QSignalSpy reloaded(&panel, &fb::gui::RunsPanel::reloaded);
+        QVERIFY(reloaded.wait(10000));
+        QCOMPARE(panel.runCount(), 2);
+        auto *compare = panel.findChild<QPushButton *>(QStringLiteral("compareRuns"));
+        QVERIFY(panel.selectRuns({QStringLiteral("20261123-100000-redis-aaaa")}));
+        QVERIFY(!compare->isEnabled()); // one run: nothing to compare
+        QVERIFY(panel.selectRuns({QStringLiteral("20261123-100000-redis-aaaa"), QStringLiteral("20261123-101000-redis-bbbb")}));
+        QVERIFY(compare->isEnabled());
+        QSignalSpy shown(&dashboard, &fb::gui::ResultsDashboardPanel::shown);
+        QTest::mouseClick(compare, Qt::LeftButton);
+        QVERIFY(shown.wait(10000));
+        QCOMPARE(shown.first().first().toInt(), 2);
+        QVERIFY(dashboard.dashboard());
+        QVERIFY(dashboard.compareView());
+        auto *model = dashboard.compareView()->model();
+        QVERIFY(model->rowCount() > 3);
+        QVERIFY(model->comparison());
+        QCOMPARE(model->comparison()->candidateLabels().size(), 1); // the newer run against the older
+        QVERIFY2(model->comparison()->baselineLabel().startsWith(QStringLiteral("redis")), qPrintable(model->comparison()->baselineLabel()));
+    }
+
+    void deleteAsksThenRemovesRowAndFolder()
+    {
+        QDir(fb::Paths::stateDir()).removeRecursively();
+        QDir().mkpath(fb::Paths::stateDir());
+        const QString keep = QStringLiteral("20261123-100000-redis-keep"), gone = QStringLiteral("20261123-101000-redis-gone");
+        makeRun(keep, QStringLiteral("redis"), QDateTime::currentDateTimeUtc().addSecs(-60), kResults + QStringLiteral("r1.json"));
+        makeRun(gone, QStringLiteral("redis"), QDateTime::currentDateTimeUtc(), kResults + QStringLiteral("r2.json"));
+        const QString goneDir = fb::Paths::stateDir() + QStringLiteral("/runs/") + gone;
+        QVERIFY(QFileInfo::exists(goneDir + QStringLiteral("/t001/results/result-load.json")));
+
+        fb::gui::RunsPanel panel;
+        panel.show();
+        QSignalSpy reloaded(&panel, &fb::gui::RunsPanel::reloaded);
+        QVERIFY(reloaded.wait(10000));
+        QCOMPARE(panel.runCount(), 2);
+        QVERIFY(panel.selectRuns({gone}));
+        auto *del = panel.findChild<QPushButton *>(QStringLiteral("deleteRuns"));
+        QVERIFY(del->isEnabled());
+
+        // Cancel in the confirmation: nothing happens.
+        QString asked;
+        answerNextMessageBox(QMessageBox::Cancel, &asked);
+        QTest::mouseClick(del, Qt::LeftButton);
+        QVERIFY2(asked.contains(gone), qPrintable(asked));
+        QTest::qWait(100);
+        QVERIFY(QFileInfo::exists(goneDir));
+
+        // Yes: the row and the folder go, the other run stays.
+        QSignalSpy deleted(&panel, &fb::gui::RunsPanel::deleted);
+        answerNextMessageBox(QMessageBox::Yes, &asked);
+        QTest::mouseClick(del, Qt::LeftButton);
+        QVERIFY(deleted.wait(10000));
+        QCOMPARE(deleted.first().at(0).toStringList(), QStringList{gone});
+        QCOMPARE(deleted.first().at(1).toStringList(), QStringList{});
+        QTRY_COMPARE(panel.runCount(), 1);
+        QVERIFY(!QFileInfo::exists(goneDir));
+        QVERIFY(QFileInfo::exists(fb::Paths::stateDir() + QStringLiteral("/runs/") + keep));
+        fb::session::RunStore store;
+        QString error;
+        QVERIFY(store.open(fb::Paths::runStorePath(), &error));
+        QVERIFY(!store.run(gone));
+        QVERIFY(store.run(keep));
+        QVERIFY(store.resultFiles(gone).isEmpty());
+        // Ids that would leave the runs folder are refused.
+        const QStringList errors = fb::gui::RunsPanel::deleteRuns(fb::Paths::runStorePath(), fb::Paths::stateDir() + QStringLiteral("/runs"), {QStringLiteral("../x")});
+        QCOMPARE(errors.size(), 1);
     }
 };
 

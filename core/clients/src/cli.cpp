@@ -34,6 +34,7 @@ Usage:
   fbload --version
   fbload --help
 
+--target is not needed by the file and faiss workloads (no server).
 Flags override the config file; --set overrides any key (value parsed as
 JSON, else taken as a string), e.g. --set params.pipeline=16.
 Exit codes: 0 success, 1 run failure, 2 bad arguments or configuration.
@@ -107,7 +108,7 @@ int cmdRun(const std::vector<std::string>& args)
     run["tool"] = "fbload";
     run["version"] = versionString();
     run["workload"] = cfg.workload;
-    run["target"] = cfg.host + ":" + std::to_string(cfg.port);
+    run["target"] = cfg.host.empty() ? Json() : Json(cfg.host + ":" + std::to_string(cfg.port));
     run["hosts"] = Json(JsonArray{Json(hostName())});
     run["nodes"] = 1;
     Json labels = Json::object();

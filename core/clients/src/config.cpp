@@ -1,4 +1,5 @@
 #include "config.h"
+#include "workload.h"
 
 #include <cmath>
 #include <fstream>
@@ -239,7 +240,7 @@ void validate(RunConfig& cfg)
 {
     if (cfg.workload.empty())
         throw ConfigError("workload: missing (set \"workload\" in the config or pass --workload)");
-    if (cfg.host.empty() || cfg.port <= 0)
+    if ((cfg.host.empty() || cfg.port <= 0) && !workloadIsTargetless(cfg.workload))
         throw ConfigError("--target: missing (expected HOST:PORT)");
     if (cfg.openLoop() && cfg.rate <= 0)
         throw ConfigError(std::string("load.rate: expected a positive number for load.model \"") + loadModelName(cfg.model) + "\", got null");

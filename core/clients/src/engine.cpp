@@ -1,6 +1,7 @@
 #include "engine.h"
 
 #include "arrival.h"
+#include "blocking_worker.h"
 #include "clock.h"
 
 #include <algorithm>
@@ -727,7 +728,7 @@ void Engine::fail(const std::string& why)
     {
         std::lock_guard<std::mutex> lock(failMutex_);
         if (failure_.empty())
-            failure_ = cfg_.host + ":" + std::to_string(cfg_.port) + ": " + why;
+            failure_ = cfg_.host.empty() ? why : cfg_.host + ":" + std::to_string(cfg_.port) + ": " + why;
     }
     stop();
 }
@@ -766,11 +767,15 @@ std::vector<const LiveStats*> Engine::live() const
     std::vector<const LiveStats*> v;
     for (const auto& w : workers_)
         v.push_back(&w->live());
+    for (const auto& w : blocking_)
+        v.push_back(&w->live());
     return v;
 }
 
 RunStats Engine::run()
 {
+    if (workload_.blocking())
+        return runBlocking();
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -819,6 +824,44 @@ RunStats Engine::run()
     RunStats total;
     total.init(metricSpecs(), ops_);
     for (auto& w : workers_)
+        total.merge(w->stats());
+    g_engine.store(nullptr);
+    return total;
+}
+
+// Blocking workloads: one thread per connection, closed loop (the workload
+// resolves and connects itself, so no address here).
+RunStats Engine::runBlocking()
+{
+    g_engine.store(this);
+    if (g_signalled.load())
+        stop();
+    const int conns = std::max(1, cfg_.concurrency);
+    for (int c = 0; c < conns; ++c) {
+        int64_t quota = 0;
+        if (cfg_.requests > 0)
+            quota = cfg_.requests / conns + (c < cfg_.requests % conns ? 1 : 0);
+        blocking_.push_back(std::make_unique<BlockingWorker>(*this, c, quota));
+    }
+    monoToUnix_ = unixNs() - monoNs();
+    t0Ns_ = monoNs() + 50'000'000;
+    times_.startUnixNs = t0Ns_ + monoToUnix_;
+    times_.measureStartUnixNs = times_.startUnixNs + static_cast<int64_t>(cfg_.warmupS * 1e9);
+    for (auto& w : blocking_)
+        w->start();
+    int64_t stoppedAt = 0;
+    for (auto& w : blocking_) {
+        w->join();
+        stoppedAt = std::max(stoppedAt, w->issuingStoppedNs());
+    }
+    times_.endUnixNs = unixNs();
+    times_.interrupted = stopRequested() && failure().empty();
+    // Every call completes before its thread stops issuing, so the measured
+    // window ends when the last thread stopped.
+    times_.measureEndUnixNs = std::max(stoppedAt + monoToUnix_, times_.measureStartUnixNs);
+    RunStats total;
+    total.init(metricSpecs(), ops_);
+    for (auto& w : blocking_)
         total.merge(w->stats());
     g_engine.store(nullptr);
     return total;

@@ -22,6 +22,7 @@
 namespace fbload {
 
 class Worker;
+class BlockingWorker;
 
 struct RunTimes {
     int64_t startUnixNs = 0;         // t0: load starts (warm-up begins)
@@ -65,10 +66,12 @@ public:
     int64_t monoToUnixNs() const { return monoToUnix_; }
 
 private:
+    RunStats runBlocking();
     const RunConfig& cfg_;
     const Workload& workload_;
     std::vector<std::string> ops_;
     std::vector<std::unique_ptr<Worker>> workers_;
+    std::vector<std::unique_ptr<BlockingWorker>> blocking_;  // Workload::blocking()
     std::atomic<bool> stopRequested_{false};
     mutable std::mutex failMutex_;
     std::string failure_;

@@ -111,6 +111,12 @@ Json buildResult(const RunStats& s, const ResultMeta& meta)
     thr["input_tokens_per_s"] = round3(static_cast<double>(s.inputTokens) / window);
     thr["output_tokens_per_s"] = round3(static_cast<double>(s.outputTokens) / window);
     thr["total_tokens_per_s"] = round3(static_cast<double>(s.inputTokens + s.outputTokens) / window);
+    // Workloads that move data (file) record a `bytes` metric per request.
+    if (int b = s.metricIndex("bytes"); b >= 0) {
+        const double bytes = s.hist[static_cast<size_t>(b)].sum();
+        thr["bytes_per_s"] = round3(bytes / window);
+        thr["mib_per_s"] = round3(bytes / window / (1024.0 * 1024.0));
+    }
     sum["throughput"] = std::move(thr);
     Json errs = Json::object();
     for (size_t i = 1; i < kErrorClasses; ++i)

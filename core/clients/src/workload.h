@@ -68,6 +68,30 @@ public:
     virtual void onEof(int64_t nowNs, ResponseSink& sink) { (void)nowNs; (void)sink; }
 };
 
+// Reports what one blocking call measured (BlockingSession::call).
+class CallSink {
+public:
+    virtual ~CallSink() = default;
+    // Records a workload metric (by id) for this call, if measured.
+    virtual void record(int metric, int64_t value) = 0;
+    // A failure no retry can fix: stops the whole run (exit 1 with this message).
+    virtual void fatal(const std::string& why) = 0;
+};
+
+// A connection of a workload whose client library blocks (libmariadb) or that
+// has no socket at all (file, faiss). The engine runs each one on its own
+// thread, closed loop: call() returns when the request is done.
+class BlockingSession {
+public:
+    virtual ~BlockingSession() = default;
+    // Connects or opens files; false with `error` (naming host or path) on failure.
+    virtual bool open(std::string& error) = 0;
+    // Runs one request, sets its op index and returns its outcome.
+    virtual ErrorClass call(uint32_t& op, CallSink& sink) = 0;
+    // After the run: release what open() took (files, connection).
+    virtual void close() {}
+};
+
 class Workload {
 public:
     virtual ~Workload() = default;
@@ -79,6 +103,16 @@ public:
     virtual int pipelineDepth() const { return 1; }
     // One Session per connection; `connIndex` is global across threads.
     virtual std::unique_ptr<Session> newSession(int connIndex, uint64_t seed) const = 0;
+    // Blocking workloads return a session here (newSession is then unused)
+    // and get one thread per connection instead of the epoll loop.
+    virtual bool blocking() const { return false; }
+    virtual std::unique_ptr<BlockingSession> newBlockingSession(int connIndex, uint64_t seed) const
+    {
+        (void)connIndex;
+        (void)seed;
+        return nullptr;
+    }
+
     // Runs before the load starts (model pull, warm-up request); throws on failure.
     virtual void prepare(const RunConfig& cfg) { (void)cfg; }
     // Extra fields for the result's summary (e.g. the LLM API used).
@@ -89,5 +123,9 @@ public:
 std::vector<std::string> workloadNames();
 // Throws ConfigError for an unknown workload or bad params.
 std::unique_ptr<Workload> makeWorkload(const RunConfig& cfg);
+// Adds a workload linked into the executable only (main() calls this).
+void registerWorkload(const char* name, std::unique_ptr<Workload> (*make)(const RunConfig&));
+// True for workloads that run without a server (no --target needed).
+bool workloadIsTargetless(const std::string& name);
 
 }  // namespace fbload

@@ -3,9 +3,8 @@
 // the build and single-query searches, and measures recall@k against exact
 // (brute-force inner-product) search over the same vectors.
 //
-// Kept out of fbload_engine (its own library, fbload_faiss) because it runs
-// no network load: it needs an in-process path in `fbload run` (see
-// docs/fbload-data.md, "vector") rather than the socket engine.
+// Kept out of fbload_engine (its own library, fbload_faiss, linked into the
+// fbload executable only) so that the engine's tests need not link Faiss.
 #pragma once
 
 #include <cstdint>
@@ -45,5 +44,7 @@ FaissParams parseFaissParams(const Json& params);
 FaissResult runFaiss(const FaissParams& p);
 // `n` random vectors of `dim` floats, each of unit length (row-major).
 std::vector<float> randomNormalised(int64_t n, int dim, uint64_t seed);
+// Adds `fbload run --workload faiss` (faiss_workload.cpp); main() calls it.
+void registerFaissWorkload();
 
 }  // namespace fbload

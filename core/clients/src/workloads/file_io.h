@@ -29,8 +29,9 @@ struct FileParams {
     uint64_t blocksPerFile() const { return fileSize / blockSize; }
 };
 
-// Fills `len` bytes with the content of (file, offset): 8-byte words of a
-// splitmix64 stream seeded from both.
+// Fills `len` bytes with the file's content at `offset`: per 512-byte sector
+// the file id, the sector's offset and 496 bytes of a fixed random table
+// chosen by both (see file_io.cpp), so any byte is a function of (file, position).
 void fillBlock(char* buf, size_t len, uint64_t fileId, uint64_t offset);
 
 class FileSet {

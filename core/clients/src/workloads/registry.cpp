@@ -12,6 +12,10 @@
 #ifdef FBLOAD_WITH_POSTGRES
 #include "postgres.h"
 #endif
+#ifdef FBLOAD_WITH_MYSQL
+#include "mysql.h"
+#endif
+#include "file.h"
 
 namespace fbload {
 
@@ -31,24 +35,60 @@ const Entry kWorkloads[] = {
 #ifdef FBLOAD_WITH_POSTGRES
     {"postgres", makePostgresWorkload},
 #endif
+#ifdef FBLOAD_WITH_MYSQL
+    {"mysql", makeMysqlWorkload},
+#endif
+    {"file", makeFileWorkload},
 };
+
+// Workloads linked into the fbload executable only (faiss: a large static
+// library that the engine's tests need not link), added by main().
+std::vector<Entry>& added()
+{
+    static std::vector<Entry> v;
+    return v;
+}
+
+std::vector<Entry> allWorkloads()
+{
+    std::vector<Entry> all(std::begin(kWorkloads), std::end(kWorkloads));
+    all.insert(all.end(), added().begin(), added().end());
+    return all;
+}
 }  // namespace
+
+void registerWorkload(const char* name, std::unique_ptr<Workload> (*make)(const RunConfig&))
+{
+    added().push_back({name, make});
+}
 
 std::vector<std::string> workloadNames()
 {
     std::vector<std::string> n;
-    for (const Entry& e : kWorkloads)
+    for (const Entry& e : allWorkloads())
         n.emplace_back(e.name);
     return n;
 }
 
+bool workloadIsTargetless(const std::string& name)
+{
+    return name == "file" || name == "faiss";
+}
+
 std::unique_ptr<Workload> makeWorkload(const RunConfig& cfg)
 {
-    for (const Entry& e : kWorkloads)
-        if (cfg.workload == e.name)
-            return e.make(cfg);
+    const std::vector<Entry> all = allWorkloads();
+    for (const Entry& e : all)
+        if (cfg.workload == e.name) {
+            std::unique_ptr<Workload> w = e.make(cfg);
+            // Blocking workloads get one thread per connection, closed loop.
+            if (w->blocking() && cfg.openLoop())
+                throw ConfigError("load.model: the " + cfg.workload + " workload runs the closed model only, got \"" +
+                                  loadModelName(cfg.model) + "\"");
+            return w;
+        }
     std::string known;
-    for (const Entry& e : kWorkloads)
+    for (const Entry& e : all)
         known += (known.empty() ? "" : ", ") + std::string(e.name);
     throw ConfigError("workload: unknown workload \"" + cfg.workload + "\" (compiled in: " + known + ")");
 }

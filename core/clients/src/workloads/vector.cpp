@@ -85,8 +85,8 @@ public:
         else if (b == "weaviate")
             backend = Backend::Weaviate;
         else if (b == "faiss")
-            throw ConfigError("params.backend: faiss runs in-process without a server and is not available through "
-                              "`fbload run` yet (see docs/fbload-data.md, vector)");
+            throw ConfigError("params.backend: faiss runs in-process without a server: use --workload faiss "
+                              "(see docs/fbload-data.md, vector)");
         else
             throw ConfigError("params.backend: expected chroma or weaviate, got \"" + b + "\"");
         collection = param::string(p, "collection", backend == Backend::Chroma ? "fbload" : "Fbload");

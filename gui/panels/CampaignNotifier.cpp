@@ -1,0 +1,71 @@
+#include "CampaignNotifier.h"
+
+#include <QApplication>
+#include <QMainWindow>
+#include <QStatusBar>
+#include <QSystemTrayIcon>
+
+namespace fb::gui {
+
+CampaignNotifier::CampaignNotifier(QWidget *window, QObject *parent)
+    : QObject(parent)
+    , m_window(window)
+{
+}
+
+CampaignNotifier::Channel CampaignNotifier::choose(const QString &state, bool trayAvailable, bool trayShowsMessages)
+{
+    if (state.isEmpty() || state == QLatin1String("detached"))
+        return Channel::None;
+    return trayAvailable && trayShowsMessages ? Channel::Tray : Channel::AlertAndStatusBar;
+}
+
+CampaignNotifier::Notice CampaignNotifier::describe(const session::CampaignResult &r)
+{
+    Notice n;
+    n.failed = r.state != QLatin1String("completed");
+    const QString run = r.runId.isEmpty() ? tr("The campaign") : tr("Run %1").arg(r.runId);
+    if (r.state == QLatin1String("completed")) {
+        n.title = tr("Campaign completed");
+        n.body = tr("%1: %n trial(s) completed", nullptr, r.trialsCompleted).arg(run);
+        if (r.trialsFailed > 0)
+            n.body += tr(", %n failed", nullptr, r.trialsFailed);
+        n.body += tr(", %n result file(s).", nullptr, r.resultFiles);
+    } else if (r.state == QLatin1String("cancelled")) {
+        n.title = tr("Campaign cancelled");
+        n.body = tr("%1 was cancelled; its jobs were stopped.").arg(run);
+    } else {
+        n.title = tr("Campaign failed");
+        n.body = tr("%1 %2: %3").arg(run, r.state, r.error.section(QLatin1Char('\n'), 0, 0));
+    }
+    return n;
+}
+
+CampaignNotifier::Notice CampaignNotifier::notify(const session::CampaignResult &result)
+{
+    Notice n = describe(result);
+    n.channel = choose(result.state, QSystemTrayIcon::isSystemTrayAvailable(), QSystemTrayIcon::supportsMessages());
+    switch (n.channel) {
+    case Channel::None:
+        return n;
+    case Channel::Tray:
+        if (!m_tray) {
+            m_tray = new QSystemTrayIcon(m_window ? m_window->windowIcon() : QApplication::windowIcon(), this);
+            m_tray->setToolTip(QStringLiteral("FactoryBench"));
+        }
+        m_tray->show();
+        m_tray->showMessage(n.title, n.body, n.failed ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information, 10000);
+        break;
+    case Channel::AlertAndStatusBar:
+        if (m_window) {
+            QApplication::alert(m_window->window()); // flashes the taskbar entry when the window is in the background
+            if (auto *main = qobject_cast<QMainWindow *>(m_window->window()))
+                main->statusBar()->showMessage(n.title + QStringLiteral(" — ") + n.body, 30000);
+        }
+        break;
+    }
+    emit notified(n);
+    return n;
+}
+
+} // namespace fb::gui

@@ -1,0 +1,224 @@
+// fbload's mysql workload (libmariadb) against a real MariaDB (fixture
+// fbload_mariadb, tests/services/mariadb.sh: database fbtest, user fbuser /
+// password fbpw). What the run did is checked with the mariadb client and the
+// server's own counters, not with fbload's numbers alone.
+#include "fbload_test_util.h"
+
+using namespace fbtest;
+
+namespace {
+
+QString sockPath()
+{
+    return qEnvironmentVariable("FBLOAD_SERVICES_DIR") + "/mariadb/data/mariadb.sock";
+}
+
+// As root over the fixture's socket (independent of fbload's TCP login).
+QString sql(const QString& query)
+{
+    QProcess p;
+    p.start("mariadb", {"--no-defaults", "-S", sockPath(), "-u", "root", "-N", "-B", "fbtest", "-e", query});
+    p.waitForFinished(20000);
+    return QString::fromUtf8(p.readAllStandardOutput()).trimmed().replace('\t', '|');
+}
+
+// Every table of the database: what "the database as before" means here.
+QString snapshot()
+{
+    return sql("SELECT GROUP_CONCAT(table_name ORDER BY table_name) FROM information_schema.tables "
+               "WHERE table_schema='fbtest'");
+}
+
+double status(const QString& name)
+{
+    return sql("SELECT variable_value FROM information_schema.global_status WHERE variable_name='" + name + "'")
+        .toDouble();
+}
+
+}  // namespace
+
+class TestMysql : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void prepareRunCleanupLeavesDatabaseAsBefore();
+    void readWriteReachesTheServerAndKeepsRows();
+    void readOnlyWritesNothing();
+    void statementRoundTrips();
+    void contentionRetriesAndKeepsRows();
+    void existingTableIsNotOverwritten();
+    void wrongPasswordIsReported();
+    void badParamsAreRejected_data();
+    void badParamsAreRejected();
+
+private:
+    RunOutcome run(const QString& name, const QStringList& extra, double duration = 2);
+    QTemporaryDir dir_;
+    QString target_;
+};
+
+void TestMysql::initTestCase()
+{
+    QVERIFY(dir_.isValid());
+    const int port = servicePort("mariadb");
+    QVERIFY2(port > 0, "fixture fbload_mariadb did not write its port");
+    target_ = QString("127.0.0.1:%1").arg(port);
+    QCOMPARE(sql("SELECT 1"), QString("1"));
+}
+
+RunOutcome TestMysql::run(const QString& name, const QStringList& extra, double duration)
+{
+    const QString out = dir_.filePath(name + ".json");
+    QStringList args{"run", "--workload", "mysql", "--target", target_, "--out", out, "--duration",
+                     QString::number(duration), "--set", "params.database=fbtest", "--set", "params.user=fbuser",
+                     "--set", "params.password=fbpw"};
+    for (const QString& e : extra) {
+        if (e.startsWith("--"))
+            args << e.section('=', 0, 0) << e.section('=', 1);
+        else
+            args << "--set" << e;
+    }
+    return runFbload(args, out, 60000);
+}
+
+void TestMysql::prepareRunCleanupLeavesDatabaseAsBefore()
+{
+    sql("CREATE TABLE keepme (x INT)");  // not the workload's: must survive
+    const QString before = snapshot();
+    QCOMPARE(before, QString("keepme"));
+    auto r = run("cycle", {"params.tables=2", "params.table_size=2000", "--concurrency=4"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.stderrText));
+    const QJsonObject sum = r.result["summary"].toObject();
+    QVERIFY2(sum["throughput"].toObject()["requests_per_s"].toDouble() > 0, qPrintable(r.stderrText));
+    QCOMPARE(sum["requests"].toObject()["errors"].toDouble() - metric(r.result, "retries")["count"].toDouble(), 0.0);
+    QCOMPARE(metric(r.result, "queries")["mean"].toDouble(), 20.0);
+    const QJsonObject info = r.result["run"].toObject()["workload_info"].toObject();
+    QCOMPARE(info["statements_per_transaction"].toInt(), 20);
+    QVERIFY(info["server_version"].toString().contains("MariaDB"));
+    QVERIFY(r.stderrText.contains("cleanup dropped 2 table(s)"));
+    QCOMPARE(snapshot(), before);
+    // The password never reaches the result.
+    QVERIFY(!QJsonDocument(r.result).toJson().contains("fbpw"));
+    sql("DROP TABLE keepme");
+}
+
+void TestMysql::readWriteReachesTheServerAndKeepsRows()
+{
+    const double commitsBefore = status("COM_COMMIT");
+    auto r = run("rw", {"params.table_size=500", "params.cleanup=false", "--concurrency=2"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.stderrText));
+    const double txns = r.result["summary"].toObject()["requests"].toObject()["completed"].toDouble();
+    QVERIFY(txns > 0);
+    QCOMPARE(sql("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM sbtest1"), QString("500|500|1|500"));
+    // The server's own counter: at least one COMMIT per completed transaction.
+    QVERIFY2(status("COM_COMMIT") - commitsBefore >= txns,
+             qPrintable(QString("%1 vs %2").arg(status("COM_COMMIT") - commitsBefore).arg(txns)));
+    sql("DROP TABLE sbtest1");
+}
+
+void TestMysql::readOnlyWritesNothing()
+{
+    auto prep = run("ro-prep", {"params.table_size=300", "params.cleanup=false"}, 0.5);
+    QVERIFY2(prep.exitCode == 0, qPrintable(prep.stderrText));
+    const QString checksum = sql("CHECKSUM TABLE sbtest1");
+    const double writes = status("COM_UPDATE") + status("COM_DELETE") + status("COM_INSERT");
+    auto r = run("ro", {"params.table_size=300", "params.prepare=false", "params.mode=read_only"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.stderrText));
+    QVERIFY(r.result["summary"].toObject()["requests"].toObject()["completed"].toDouble() > 0);
+    QCOMPARE(metric(r.result, "queries")["mean"].toDouble(), 16.0);
+    QVERIFY(r.result["summary"].toObject()["ops"].toObject().contains("read_only"));
+    QCOMPARE(status("COM_UPDATE") + status("COM_DELETE") + status("COM_INSERT"), writes);
+    QCOMPARE(sql("CHECKSUM TABLE sbtest1"), checksum);
+    // prepare=false: the run did not create the table, so it does not drop it.
+    QCOMPARE(sql("SELECT count(*) FROM sbtest1"), QString("300"));
+    sql("DROP TABLE sbtest1");
+}
+
+void TestMysql::statementRoundTrips()
+{
+    const double selectsBefore = status("COM_SELECT");
+    auto r = run("stmt", {"params.table_size=1000", "params.round_trips=statement", "--concurrency=3"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.stderrText));
+    const QJsonObject ops = r.result["summary"].toObject()["ops"].toObject();
+    const double commits = ops["commit"].toObject()["completed"].toDouble();
+    const double begins = ops["begin"].toObject()["completed"].toDouble();
+    QVERIFY(commits > 0);
+    const double retries = metric(r.result, "retries")["count"].toDouble();
+    QVERIFY2(begins >= commits && begins <= commits + 6 + retries,
+             qPrintable(QString("begins %1, commits %2, retries %3").arg(begins).arg(commits).arg(retries)));
+    const double points = ops["point_select"].toObject()["completed"].toDouble();
+    QVERIFY2(points >= 10 * commits && points <= 10 * (commits + 3), qPrintable(QString::number(points)));
+    QCOMPARE(metric(r.result, "transaction")["count"].toDouble(), commits);
+    QCOMPARE(r.result["run"].toObject()["workload_info"].toObject()["round_trips_per_transaction"].toInt(), 20);
+    // One round trip per statement: the server saw every SELECT separately.
+    const double selects = status("COM_SELECT") - selectsBefore;
+    QVERIFY2(selects >= 14 * commits, qPrintable(QString("%1 selects, %2 commits").arg(selects).arg(commits)));
+}
+
+void TestMysql::contentionRetriesAndKeepsRows()
+{
+    // 8 connections on 4 rows: deadlocks and duplicate keys are certain;
+    // failed transactions roll back whole, so ids 1..4 remain.
+    auto r = run("contention", {"params.table_size=4", "params.cleanup=false", "--concurrency=8"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.stderrText));
+    const QJsonObject sum = r.result["summary"].toObject();
+    QVERIFY(metric(r.result, "retries")["count"].toDouble() > 0);
+    QVERIFY(metric(r.result, "transaction")["count"].toDouble() > 0);
+    QCOMPARE(sum["errors"].toObject()["server"].toDouble(), metric(r.result, "retries")["count"].toDouble());
+    QCOMPARE(sql("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM sbtest1"), QString("4|4|1|4"));
+    sql("DROP TABLE sbtest1");
+}
+
+void TestMysql::existingTableIsNotOverwritten()
+{
+    sql("CREATE TABLE sbtest1 (x INT)");
+    sql("INSERT INTO sbtest1 VALUES (42)");
+    auto r = run("exists", {});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.stderrText.contains("table sbtest1 already exists") && r.stderrText.contains(target_),
+             qPrintable(r.stderrText));
+    QCOMPARE(sql("SELECT x FROM sbtest1"), QString("42"));
+    sql("DROP TABLE sbtest1");
+    auto m = run("missing", {"params.prepare=false", "params.table_prefix=nosuch"});
+    QCOMPARE(m.exitCode, 1);
+    QVERIFY2(m.stderrText.contains("table nosuch1 does not exist"), qPrintable(m.stderrText));
+}
+
+void TestMysql::wrongPasswordIsReported()
+{
+    auto r = run("pw", {"params.password=wrong"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.stderrText.contains("cannot connect as \"fbuser\"") && r.stderrText.contains(target_) &&
+                 r.stderrText.contains("Access denied"),
+             qPrintable(r.stderrText));
+    QVERIFY2(!r.stderrText.contains("wrong"), qPrintable(r.stderrText));
+    QCOMPARE(snapshot(), QString("NULL"));  // GROUP_CONCAT of no rows
+}
+
+void TestMysql::badParamsAreRejected_data()
+{
+    QTest::addColumn<QString>("assignment");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("mode") << "params.mode=write_only" << "params.mode: expected read_write or read_only";
+    QTest::newRow("tables") << "params.tables=0" << "params.tables";
+    QTest::newRow("prefix") << "params.table_prefix=x;drop" << "params.table_prefix";
+    QTest::newRow("unknown") << "params.tabels=2" << "tabels";
+    QTest::newRow("round_trips") << "params.round_trips=batch" << "params.round_trips: expected transaction or statement";
+    QTest::newRow("engine") << "params.engine=InnoDB;x" << "params.engine";
+    QTest::newRow("open loop") << "--model=poisson" << "load.model: the mysql workload runs the closed model only";
+}
+
+void TestMysql::badParamsAreRejected()
+{
+    QFETCH(QString, assignment);
+    QFETCH(QString, message);
+    QStringList extra{assignment};
+    if (assignment.startsWith("--model"))
+        extra << "--rate=10";
+    auto r = run("bad", extra);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.stderrText.contains(message), qPrintable(r.stderrText));
+}
+
+QTEST_GUILESS_MAIN(TestMysql)
+#include "tst_mysql.moc"
