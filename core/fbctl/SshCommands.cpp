@@ -16,16 +16,60 @@
 #include <QSocketNotifier>
 #include <QTimer>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <termios.h>
-#include <unistd.h>
+#ifdef _WIN32
+#  include <windows.h>
+#else
+#  include <termios.h>
+#  include <unistd.h>
+#endif
 
 namespace fb::cli {
 namespace {
 
 // Reads one line from the controlling terminal, echo off unless `echo`.
 // Returns false when there is no terminal (batch use).
+#ifdef _WIN32
+bool readTerminal(const QString &prompt, bool echo, QByteArray *line)
+{
+    // The console itself, not stdin/stdout (which may be redirected).
+    HANDLE in = CreateFileW(L"CONIN$", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr,
+                            OPEN_EXISTING, 0, nullptr);
+    if (in == INVALID_HANDLE_VALUE)
+        return false;
+    FILE *out = std::fopen("CONOUT$", "w");
+    DWORD saved = 0;
+    const bool isConsole = GetConsoleMode(in, &saved) != 0;
+    if (isConsole && !echo)
+        SetConsoleMode(in, saved & ~DWORD(ENABLE_ECHO_INPUT));
+    if (out) {
+        std::fputs(prompt.toLocal8Bit().constData(), out);
+        std::fflush(out);
+    }
+    char buf[1024];
+    DWORD n = 0;
+    const bool got = ReadFile(in, buf, sizeof buf - 1, &n, nullptr) != 0;
+    if (isConsole && !echo) {
+        SetConsoleMode(in, saved);
+        if (out)
+            std::fputs("\n", out);
+    }
+    if (out)
+        std::fclose(out);
+    CloseHandle(in);
+    if (got) {
+        QByteArray text(buf, int(n));
+        while (text.endsWith('\n') || text.endsWith('\r'))
+            text.chop(1);
+        *line = text;
+        secureWipe(buf, sizeof buf);
+    }
+    return got;
+}
+
+#else
 bool readTerminal(const QString &prompt, bool echo, QByteArray *line)
 {
     FILE *tty = std::fopen("/dev/tty", "r+");
@@ -54,6 +98,7 @@ bool readTerminal(const QString &prompt, bool echo, QByteArray *line)
     }
     return got;
 }
+#endif
 
 class TerminalPrompter : public SshAuthPrompter
 {
@@ -194,12 +239,18 @@ int connectNow(SshConnection &c)
 }
 
 // Stops `loop` on SIGINT/SIGTERM (a self-pipe: signal handlers may only write()).
+#ifdef _WIN32
+// No self-pipe on Windows: the handler sets a flag that a timer polls.
+std::atomic<bool> g_stopRequested{false};
+void onSignal(int) { g_stopRequested = true; }
+#else
 int g_signalPipe[2] = {-1, -1};
 void onSignal(int)
 {
     const char c = 1;
     [[maybe_unused]] const auto n = ::write(g_signalPipe[1], &c, 1);
 }
+#endif
 
 int connectCommand(const QStringList &args)
 {
@@ -335,10 +386,19 @@ int tunnelCommand(const QStringList &args)
             break;
         }
     });
+#ifdef _WIN32
+    QTimer stop;
+    QObject::connect(&stop, &QTimer::timeout, &loop, [&loop] {
+        if (g_stopRequested)
+            loop.quit();
+    });
+    stop.start(100);
+#else
     if (::pipe(g_signalPipe) != 0)
         return err() << "fbctl: cannot create a pipe\n", Failed;
     QSocketNotifier stop(g_signalPipe[0], QSocketNotifier::Read);
     QObject::connect(&stop, &QSocketNotifier::activated, &loop, &QEventLoop::quit);
+#endif
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     loop.exec();
