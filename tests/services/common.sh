@@ -26,3 +26,27 @@ stop_pidfile() {  # pidfile
   fi
   rm -f "$1"
 }
+
+# The synthetic servers (tests/synthetic/<name>_server.py): start one on a free
+# port, wait for its port file, say where it is. Words before `--` prefix the
+# command (e.g. nice); words after it go to the server.
+#   start_synthetic DIR NAME LABEL [LAUNCHER...] -- [SERVER ARGS...]
+start_synthetic() {
+  local dir=$1 name=$2 label=$3; shift 3
+  local launcher=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do launcher+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  stop_pidfile "$dir/$name.pid"
+  rm -f "$dir/$name.port"
+  nohup "${launcher[@]}" python3 "$(dirname "${BASH_SOURCE[0]}")/../synthetic/${name}_server.py" --port 0 --port-file "$dir/$name.port" "$@" \
+    > "$dir/$name.log" 2>&1 &
+  echo $! > "$dir/$name.pid"
+  for _ in $(seq 100); do [ -s "$dir/$name.port" ] && break; sleep 0.1; done
+  [ -s "$dir/$name.port" ] || { echo "$label server did not start; see $dir/$name.log" >&2; exit 1; }
+  echo "$label server on 127.0.0.1:$(cat "$dir/$name.port") (pid $(cat "$dir/$name.pid"))"
+}
+
+stop_synthetic() {  # DIR NAME
+  stop_pidfile "$1/$2.pid"
+  rm -f "$1/$2.port"
+}

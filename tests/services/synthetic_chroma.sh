@@ -8,16 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cmd=$1; dir=$2
 mkdir -p "$dir"
 case "$cmd" in
-  start)
-    stop_pidfile "$dir/synthetic_chroma.pid"
-    rm -f "$dir/synthetic_chroma.port"
-    nohup python3 "$here/../synthetic/synthetic_chroma_server.py" --port 0 --port-file "$dir/synthetic_chroma.port" \
-      > "$dir/synthetic_chroma.log" 2>&1 &
-    echo $! > "$dir/synthetic_chroma.pid"
-    for _ in $(seq 100); do [ -s "$dir/synthetic_chroma.port" ] && break; sleep 0.1; done
-    [ -s "$dir/synthetic_chroma.port" ] || { echo "synthetic chroma server did not start; see $dir/synthetic_chroma.log" >&2; exit 1; }
-    echo "synthetic Chroma server on 127.0.0.1:$(cat "$dir/synthetic_chroma.port") (pid $(cat "$dir/synthetic_chroma.pid"))"
-    ;;
-  stop) stop_pidfile "$dir/synthetic_chroma.pid"; rm -f "$dir/synthetic_chroma.port" ;;
+  start) start_synthetic "$dir" synthetic_chroma "synthetic Chroma" -- ;;
+  stop) stop_synthetic "$dir" synthetic_chroma ;;
   *) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
 esac
