@@ -11,6 +11,7 @@
 #include "http.h"
 #include "http_parser.h"
 #include "llm_stream.h"
+#include "vector_http.h" // blockingHttp: model pull and warm-up (not measured)
 
 #include <cerrno>
 #include <cstring>
@@ -278,70 +279,6 @@ private:
     std::vector<std::pair<std::string, std::string>> headers_;
     std::vector<Prompt> prompts_;
 };
-
-// A blocking HTTP exchange for the preparation steps (model pull, warm-up);
-// not for measurements. Returns the status and the body.
-std::pair<int, std::string> blockingHttp(const RunConfig& cfg, const std::string& request, double timeoutS)
-{
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* res = nullptr;
-    if (getaddrinfo(cfg.host.c_str(), std::to_string(cfg.port).c_str(), &hints, &res) != 0 || !res)
-        throw std::runtime_error("cannot resolve " + cfg.host);
-    int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    timeval tv{static_cast<time_t>(timeoutS), 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    int rc = ::connect(fd, res->ai_addr, res->ai_addrlen);
-    freeaddrinfo(res);
-    if (rc < 0) {
-        int e = errno;
-        ::close(fd);
-        throw std::runtime_error("cannot connect to " + cfg.host + ":" + std::to_string(cfg.port) + ": " + std::strerror(e));
-    }
-    size_t off = 0;
-    while (off < request.size()) {
-        ssize_t n = ::send(fd, request.data() + off, request.size() - off, MSG_NOSIGNAL);
-        if (n <= 0) {
-            ::close(fd);
-            throw std::runtime_error("send failed");
-        }
-        off += static_cast<size_t>(n);
-    }
-    HttpResponseParser parser;
-    std::string buf, body;
-    char chunk[65536];
-    for (;;) {
-        ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-        if (n <= 0) {
-            bool ok = n == 0 && parser.finishOnEof();
-            ::close(fd);
-            if (ok)
-                return {parser.status(), body};
-            throw std::runtime_error(n == 0 ? "connection closed early" : std::string("receive failed: ") + std::strerror(errno));
-        }
-        buf.append(chunk, static_cast<size_t>(n));
-        bool done = false;
-        long used = parser.feed(buf.data(), buf.size(), done, [&](const char* d, size_t l) { body.append(d, l); });
-        if (used < 0) {
-            ::close(fd);
-            throw std::runtime_error("malformed HTTP response");
-        }
-        buf.erase(0, static_cast<size_t>(used));
-        while (!done && !buf.empty() && used > 0) {
-            used = parser.feed(buf.data(), buf.size(), done, [&](const char* d, size_t l) { body.append(d, l); });
-            if (used < 0) {
-                ::close(fd);
-                throw std::runtime_error("malformed HTTP response");
-            }
-            buf.erase(0, static_cast<size_t>(used));
-        }
-        if (done) {
-            ::close(fd);
-            return {parser.status(), body};
-        }
-    }
-}
 
 void LlmWorkload::prepare(const RunConfig& cfg)
 {
