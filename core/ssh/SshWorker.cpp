@@ -1,6 +1,8 @@
 #include "SshWorker.h"
 
+#include "FileSink.h"
 #include "KnownHosts.h"
+#include "Sha256.h"
 #include "SshAuthPrompter.h"
 #include "SshConnection.h"
 
@@ -15,7 +17,6 @@
 #include <libssh/libssh.h>
 #include <libssh/server.h> // ssh_send_keepalive, ssh_execute_message_callbacks: client-usable despite the header
 #include <libssh/sftp.h>
-#include <openssl/evp.h>
 
 #include <fcntl.h> // O_* flags for sftp_open (also in the Windows CRT)
 #include <sys/stat.h>
@@ -27,19 +28,26 @@ using socklen_t = int;
 #  include <sys/socket.h>
 #  include <netinet/in.h>
 #  include <netinet/tcp.h>
+#  include <sys/ioctl.h>
 #  include <unistd.h>
 #endif
 
 #include <cstdio>
 #include <filesystem>
+#include <utility>
 
 namespace fb {
 
 namespace {
 using State = SshConnection::State;
-constexpr int kChunk = 64 * 1024;            // SFTP read request size (OpenSSH serves up to 255 KiB)
+// SFTP read request size: what OpenSSH's sftp asks of its sftp-server (the
+// server's limits@openssh.com read length, 255 KiB). Fewer, larger replies
+// mean fewer request/reply rounds and fewer reads on the server. A server
+// that serves less makes the transfer shrink its requests (Transfer::chunk).
+constexpr int kChunk = 255 * 1024;
 constexpr int kWriteChunk = 128 * 1024;      // SFTP write size: libssh 0.10 waits for each write's status
-constexpr int kReadsInFlight = 32;           // pipelined SFTP reads, like OpenSSH sftp's -R
+constexpr int kReadsInFlight = 16;           // pipelined SFTP reads: 4 MiB asked, more than the channel window
+constexpr qint64 kThreadedSinkMin = 4 << 20; // files this large are written and hashed on a thread of their own
 constexpr qint64 kSocketHighWater = 4 << 20; // stop reading a channel while its local socket has this much queued
 constexpr int kStepBudgetMs = 15;            // longest one transfer step holds the worker's event loop
 
@@ -55,30 +63,6 @@ QString remoteForSftp(QString path)
 
 QString hexOf(const QByteArray &digest) { return QString::fromLatin1(digest.toHex()); }
 
-// SHA-256 through OpenSSL (libssh's own crypto library): it uses the CPU's
-// SHA extensions, several times faster than QCryptographicHash, which
-// matters because transfers hash every byte in the worker thread.
-class Sha256
-{
-public:
-    Sha256() : m_ctx(EVP_MD_CTX_new()) { reset(); }
-    ~Sha256() { EVP_MD_CTX_free(m_ctx); }
-    Sha256(const Sha256 &) = delete;
-    Sha256 &operator=(const Sha256 &) = delete;
-    void reset() { EVP_DigestInit_ex(m_ctx, EVP_sha256(), nullptr); }
-    void addData(QByteArrayView data) { EVP_DigestUpdate(m_ctx, data.data(), size_t(data.size())); }
-    QByteArray result()
-    {
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int len = 0;
-        EVP_DigestFinal_ex(m_ctx, digest, &len);
-        reset();
-        return QByteArray(reinterpret_cast<const char *>(digest), int(len));
-    }
-
-private:
-    EVP_MD_CTX *m_ctx;
-};
 } // namespace
 
 struct SshWorker::Command
@@ -107,6 +91,9 @@ struct SshWorker::Transfer
     sftp_file rfile = nullptr;
     QFile lfile;
     Sha256 hash;
+    FileSink sink{kChunk};       // downloads: writes lfile and feeds hash, off the worker thread
+    QByteArray block;            // downloads: the buffer the next SFTP reply is read into
+    uint32_t chunk = kChunk;     // downloads: read request size, smaller if the server serves less
     qint64 size = 0, offset = 0, nextRequest = 0;
     struct Request { uint32_t id; qint64 offset; uint32_t length; };
     std::deque<Request> requests;
@@ -158,7 +145,7 @@ SshWorker::SshWorker(const ConnectionProfile &profile, SshConnection *owner, Ssh
     connect(&m_stepTimer, &QTimer::timeout, this, &SshWorker::pump);
     m_statsTimer.setInterval(100);
     connect(&m_statsTimer, &QTimer::timeout, this, &SshWorker::flushStats);
-    m_buffer.resize(kWriteChunk);
+    m_buffer.resize(qMax(kChunk, kWriteChunk));
 }
 
 SshWorker::~SshWorker()
@@ -176,6 +163,34 @@ void SshWorker::setReconnectDelays(int firstMs, int maxMs)
 QString SshWorker::target() const
 {
     return QStringLiteral("%1@%2:%3").arg(m_profile.user, m_profile.host).arg(m_profile.port);
+}
+
+bool SshWorker::sessionInputPending(qint64 *credit) const
+{
+    // libssh 0.10 reads its socket 4 KiB at a time, one read per call, and a
+    // nonblocking channel read returns 0 until a whole SSH packet (up to 32 KiB)
+    // is in. Without this check every 4 KiB would cost a round through the
+    // Qt event loop (poll, notifier, pump); with it the pump keeps reading
+    // while the kernel holds data for us. *credit: bytes known to be waiting,
+    // so that the kernel is asked once per burst rather than once per 4 KiB.
+    constexpr qint64 kLibsshRead = 4096;
+    if (*credit > 0) {
+        *credit -= kLibsshRead;
+        return true;
+    }
+    if (!m_session)
+        return false;
+#ifdef _WIN32
+    u_long n = 0;
+    if (ioctlsocket(SOCKET(ssh_get_fd(m_session)), FIONREAD, &n) != 0)
+        n = 0;
+#else
+    int n = 0;
+    if (ioctl(ssh_get_fd(m_session), FIONREAD, &n) != 0)
+        n = 0;
+#endif
+    *credit = qint64(n) - kLibsshRead;
+    return n > 0;
 }
 
 QString SshWorker::libsshError() const
@@ -1107,6 +1122,7 @@ void SshWorker::closeFile(Transfer &t)
         t.rfile = nullptr;
     }
     t.requests.clear();
+    t.sink.finish(nullptr); // what was received stays in the .part file, for a resume
     if (t.lfile.isOpen())
         t.lfile.close();
 }
@@ -1183,6 +1199,7 @@ bool SshWorker::beginFile(Transfer &t, QString *error)
     t.hash.reset();
     t.requests.clear();
     t.draining = false;
+    t.chunk = kChunk;
     qint64 existing = 0;
     if (!t.upload) {
         sftp_attributes a = sftp_stat(m_sftp, remote.toUtf8().constData());
@@ -1257,6 +1274,7 @@ bool SshWorker::beginFile(Transfer &t, QString *error)
     t.offset = existing;
     t.nextRequest = existing;
     if (!t.upload) {
+        t.sink.start(&t.lfile, &t.hash, t.size - existing >= kThreadedSinkMin);
         sftp_file_set_nonblocking(t.rfile);
         t.remoteSum.reset();
         t.onRemoteSum = nullptr;
@@ -1289,9 +1307,10 @@ int SshWorker::stepDownload(Transfer &t, QString *error)
     QElapsedTimer clock;
     clock.start();
     bool progressed = false;
+    qint64 credit = 0; // see sessionInputPending
     while (clock.elapsed() < kStepBudgetMs && !t.cancel) {
         while (!t.draining && t.requests.size() < size_t(kReadsInFlight) && t.nextRequest < t.size) {
-            const auto len = uint32_t(qMin<qint64>(kChunk, t.size - t.nextRequest));
+            const auto len = uint32_t(qMin<qint64>(t.chunk, t.size - t.nextRequest));
             const int id = sftp_async_read_begin(t.rfile, len);
             if (id < 0) {
                 *error = QStringLiteral("%1:%2: read request failed: %3").arg(target(), t.remote, libsshError());
@@ -1307,12 +1326,22 @@ int SshWorker::stepDownload(Transfer &t, QString *error)
                 t.nextRequest = t.offset;
                 continue;
             }
-            return t.offset >= t.size ? 2 : (progressed ? 1 : 0);
+            if (t.offset < t.size)
+                return progressed ? 1 : 0;
+            // Complete: wait for the sink to write the last blocks.
+            return t.sink.finish(error) ? 2 : -1;
         }
         const auto r = t.requests.front();
-        const int n = sftp_async_read(t.rfile, m_buffer.data(), r.length, r.id);
-        if (n == SSH_AGAIN)
+        // Replies are read straight into a block that then goes to the sink
+        // (no copy); stale replies while draining go to the scratch buffer.
+        if (!t.draining && t.block.size() < qsizetype(r.length))
+            t.block = t.sink.buffer();
+        const int n = sftp_async_read(t.rfile, t.draining ? m_buffer.data() : t.block.data(), r.length, r.id);
+        if (n == SSH_AGAIN) {
+            if (sessionInputPending(&credit))
+                continue; // the reply is still arriving: read on instead of waiting for a wake-up
             return progressed ? 1 : 0;
+        }
         if (n < 0) {
             *error = QStringLiteral("%1:%2: read failed: %3").arg(target(), t.remote, libsshError());
             return -1;
@@ -1326,16 +1355,20 @@ int SshWorker::stepDownload(Transfer &t, QString *error)
                          .arg(target(), t.remote).arg(t.offset).arg(t.size);
             return -1;
         }
-        if (t.lfile.write(m_buffer.constData(), n) != n) {
-            *error = QStringLiteral("%1: %2").arg(t.lfile.fileName(), t.lfile.errorString());
+        t.block.resize(n);
+        if (!t.sink.put(std::exchange(t.block, QByteArray()))) {
+            t.sink.finish(error);
             return -1;
         }
-        t.hash.addData(QByteArrayView(m_buffer.constData(), n));
         t.offset += n;
         t.moved += n;
         t.progressDirty = true;
-        if (uint32_t(n) < r.length && t.offset < t.size)
-            t.draining = true; // a short read: the requests after it asked for the wrong offsets
+        if (uint32_t(n) < r.length && t.offset < t.size) {
+            // A short read: the requests after it asked for the wrong offsets.
+            // The server serves at most this much per request: ask no more.
+            t.draining = true;
+            t.chunk = qMax<uint32_t>(uint32_t(n), 4096);
+        }
     }
     return progressed ? 1 : 0;
 }
@@ -1611,15 +1644,50 @@ void SshWorker::pumpTunnels()
 
 bool SshWorker::pumpTunnelConn(Tunnel &t, TunnelConn &c)
 {
-    // far end → local client, bounded by what the client has not read yet
+    // far end → local client, bounded by what the client has not read yet.
+    // The SSH packets (32 KiB) of one burst are gathered in m_buffer and
+    // handed over in one go: fewer, larger writes to the local socket.
+    QElapsedTimer clock;
+    clock.start();
+    qint64 credit = 0; // see sessionInputPending
+    qint64 fill = 0;
+    auto flush = [&] {
+        qint64 sent = 0;
+        if (fill > 0 && c.socket->bytesToWrite() == 0) {
+            // Nothing queued in Qt: hand the data to the kernel now instead of
+            // copying it into QTcpSocket's buffer and writing it one event-loop
+            // round later. Only what the kernel does not take is queued, so
+            // the order is kept; errors are left for QTcpSocket to report.
+#ifdef _WIN32
+            sent = ::send(SOCKET(c.socket->socketDescriptor()), m_buffer.constData(), int(fill), 0);
+#else
+            sent = ::send(int(c.socket->socketDescriptor()), m_buffer.constData(), size_t(fill),
+                          MSG_NOSIGNAL | MSG_DONTWAIT);
+#endif
+            sent = qMax<qint64>(sent, 0);
+        }
+        if (sent < fill)
+            c.socket->write(m_buffer.constData() + sent, fill - sent);
+        fill = 0;
+    };
     while (c.socket->bytesToWrite() < kSocketHighWater) {
-        const int n = ssh_channel_read_nonblocking(c.channel, m_buffer.data(), uint32_t(m_buffer.size()), 0);
-        if (n <= 0)
+        if (fill == m_buffer.size())
+            flush();
+        const int n = ssh_channel_read_nonblocking(c.channel, m_buffer.data() + fill, uint32_t(m_buffer.size() - fill), 0);
+        if (n < 0)
             break;
-        c.socket->write(m_buffer.constData(), n);
+        if (n == 0) {
+            // A packet may be half in (see sessionInputPending); the budget
+            // keeps one busy connection from starving the others.
+            if (!ssh_channel_is_eof(c.channel) && sessionInputPending(&credit) && clock.elapsed() < kStepBudgetMs)
+                continue;
+            break;
+        }
+        fill += n;
         t.in += n;
         t.statsDirty = true;
     }
+    flush();
     // local client → far end, bounded by the channel's window so that a
     // write never blocks the worker
     while (c.socket->bytesAvailable() > 0) {

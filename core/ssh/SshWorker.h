@@ -6,6 +6,7 @@
 // sends something, and every wake-up pumps all channels without blocking on
 // them. Short protocol exchanges (opening a channel, an SFTP write, auth)
 // are made in blocking mode: they hold up only this thread, never the caller.
+// Downloads are written and hashed by a FileSink thread per file.
 // Internal to core/ssh; SshConnection owns it.
 #pragma once
 
@@ -97,6 +98,7 @@ private:
     void failEverything(const QString &reason);
     bool linkDead() const;
     QString libsshError() const;
+    bool sessionInputPending(qint64 *credit) const; // the kernel holds unread bytes of the SSH connection
     QString target() const;
     QString notConnected() const; // error for work asked while Disconnected/Failed
 

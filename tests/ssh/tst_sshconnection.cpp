@@ -20,6 +20,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <csignal>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 using fb::SshConnection;
@@ -326,6 +328,40 @@ private slots:
                      && missing->result().error.contains(QLatin1String("fbtest-ssh/nope.bin")),
                  qPrintable(missing->result().error));
         QVERIFY(runSync(*c, QStringLiteral("rm -rf fbtest-ssh")).ok());
+    }
+
+    // Downloads are written and hashed on a thread of their own (FileSink):
+    // a local write that fails there must still fail the transfer, naming
+    // the file, and the worker must carry on. RLIMIT_FSIZE makes the local
+    // disk "full" at 8 MiB (EFBIG) for a 24 MiB file.
+    void downloadWriteFailureNamesFile()
+    {
+        auto c = connected(m_profile);
+        QVERIFY(c);
+        QVERIFY(runSync(*c, QStringLiteral("mkdir -p fbtest-wf && head -c 25165824 /dev/urandom > fbtest-wf/big.bin")).ok());
+        const QString dst = m_tmp.filePath(QStringLiteral("wf/big.bin"));
+        rlimit old{};
+        QCOMPARE(getrlimit(RLIMIT_FSIZE, &old), 0);
+        auto *oldHandler = std::signal(SIGXFSZ, SIG_IGN); // a failed write(), not a killed test
+        rlimit small = old;
+        small.rlim_cur = 8 << 20;
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &small), 0);
+        SshTransfer *down = c->download(QStringLiteral("fbtest-wf/big.bin"), dst);
+        const bool finished = QTest::qWaitFor([&] { return down->isFinished(); }, 60000);
+        setrlimit(RLIMIT_FSIZE, &old);
+        std::signal(SIGXFSZ, oldHandler);
+        QVERIFY(finished);
+        QVERIFY(!down->result().ok);
+        QVERIFY2(down->result().error.contains(dst + QStringLiteral(".part")), qPrintable(down->result().error));
+        QVERIFY(!QFile::exists(dst));
+        QVERIFY(QFileInfo(dst + QStringLiteral(".part")).size() <= (8 << 20));
+        // The connection still works: the same download now completes, resuming the .part.
+        const QByteArray remoteSha = runSync(*c, QStringLiteral("sha256sum fbtest-wf/big.bin")).standardOutput.left(64);
+        SshTransfer *again = c->download(QStringLiteral("fbtest-wf/big.bin"), dst);
+        QTRY_VERIFY_WITH_TIMEOUT(again->isFinished(), 60000);
+        QVERIFY2(again->result().ok, qPrintable(again->result().error));
+        QCOMPARE(sha256File(dst), remoteSha);
+        QVERIFY(runSync(*c, QStringLiteral("rm -rf fbtest-wf")).ok());
     }
 
     void folderRoundTrip()
