@@ -444,16 +444,14 @@ BatchScript Writer::client(int index, const Client &c)
     sc << QStringLiteral("fb_task='set -euo pipefail");
     sc << QStringLiteral("fbload=$1 config=$2 target=$3 name=$4 port=$(($5 + ${SLURM_LOCALID:-0})) trial=$6 dir=$7 out=$8");
     sc << QStringLiteral("id=${SLURM_PROCID:-0}");
-    // Nodes are shared (other jobs, other trials, other users): step past a
-    // /metrics port something already listens on, before it is published.
-    sc << QStringLiteral("tries=0");
-    sc << QStringLiteral("while [ \"$tries\" -lt 50 ] && (exec 3<>\"/dev/tcp/127.0.0.1/$port\") 2>/dev/null; do port=$((port + 100)) tries=$((tries + 1)); done");
+    // Nodes are shared (other jobs, other trials, other users): fbload binds
+    // the first free /metrics port from $port itself (+1 on EADDRINUSE, so two
+    // clients starting at once cannot collide) and only then publishes the
+    // port it got as a Prometheus file_sd target, written atomically.
     sc << QStringLiteral("if [ -z \"$out\" ]; then out=\"$dir/parts/result-$name-$id.json\"; fi");
-    sc << QStringLiteral("if [ -d \"$dir/monitor/targets\" ]; then");
-    sc << QStringLiteral("  t=\"$dir/monitor/targets/client-$name-$id.json\"");
-    sc << QStringLiteral("  printf \"[{\\\"targets\\\":[\\\"%s:%s\\\"],\\\"labels\\\":{\\\"job\\\":\\\"fbload\\\",\\\"client\\\":\\\"%s\\\",\\\"trial\\\":\\\"%s\\\"}}]\" \"$(hostname -s)\" \"$port\" \"$name\" \"$trial\" > \"$t.tmp\" && mv -f \"$t.tmp\" \"$t\"");
-    sc << QStringLiteral("fi");
-    sc << QStringLiteral("exec \"$fbload\" run --config \"$config\" --target \"$target\" --out \"$out\" --metrics-port \"$port\" --label \"trial=$trial\" --label \"client=$name\"'");
+    sc << QStringLiteral("metrics=(--metrics-port \"$port\" --metrics-port-auto)");
+    sc << QStringLiteral("if [ -d \"$dir/monitor/targets\" ]; then metrics+=(--metrics-target-file \"$dir/monitor/targets/client-$name-$id.json\"); fi");
+    sc << QStringLiteral("exec \"$fbload\" run --config \"$config\" --target \"$target\" --out \"$out\" \"${metrics[@]}\" --label \"trial=$trial\" --label \"client=$name\"'");
     const QString args = QStringLiteral("fbload-task \"$FBLOAD\" \"$fb_config\" \"%1\" %2 \"$FB_METRICS_PORT\" \"$FB_TRIAL_ID\" \"$FB_TRIAL_DIR\" %3")
                              .arg(target, q(cn), multi ? QStringLiteral("''") : QStringLiteral("\"$fb_result\""));
     sc << QStringLiteral("fb_log \"client ${FB_CLIENT_NAME}: %1 fbload instance(s) against %2\"").arg(c.instances).arg(target);

@@ -52,6 +52,10 @@ void TestConfig::badParameters_data()
                                             << "load.rate: expected a positive number for load.model \"poisson\"";
     QTest::newRow("unknown model") << (redis + QStringList{"--model", "bursty"})
                                    << "load.model: expected one of closed, constant, poisson, gamma";
+    QTest::newRow("busy poll negative") << (redis + QStringList{"--busy-poll-us", "-1"})
+                                        << "busy_poll_us: expected an integer in [0, 10000], got \"-1\"";
+    QTest::newRow("target file without port") << (redis + QStringList{"--metrics-target-file", "/tmp/t.json"})
+                                              << "--metrics-target-file: needs --metrics-port N";
     QTest::newRow("bad label") << (redis + QStringList{"--label", "9x=1"}) << "--label: \"9x\" is not a valid Prometheus label name";
     QTest::newRow("bad --set") << (redis + QStringList{"--set", "params.pipeline"}) << "--set: expected key.path=value";
     QTest::newRow("pipeline 0") << (redis + QStringList{"--set", "params.pipeline=0"})

@@ -4,9 +4,15 @@
 // result, an unreachable target is a connect error and exit code 1.
 #include "fbload_test_util.h"
 
+#include <QDir>
+#include <QHostInfo>
+#include <QJsonArray>
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QThread>
+
+#include <memory>
+#include <vector>
 
 using namespace fbtest;
 
@@ -44,6 +50,8 @@ private slots:
     void sigtermWritesResult();
     void connectRefused();
     void liveMetrics();
+    void metricsPortStepsAndPublishes();
+    void metricsPortTakenWithoutAuto();
     void warmupIsExcluded();
 
 private:
@@ -194,6 +202,91 @@ void TestHttp::liveMetrics()
     promtool.closeWriteChannel();
     QVERIFY(promtool.waitForFinished(20000));
     QVERIFY2(promtool.exitCode() == 0, promtool.readAllStandardError().constData());
+}
+
+// Two fbloads started at the same instant with the same preferred /metrics
+// port, which something else already holds: both come up, on different
+// ports past it, and each target file names the port its own process serves.
+void TestHttp::metricsPortStepsAndPublishes()
+{
+    QTcpServer holder;
+    QVERIFY(holder.listen(QHostAddress::LocalHost, 0));
+    const int taken = holder.serverPort();
+    struct Client {
+        QString name, targetFile;
+        std::unique_ptr<QProcess> proc;
+        QByteArray err;
+        int port = 0;
+    };
+    std::vector<Client> clients(2);
+    for (int i = 0; i < 2; ++i) {
+        Client& c = clients[static_cast<size_t>(i)];
+        c.name = QString("c%1").arg(i);
+        c.targetFile = dir_.filePath(QString("targets/client-%1.json").arg(c.name));
+        c.proc = std::make_unique<QProcess>();
+    }
+    QVERIFY(QDir(dir_.path()).mkpath("targets"));
+    // The first binds 127.0.0.1, the second every address: the target host
+    // is the bind address, or the short host name for 0.0.0.0.
+    for (int i = 0; i < 2; ++i) {
+        Client& c = clients[static_cast<size_t>(i)];
+        QStringList args{"run", "--workload", "http", "--target", nginxTarget(), "--out",
+                         dir_.filePath(c.name + ".json"), "--duration", "3", "--concurrency", "2",
+                         "--metrics-port", QString::number(taken), "--metrics-port-auto",
+                         "--metrics-target-file", c.targetFile, "--label", "client=" + c.name};
+        if (i == 0)
+            args << "--metrics-bind" << "127.0.0.1";
+        c.proc->start(fbloadBin(), args);
+    }
+    QRegularExpression re("serving /metrics on port (\\d+)");
+    for (Client& c : clients) {
+        QVERIFY(c.proc->waitForStarted());
+        QRegularExpressionMatch m;
+        QTRY_VERIFY_WITH_TIMEOUT((c.err += c.proc->readAllStandardError(), m = re.match(QString::fromUtf8(c.err))).hasMatch(), 5000);
+        c.port = m.captured(1).toInt();
+    }
+    QVERIFY2(clients[0].port != clients[1].port, qPrintable(QString("both on %1").arg(clients[0].port)));
+    QString shortHost = QHostInfo::localHostName().section('.', 0, 0);
+    for (size_t i = 0; i < clients.size(); ++i) {
+        const Client& c = clients[i];
+        QVERIFY2(c.port > taken && c.port < taken + 100, qPrintable(QString("port %1, preferred %2").arg(c.port).arg(taken)));
+        QFile f(c.targetFile);
+        QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(c.targetFile));
+        const QJsonArray doc = QJsonDocument::fromJson(f.readAll()).array();
+        QCOMPARE(doc.size(), 1);
+        const QJsonObject t = doc[0].toObject();
+        const QString host = i == 0 ? QString("127.0.0.1") : shortHost;
+        QCOMPARE(t["targets"].toArray(), QJsonArray{QString("%1:%2").arg(host).arg(c.port)});
+        QCOMPARE(t["labels"].toObject()["job"].toString(), QString("fbload"));
+        QCOMPARE(t["labels"].toObject()["client"].toString(), c.name);
+        QVERIFY2(!QFile::exists(c.targetFile + ".tmp." + QString::number(c.proc->processId())), "temporary file left behind");
+        // The port in the file is the one serving this client's metrics.
+        QProcess curlP;
+        curlP.start("curl", {"-s", "--max-time", "5", QString("http://127.0.0.1:%1/metrics").arg(c.port)});
+        QVERIFY(curlP.waitForFinished(10000));
+        const QByteArray text = curlP.readAllStandardOutput();
+        QVERIFY2(text.contains(QString("client=\"%1\"").arg(c.name).toUtf8()), text.left(400).constData());
+    }
+    for (Client& c : clients) {
+        QVERIFY(c.proc->waitForFinished(20000));
+        QVERIFY2(c.proc->exitCode() == 0, (c.err + c.proc->readAllStandardError()).constData());
+    }
+}
+
+// Without --metrics-port-auto a taken port is still an error naming it.
+void TestHttp::metricsPortTakenWithoutAuto()
+{
+    QTcpServer holder;
+    QVERIFY(holder.listen(QHostAddress::LocalHost, 0));
+    const QString port = QString::number(holder.serverPort());
+    auto r = runFbload({"run", "--workload", "http", "--target", nginxTarget(), "--out", dir_.filePath("taken.json"),
+                        "--duration", "1", "--metrics-port", port, "--metrics-bind", "127.0.0.1"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.stderrText.contains("--metrics-port " + port + " on 127.0.0.1: Address already in use"),
+             qPrintable(r.stderrText));
+    r = runFbload({"run", "--workload", "http", "--target", nginxTarget(), "--duration", "1", "--metrics-port-auto"});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.stderrText.contains("--metrics-port-auto: needs --metrics-port"), qPrintable(r.stderrText));
 }
 
 void TestHttp::warmupIsExcluded()

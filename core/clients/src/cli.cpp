@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 #include <unistd.h>
 
 #ifndef FBLOAD_VERSION
@@ -25,7 +26,8 @@ const char* kHelp = R"(fbload - FactoryBench node-side load generator
 
 Usage:
   fbload run --config CLIENT.json --target HOST:PORT --out RESULT.json
-             [--metrics-port N] [--metrics-bind ADDR] [--label key=value ...]
+             [--metrics-port N [--metrics-port-auto]] [--metrics-bind ADDR]
+             [--metrics-target-file PATH] [--label key=value ...]
              [--duration S] [--requests N] [--workload NAME] [--threads N]
              [--model closed|constant|poisson|gamma] [--concurrency N]
              [--rate R] [--warmup S] [--timeout S] [--set key.path=value ...]
@@ -35,6 +37,10 @@ Usage:
   fbload --help
 
 --target is not needed by the file and faiss workloads (no server).
+--metrics-port-auto: if port N is taken, try N+1, N+2 ... (100 ports in all).
+--metrics-target-file: once /metrics is bound, write [{"targets":["host:port"],
+"labels":{...}}] there atomically (Prometheus file_sd).
+--busy-poll-us N: poll for events this long before sleeping (default 20, 0 off).
 Flags override the config file; --set overrides any key (value parsed as
 JSON, else taken as a string), e.g. --set params.pipeline=16.
 Exit codes: 0 success, 1 run failure, 2 bad arguments or configuration.
@@ -64,6 +70,27 @@ bool writeFileAtomically(const std::string& path, const std::string& text)
     return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
+// A Prometheus file_sd document naming this run's /metrics endpoint; written
+// only after the port is bound, so it always names the port actually served.
+// The host is the short host name (what the node's Prometheus scrapes by),
+// or the bind address when /metrics listens on one address only.
+std::string metricsTarget(const RunConfig& cfg, int port)
+{
+    std::string host = cfg.metricsBind;
+    if (host == "0.0.0.0") {
+        host = hostName();
+        host = host.substr(0, host.find('.'));
+    }
+    Json labels = Json::object();
+    labels["job"] = "fbload";
+    for (const auto& [k, v] : cfg.labels)
+        labels[k] = v;
+    Json target = Json::object();
+    target["targets"] = Json(JsonArray{Json(host + ":" + std::to_string(port))});
+    target["labels"] = std::move(labels);
+    return Json(JsonArray{std::move(target)}).dump() + "\n";
+}
+
 int cmdRun(const std::vector<std::string>& args)
 {
     RunConfig cfg;
@@ -86,8 +113,11 @@ int cmdRun(const std::vector<std::string>& args)
     MetricsServer metrics(engine, cfg.labels);
     if (cfg.metricsPort >= 0) {
         try {
-            metrics.start(cfg.metricsBind, cfg.metricsPort);
+            metrics.start(cfg.metricsBind, cfg.metricsPort, cfg.metricsPortTries);
             std::cerr << "fbload: serving /metrics on port " << metrics.port() << "\n";
+            if (!cfg.metricsTargetFile.empty() &&
+                !writeFileAtomically(cfg.metricsTargetFile, metricsTarget(cfg, metrics.port())))
+                throw std::runtime_error("--metrics-target-file " + cfg.metricsTargetFile + ": cannot write");
         } catch (const std::exception& e) {
             std::cerr << "fbload: " << e.what() << "\n";
             return 1;

@@ -128,14 +128,15 @@ void applyConfigJson(RunConfig& cfg, const Json& doc)
     if (!doc.isObject())
         throw ConfigError("config: expected a JSON object at the top level, got " + doc.typeName());
     static const char* known[] = {"workload", "threads", "load", "warmup_s", "duration_s", "requests",
-                                  "timeout_s", "seed", "slo", "params", "target", "labels", "metrics_port"};
+                                  "timeout_s", "seed", "slo", "params", "target", "labels", "metrics_port",
+                                  "busy_poll_us"};
     for (const auto& [k, v] : doc.asObject()) {
         bool ok = false;
         for (const char* n : known)
             ok = ok || k == n;
         if (!ok)
             throw ConfigError(k + ": unknown key (known: workload, threads, load, warmup_s, duration_s, requests, "
-                                  "timeout_s, seed, slo, params, target, labels, metrics_port)");
+                                  "timeout_s, seed, slo, params, target, labels, metrics_port, busy_poll_us)");
     }
     if (const Json* w = doc.find("workload"); w && !w->isNull()) {
         if (!w->isString() || w->asString().empty())
@@ -183,6 +184,8 @@ void applyConfigJson(RunConfig& cfg, const Json& doc)
         cfg.timeoutS = numberField(*v, "timeout_s", 0, 86400, true);
     if (const Json* v = doc.find("seed"); v && !v->isNull())
         cfg.seed = static_cast<uint64_t>(intField(*v, "seed", 0, int64_t{1} << 53));
+    if (const Json* v = doc.find("busy_poll_us"); v && !v->isNull())
+        cfg.busyPollUs = static_cast<int>(intField(*v, "busy_poll_us", 0, 10'000));
     if (const Json* slo = doc.find("slo"); slo && !slo->isNull()) {
         if (!slo->isObject())
             bad("slo", "an object", *slo);
@@ -250,6 +253,10 @@ void validate(RunConfig& cfg)
         throw ConfigError("duration_s: the run needs a bound: set duration_s or requests");
     if (cfg.threads > cfg.concurrency)
         cfg.threads = cfg.concurrency;  // a thread without connections would idle
+    if (cfg.metricsPort < 0 && cfg.metricsPortTries > 1)
+        throw ConfigError("--metrics-port-auto: needs --metrics-port N (the first port to try)");
+    if (cfg.metricsPort < 0 && !cfg.metricsTargetFile.empty())
+        throw ConfigError("--metrics-target-file: needs --metrics-port N");
     for (const auto& [k, v] : cfg.labels)
         if (!validLabelName(k))
             throw ConfigError("--label: \"" + k + "\" is not a valid Prometheus label name");
@@ -278,6 +285,12 @@ RunConfig parseRunArgs(const std::vector<std::string>& args)
             cfg.outPath = value();
         else if (a == "--metrics-port")
             overrides["metrics_port"] = Json(value());
+        else if (a == "--metrics-port-auto")
+            cfg.metricsPortTries = kMetricsPortAutoTries;
+        else if (a == "--metrics-target-file")
+            cfg.metricsTargetFile = value();
+        else if (a == "--busy-poll-us")
+            overrides["busy_poll_us"] = Json(value());
         else if (a == "--metrics-bind")
             cfg.metricsBind = value();
         else if (a == "--label") {
@@ -388,6 +401,7 @@ Json RunConfig::toJson() const
     j["requests"] = requests > 0 ? Json(requests) : Json();
     j["timeout_s"] = timeoutS;
     j["seed"] = seed;
+    j["busy_poll_us"] = busyPollUs;
     Json slo = Json::object();
     slo["ttft_ms"] = sloTtftMs ? Json(*sloTtftMs) : Json();
     slo["tpot_ms"] = sloTpotMs ? Json(*sloTpotMs) : Json();

@@ -35,6 +35,7 @@ struct RunConfig {
     int64_t requests = 0;   // 0 = unbounded
     double timeoutS = 30;
     uint64_t seed = 1;
+    int busyPollUs = 20;    // poll this long before sleeping while requests are in flight (engine.cpp)
     std::optional<double> sloTtftMs, sloTpotMs, sloE2elMs;
     Json params = Json::object();
 
@@ -42,6 +43,8 @@ struct RunConfig {
     int port = 0;
     std::string outPath;
     int metricsPort = -1;
+    int metricsPortTries = 1;         // --metrics-port-auto: step +1 on EADDRINUSE, this many ports in all
+    std::string metricsTargetFile;    // Prometheus file_sd target written once /metrics is bound
     std::string metricsBind = "0.0.0.0";
     std::vector<std::pair<std::string, std::string>> labels;
     std::string configPath;
@@ -53,6 +56,9 @@ struct RunConfig {
 };
 
 const char* loadModelName(LoadModel m);
+
+// --metrics-port-auto: how many consecutive ports fbload tries from --metrics-port.
+constexpr int kMetricsPortAutoTries = 100;
 
 // True for parameter and header names that hold credentials (password,
 // api_key, Authorization ...): their values never reach result files.

@@ -4,6 +4,7 @@
 #include "engine.h"
 #include "live_stats.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -51,26 +52,41 @@ MetricsServer::~MetricsServer()
     stop();
 }
 
-void MetricsServer::start(const std::string& bindAddress, int port)
+void MetricsServer::start(const std::string& bindAddress, int port, int tries)
 {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     sockaddr_in a{};
     a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
     if (inet_pton(AF_INET, bindAddress.c_str(), &a.sin_addr) != 1)
         throw std::runtime_error("--metrics-bind: not an IPv4 address: " + bindAddress);
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0 || ::listen(fd_, 16) < 0) {
-        int e = errno;
+    if (port == 0)
+        tries = 1;  // the kernel picks a free port
+    tries = std::max(1, std::min(tries, 65536 - port));
+    int e = 0;
+    for (int i = 0; i < tries; ++i) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd_ < 0)
+            throw std::runtime_error(std::string("--metrics-port: socket: ") + std::strerror(errno));
+        // SO_REUSEADDR only skips TIME_WAIT leftovers of an earlier run; Linux
+        // still refuses a second listener, in bind() or, when two processes
+        // bind at the same instant, in listen(): both are stepped over.
+        int one = 1;
+        setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        a.sin_port = htons(static_cast<uint16_t>(port + i));
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::listen(fd_, 16) == 0) {
+            socklen_t len = sizeof a;
+            getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+            port_ = ntohs(a.sin_port);
+            thread_ = std::thread([this] { serve(); });
+            return;
+        }
+        e = errno;
         ::close(fd_);
         fd_ = -1;
-        throw std::runtime_error("--metrics-port " + std::to_string(port) + ": " + std::strerror(e));
+        if (e != EADDRINUSE)
+            break;
     }
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    thread_ = std::thread([this] { serve(); });
+    std::string ports = tries > 1 ? std::to_string(port) + "-" + std::to_string(port + tries - 1) : std::to_string(port);
+    throw std::runtime_error("--metrics-port " + ports + " on " + bindAddress + ": " + std::strerror(e));
 }
 
 void MetricsServer::stop()

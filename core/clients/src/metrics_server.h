@@ -20,8 +20,12 @@ class MetricsServer {
 public:
     MetricsServer(const Engine& engine, std::vector<std::pair<std::string, std::string>> labels);
     ~MetricsServer();
-    // Binds and starts serving; port 0 picks a free port. Throws on failure.
-    void start(const std::string& bindAddress, int port);
+    // Binds and starts serving; port 0 picks a free port. With tries > 1 a
+    // port already in use steps to the next one (port, port+1, ...), so
+    // clients started at the same instant on one node never collide: the
+    // bind itself decides, there is no probe-then-bind window. Throws on
+    // failure, naming the ports tried.
+    void start(const std::string& bindAddress, int port, int tries = 1);
     void stop();
     int port() const { return port_; }
     // The exposition text (also used by tests).

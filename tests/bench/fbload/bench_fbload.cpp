@@ -5,7 +5,8 @@
 //          64-byte values, 100k random keys, one client thread each.
 //          Target: throughput ratio >= 1.0.
 //   http:  fbload vs wrk on the same local nginx, 1 thread, 32 connections.
-//          Target: throughput ratio >= 0.9.
+//          Target: throughput ratio >= 0.9. Also fbload with busy polling
+//          off, for reference.
 //   rss:   fbload's peak RSS holding 1000 connections (wrk's for reference).
 //
 // The ratios are printed, not asserted: on a shared 2-core machine the server
@@ -160,7 +161,7 @@ void BenchFbload::redisVsRedisBenchmark()
 void BenchFbload::httpVsWrk()
 {
     const QString url = QString("http://127.0.0.1:%1/index.html").arg(servicePort("nginx"));
-    double peerRate = 0, rate = 0, peerCpu = 1e9, cpu = 1e9;
+    double peerRate = 0, rate = 0, peerCpu = 1e9, cpu = 1e9, noPollRate = 0, noPollCpu = 1e9;
     for (int round = 0; round < kRounds; ++round) {
         auto peer = runTimed("wrk", {"-t", "1", "-c", "32", "-d", QString("%1s").arg(kSeconds), url});
         QVERIFY2(peer.exitCode == 0, qPrintable(peer.err));
@@ -180,11 +181,25 @@ void BenchFbload::httpVsWrk()
         QCOMPARE(result["summary"].toObject()["requests"].toObject()["errors"].toInt(), 0);
         rate = qMax(rate, fbloadRate(result));
         cpu = qMin(cpu, cpuSeconds(t) / completed(result) * 1e6);
+
+        // The same run without busy polling (docs/fbload.md, "Busy polling"),
+        // to show what it buys on this machine today.
+        const QString outNoPoll = dir_.filePath(QString("http-nopoll-%1.json").arg(round));
+        auto np = runTimed(fbloadBin(), {"run", "--workload", "http", "--target",
+                                         QString("127.0.0.1:%1").arg(servicePort("nginx")), "--out", outNoPoll,
+                                         "--threads", "1", "--concurrency", "32", "--duration",
+                                         QString::number(kSeconds), "--set", "params.path=/index.html",
+                                         "--busy-poll-us", "0"});
+        QVERIFY2(np.exitCode == 0, qPrintable(np.err));
+        const auto npResult = readJson(outNoPoll);
+        noPollRate = qMax(noPollRate, fbloadRate(npResult));
+        noPollCpu = qMin(noPollCpu, cpuSeconds(np) / completed(npResult) * 1e6);
     }
-    QVERIFY(rate > 0 && peerRate > 0 && cpu > 0 && peerCpu > 0);
+    QVERIFY(rate > 0 && peerRate > 0 && cpu > 0 && peerCpu > 0 && noPollRate > 0);
     qInfo("BENCH http: fbload %.0f req/s, wrk %.0f req/s, ratio %.2f (target >= 0.9); "
-          "client CPU %.2f vs %.2f us/request, ratio %.2f (lower is better)",
-          rate, peerRate, rate / peerRate, cpu, peerCpu, cpu / peerCpu);
+          "client CPU %.2f vs %.2f us/request, ratio %.2f (lower is better); "
+          "without busy polling: %.0f req/s, ratio %.2f, client CPU %.2f us/request",
+          rate, peerRate, rate / peerRate, cpu, peerCpu, cpu / peerCpu, noPollRate, noPollRate / peerRate, noPollCpu);
 }
 
 void BenchFbload::rssAt1000Connections()
