@@ -514,6 +514,7 @@ struct Campaign::Impl
         int nClients = 0;
         QElapsedTimer waited;
         QSet<QString> announced;
+        bool monitorAnnounced = false;
 
         QStringList jobIds() const
         {
@@ -671,6 +672,8 @@ struct Campaign::Impl
 
         // Wait for the clients; a service that dies meanwhile fails the trial.
         *changed |= apply(r.watched, t.trialId, answer);
+        if (!r.monitorAnnounced)
+            announceMonitor(r);
         const auto clientsDone = std::all_of(r.watched.begin(), r.watched.begin() + r.nClients, terminal);
         QString failure;
         for (int i = 0; i < r.watched.size() && failure.isEmpty(); ++i) {
@@ -684,6 +687,26 @@ struct Campaign::Impl
         if (!clientsDone && failure.isEmpty())
             return std::nullopt;
         return finishTrial(r, failure);
+    }
+
+    // The monitor publishes "<host> <port>" once Prometheus is ready; the GUI
+    // then opens its live dashboard through a tunnel (monitorReady).
+    void announceMonitor(TrialRun &r)
+    {
+        const bool running = std::any_of(r.watched.begin(), r.watched.end(), [](const JobRecord &j) {
+            return j.component == QLatin1String("monitor") && j.state == QLatin1String("RUNNING");
+        });
+        if (!running)
+            return;
+        auto m = remote(QStringLiteral("head -c 200 %1/monitor.endpoint 2>/dev/null; true").arg(recipe::shellQuote(r.trialDir)), 30000);
+        const QStringList parts = m && m->ok() ? QString::fromUtf8(m->stdOut).simplified().split(QLatin1Char(' ')) : QStringList();
+        bool ok = false;
+        const int port = parts.size() == 2 ? parts[1].toInt(&ok) : 0;
+        if (!ok || port <= 0 || port > 65535 || parts[0].isEmpty())
+            return;
+        r.monitorAnnounced = true;
+        info(r.t.trialId, QStringLiteral("monitor"), QStringLiteral("Prometheus is ready on %1:%2").arg(parts[0]).arg(port));
+        emit q->monitorReady(r.t.trialId, parts[0], quint16(port));
     }
 
     // Results, teardown and logs of a trial whose clients have ended.

@@ -110,6 +110,9 @@ signals:
     void event(const fb::session::CampaignEvent &event);
     void trialChanged(const QString &trialId, const QString &state, const QString &step);
     void jobChanged(const fb::session::JobRecord &job); // submitted, re-attached or changed state
+    // The trial's monitor (Prometheus) answers on host:port of its node, as
+    // it published in <trial>/monitor.endpoint; once per trial.
+    void monitorReady(const QString &trialId, const QString &host, quint16 port);
 
 private:
     struct Impl;

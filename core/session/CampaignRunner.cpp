@@ -57,6 +57,7 @@ bool CampaignRunner::start(const CampaignOptions &options, const ConnectionProfi
         connect(&campaign, &Campaign::event, this, &CampaignRunner::event);
         connect(&campaign, &Campaign::trialChanged, this, &CampaignRunner::trialChanged);
         connect(&campaign, &Campaign::jobChanged, this, &CampaignRunner::jobChanged);
+        connect(&campaign, &Campaign::monitorReady, this, &CampaignRunner::monitorReady);
         {
             QMutexLocker lock(&m_mutex);
             m_campaign = &campaign;

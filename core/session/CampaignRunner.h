@@ -45,6 +45,7 @@ signals:
     void event(const fb::session::CampaignEvent &event);
     void trialChanged(const QString &trialId, const QString &state, const QString &step);
     void jobChanged(const fb::session::JobRecord &job);
+    void monitorReady(const QString &trialId, const QString &host, quint16 port); // see Campaign::monitorReady
     void finished(const fb::session::CampaignResult &result);
 
 private:

@@ -2,12 +2,8 @@
 
 #include "CampaignNotifier.h"
 
-#include "recipe/BatchScriptGenerator.h"
-#include "recipe/RecipeLoader.h"
-#include "recipe/SweepExpander.h"
 #include "ssh/ConnectionProfile.h"
 
-#include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -18,6 +14,9 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QHeaderView>
+#include <QSplitter>
+#include <QTreeWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
@@ -47,20 +46,38 @@ CampaignPanel::CampaignPanel(session::CampaignRunner *runner, QWidget *parent)
     m_diagnostics->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_diagnostics);
 
-    auto *trialRow = new QHBoxLayout;
-    m_trials = new QComboBox(this);
-    m_trials->setObjectName(QStringLiteral("trials"));
-    trialRow->addWidget(new QLabel(tr("Trial:"), this));
-    trialRow->addWidget(m_trials, 1);
-    layout->addLayout(trialRow);
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("planSummary"));
+    m_summary->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont bold = m_summary->font();
+    bold.setBold(true);
+    m_summary->setFont(bold);
+    layout->addWidget(m_summary);
 
-    m_preview = new QPlainTextEdit(this);
+    // The plan on top, the selected trial's scripts below.
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->setObjectName(QStringLiteral("planSplitter"));
+    m_table = new QTreeWidget(split);
+    m_table->setObjectName(QStringLiteral("planTable"));
+    m_table->setColumnCount(ColumnCount);
+    m_table->setHeaderLabels({tr("Trial / job"), tr("Parameters"), tr("Partition"), tr("Nodes"), tr("Time limit"), tr("CPUs"),
+                              tr("GPUs"), tr("Memory"), tr("State"), tr("Step")});
+    m_table->setAlternatingRowColors(true);
+    m_table->setUniformRowHeights(true);
+    m_table->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->header()->setStretchLastSection(true);
+    m_preview = new QPlainTextEdit(split);
     m_preview->setObjectName(QStringLiteral("scriptPreview"));
     m_preview->setReadOnly(true);
     m_preview->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_preview->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_preview->setPlaceholderText(tr("The batch scripts of the selected trial appear here, exactly as they are submitted."));
-    layout->addWidget(m_preview, 1);
+    split->addWidget(m_table);
+    split->addWidget(m_preview);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
 
     auto *runRow = new QHBoxLayout;
     m_status = new QLabel(tr("Open a recipe to start."), this);
@@ -89,10 +106,13 @@ CampaignPanel::CampaignPanel(session::CampaignRunner *runner, QWidget *parent)
             setRecipePath(path);
     });
     connect(m_path, &QLineEdit::editingFinished, this, [this] { setRecipePath(m_path->text()); });
-    connect(m_trials, &QComboBox::currentIndexChanged, this, [this](int i) {
-        m_preview->setPlainText(i >= 0 && i < m_plan.trialScripts.size() ? m_plan.trialScripts[i] : QString());
+    connect(m_table, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
+        while (item && item->parent()) // a job row: its trial's scripts
+            item = item->parent();
+        const int i = item ? m_table->indexOfTopLevelItem(item) : -1;
+        m_preview->setPlainText(i >= 0 && i < m_plan.trials.size() ? m_plan.trials[i].scripts : QString());
     });
-    connect(&m_planWatcher, &QFutureWatcher<RecipePlan>::finished, this, [this] { showPlan(m_planWatcher.result()); });
+    connect(&m_planWatcher, &QFutureWatcher<SessionPlan>::finished, this, [this] { showPlan(m_planWatcher.result()); });
     connect(m_run, &QPushButton::clicked, this, &CampaignPanel::startCampaign);
     connect(m_cancel, &QPushButton::clicked, this, [this] {
         m_runner->cancel();
@@ -103,6 +123,7 @@ CampaignPanel::CampaignPanel(session::CampaignRunner *runner, QWidget *parent)
         if (state == QLatin1String("completed") || state == QLatin1String("failed"))
             m_progress->setValue(++m_trialsDone);
         m_status->setText(tr("Trial %1: %2 (%3)").arg(trial, step, state));
+        showTrialState(trial, state, step);
     });
     connect(m_runner, &session::CampaignRunner::finished, this, [this](const session::CampaignResult &r) {
         m_status->setText(r.state == QLatin1String("completed")
@@ -131,58 +152,61 @@ void CampaignPanel::setRecipePath(const QString &path)
     if (path.isEmpty() || m_planWatcher.isRunning())
         return;
     m_status->setText(tr("Checking %1…").arg(QFileInfo(path).fileName()));
-    m_planWatcher.setFuture(QtConcurrent::run(&CampaignPanel::plan, path));
+    m_planWatcher.setFuture(QtConcurrent::run(&SessionPlan::build, path));
 }
 
-RecipePlan CampaignPanel::plan(const QString &path)
-{
-    RecipePlan p;
-    p.path = path;
-    if (!QFileInfo::exists(path)) {
-        p.diagnostics = tr("%1: no such file").arg(path);
-        return p;
-    }
-    const recipe::LoadResult loaded = recipe::RecipeLoader().loadAndValidateFile(path);
-    p.diagnostics = recipe::formatDiagnostics(loaded.diagnostics).trimmed();
-    if (!loaded.ok())
-        return p;
-    QList<recipe::Trial> trials;
-    QList<recipe::Diagnostic> diags;
-    if (!recipe::SweepExpander().expand(loaded.recipe, &trials, &diags)) {
-        p.diagnostics += recipe::formatDiagnostics(diags);
-        return p;
-    }
-    for (const recipe::Trial &t : trials) {
-        QStringList params;
-        for (const recipe::KeyValue &kv : t.parameters)
-            params << kv.key + QLatin1Char('=') + kv.value;
-        p.trialLabels << QStringLiteral("%1   %2").arg(t.id, params.isEmpty() ? tr("(no swept parameters)") : params.join(QStringLiteral(", ")));
-        recipe::ScriptContext ctx;
-        ctx.trialId = t.id;
-        ctx.trialDir = ctx.runDir + QLatin1Char('/') + t.id;
-        QList<recipe::BatchScript> scripts;
-        QStringList errors;
-        QString text;
-        if (!recipe::BatchScriptGenerator().generate(t.recipe, ctx, &scripts, &errors)) {
-            text = tr("# cannot generate the scripts:\n# ") + errors.join(QStringLiteral("\n# "));
-        } else {
-            for (const recipe::BatchScript &s : scripts)
-                text += QStringLiteral("# ===== %1 (%2 job) =====\n%3\n").arg(s.fileName, s.role, s.text);
-        }
-        p.trialScripts << text;
-    }
-    p.ok = true;
-    return p;
-}
-
-void CampaignPanel::showPlan(const RecipePlan &plan)
+void CampaignPanel::showPlan(const SessionPlan &plan)
 {
     m_plan = plan;
-    m_trials->clear();
-    m_trials->addItems(plan.trialLabels);
+    m_table->clear();
+    for (const PlannedTrial &t : plan.trials) {
+        auto *item = new QTreeWidgetItem(m_table);
+        item->setText(TrialColumn, t.id);
+        item->setText(ParametersColumn, t.parameters.isEmpty() ? tr("(no swept parameters)") : t.parameters.join(QStringLiteral(", ")));
+        QStringList partitions;
+        int nodes = 0;
+        double longest = 0;
+        QString longestText;
+        for (const PlannedJob &j : t.jobs) {
+            auto *job = new QTreeWidgetItem(item);
+            job->setText(TrialColumn, j.role == j.name ? j.role : j.role + QLatin1Char(' ') + j.name);
+            job->setToolTip(TrialColumn, j.fileName);
+            job->setText(PartitionColumn, j.partition.isEmpty() ? tr("default") : j.partition);
+            job->setText(NodesColumn, QString::number(j.nodes));
+            job->setText(TimeColumn, j.timeLimit.isEmpty() ? tr("partition default") : j.timeLimit);
+            job->setText(CpusColumn, j.cpusPerTask);
+            job->setText(GpusColumn, j.gres);
+            job->setText(MemoryColumn, j.memory);
+            if (!partitions.contains(job->text(PartitionColumn)))
+                partitions << job->text(PartitionColumn);
+            nodes += j.nodes;
+            if (j.timeLimitSeconds > longest) {
+                longest = j.timeLimitSeconds;
+                longestText = j.timeLimit;
+            }
+        }
+        // The trial's row: what it holds at most while all its jobs run.
+        item->setText(PartitionColumn, partitions.join(QStringLiteral(", ")));
+        item->setText(NodesColumn, t.jobs.isEmpty() ? QString() : QString::number(nodes));
+        item->setToolTip(NodesColumn, tr("%1 jobs, %2 nodes in all").arg(t.jobs.size()).arg(nodes));
+        item->setText(TimeColumn, longestText);
+        item->setText(StateColumn, t.error.isEmpty() ? tr("planned") : tr("error"));
+        QFont bold = item->font(TrialColumn);
+        bold.setBold(true);
+        item->setFont(TrialColumn, bold); // trials stand out from their jobs
+        if (!t.error.isEmpty())
+            item->setToolTip(StateColumn, t.error);
+    }
+    if (plan.trials.size() <= 20)
+        m_table->expandAll();
+    if (m_table->topLevelItemCount() > 0)
+        m_table->setCurrentItem(m_table->topLevelItem(0));
+    else
+        m_preview->clear();
+    m_summary->setText(plan.summary());
     m_diagnostics->setText(plan.diagnostics.isEmpty() ? QString() : plan.diagnostics.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")));
     m_diagnostics->setStyleSheet(plan.ok ? QString() : QStringLiteral("color: #b00020"));
-    m_status->setText(plan.ok ? tr("%n trial(s) ready to run.", nullptr, int(plan.trialLabels.size())) : tr("The recipe has errors."));
+    m_status->setText(plan.ok ? tr("%n trial(s) ready to run.", nullptr, int(plan.trials.size())) : tr("The recipe has errors."));
     if (plan.path != m_path->text())
         setRecipePath(m_path->text()); // the path changed while we were checking
     updateButtons();
@@ -203,16 +227,53 @@ bool CampaignPanel::startCampaign()
     session::CampaignOptions o;
     o.recipePath = m_plan.path;
     o.profileName = profile.name;
+    m_runProfile = profile.name;
     o.remoteWorkDir = profile.remoteWorkDir;
     o.buildPrelude = profile.buildPrelude;
     m_trialsDone = 0;
-    m_progress->setMaximum(int(m_plan.trialLabels.size()));
+    m_progress->setMaximum(int(m_plan.trials.size()));
+    for (int i = 0; i < m_table->topLevelItemCount(); ++i) {
+        m_table->topLevelItem(i)->setText(StateColumn, tr("queued"));
+        m_table->topLevelItem(i)->setText(StepColumn, QString());
+    }
     m_progress->setValue(0);
     m_progress->show();
     m_runner->start(o, profile, {}, m_prompter);
     m_status->setText(tr("Starting on %1…").arg(profile.name));
     updateButtons();
     return true;
+}
+
+QTreeWidgetItem *CampaignPanel::trialItem(const QString &trialId) const
+{
+    for (int i = 0; i < m_table->topLevelItemCount(); ++i)
+        if (m_table->topLevelItem(i)->text(TrialColumn) == trialId)
+            return m_table->topLevelItem(i);
+    return nullptr;
+}
+
+void CampaignPanel::showTrialState(const QString &trial, const QString &state, const QString &step)
+{
+    QTreeWidgetItem *item = trialItem(trial);
+    if (!item)
+        return; // a resumed run of another recipe version: the status line still says it
+    item->setText(StateColumn, state);
+    item->setText(StepColumn, step);
+    const QColor colour = state == QLatin1String("completed") ? QColor(0x1b, 0x7f, 0x3b)
+                        : state == QLatin1String("failed")    ? QColor(0xb0, 0x00, 0x20)
+                        : state == QLatin1String("running")   ? QColor(0x1f, 0x5f, 0xbf)
+                                                              : QColor();
+    item->setForeground(StateColumn, colour.isValid() ? QBrush(colour) : QBrush());
+}
+
+QString CampaignPanel::planSummary() const { return m_summary->text(); }
+
+int CampaignPanel::planRowCount() const { return m_table->topLevelItemCount(); }
+
+QString CampaignPanel::trialCell(const QString &trialId, int column) const
+{
+    const QTreeWidgetItem *item = trialItem(trialId);
+    return item ? item->text(column) : QString();
 }
 
 void CampaignPanel::updateButtons()

@@ -1,36 +1,33 @@
-// CampaignPanel (the Recipe dock, until the visual editor arrives): pick a
-// recipe file, check it, preview the trials and the exact batch scripts, and
-// start the campaign on the selected connection with one click. Loading,
-// validating and generating run on worker threads (QtConcurrent); the
-// campaign itself runs on CampaignRunner's thread. Progress shows per trial;
+// CampaignPanel (the Session dock): pick a recipe file, check it, see the
+// plan — one row per trial with its swept values, its jobs' partition,
+// nodes, time limit, CPUs, GPUs and memory as the generated scripts request
+// them, and the summary line (trials · jobs · node-hours · est. wall time) —
+// preview the exact batch scripts of the selected trial, and start the
+// campaign on the selected connection with one click. Loading, validating
+// and generating run on worker threads (QtConcurrent); the campaign itself
+// runs on CampaignRunner's thread. The plan table follows each trial's state
+// and step, the progress bar the trials done;
 // Cancel scancels the run's jobs. When the campaign ends or fails the
 // CampaignNotifier tells the user (tray message, else taskbar alert + status bar).
 #pragma once
 
+#include "SessionPlan.h"
 #include "session/CampaignRunner.h"
 
 #include <QFutureWatcher>
 #include <QWidget>
 
-class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
+class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace fb::gui {
 
 class CampaignNotifier;
-
-struct RecipePlan
-{
-    QString path;
-    QString diagnostics;          // every finding, one per line
-    bool ok = false;
-    QStringList trialLabels;      // "t001  clients[0].load.concurrency=1"
-    QList<QString> trialScripts;  // per trial: all its scripts, concatenated with headers
-};
 
 class CampaignPanel : public QWidget
 {
@@ -43,30 +40,42 @@ public:
     void setProfile(const QString &name);
     void setPrompter(SshAuthPrompter *prompter) { m_prompter = prompter; } // host keys, passphrases, one-time codes
     bool startCampaign();                     // false with a message when it cannot start
-    static RecipePlan plan(const QString &path); // any thread
+    const SessionPlan &sessionPlan() const { return m_plan; }
+    QString profile() const { return m_profile; }           // the selected connection: the next campaign's
+    QString runProfile() const { return m_runProfile; }     // the connection the last campaign started on
+    QString planSummary() const;                 // the summary line as shown
+    int planRowCount() const;                    // trials in the plan table
+    QString trialCell(const QString &trialId, int column) const; // as shown; empty when unknown
+
+    enum Column { TrialColumn, ParametersColumn, PartitionColumn, NodesColumn, TimeColumn, CpusColumn, GpusColumn,
+                  MemoryColumn, StateColumn, StepColumn, ColumnCount };
     CampaignNotifier *notifier() const { return m_notifier; }
 
 signals:
     void planReady(bool ok);
 
 private:
-    void showPlan(const RecipePlan &plan);
+    void showPlan(const SessionPlan &plan);
+    void showTrialState(const QString &trial, const QString &state, const QString &step);
+    QTreeWidgetItem *trialItem(const QString &trialId) const;
     void updateButtons();
 
     session::CampaignRunner *m_runner;
     SshAuthPrompter *m_prompter = nullptr;
     CampaignNotifier *m_notifier = nullptr;
     QString m_profile;
+    QString m_runProfile;
     QLineEdit *m_path = nullptr;
-    QComboBox *m_trials = nullptr;
+    QLabel *m_summary = nullptr;
+    QTreeWidget *m_table = nullptr;
     QPlainTextEdit *m_preview = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_diagnostics = nullptr;
     QProgressBar *m_progress = nullptr;
     QPushButton *m_run = nullptr;
     QPushButton *m_cancel = nullptr;
-    QFutureWatcher<RecipePlan> m_planWatcher;
-    RecipePlan m_plan;
+    QFutureWatcher<SessionPlan> m_planWatcher;
+    SessionPlan m_plan;
     int m_trialsDone = 0;
 };
 

@@ -2,6 +2,10 @@
 // connection, open a recipe, press Run. The campaign runs on its own thread;
 // the test measures that the GUI thread keeps serving events (no gap over
 // 50 ms ± scheduling slack), and that the Jobs, Logs and Runs panels follow.
+// The Session dock shows the plan (one trial, three jobs) and then the
+// trial's state; once the trial's Prometheus answers, a tunnel appears in the
+// Tunnels panel and the Dashboard goes live with points from it; the tunnel
+// is closed when the trial's clients are done.
 #include "MainWindow.h"
 #include "panels/CampaignPanel.h"
 #include "panels/ConnectionsPanel.h"
@@ -9,6 +13,9 @@
 #include "panels/LogsPanel.h"
 #include "panels/ResultsDashboardPanel.h"
 #include "panels/RunsPanel.h"
+#include "panels/SessionLiveMonitor.h"
+#include "panels/TunnelsPanel.h"
+#include "ssh/SshTunnel.h"
 #include "Dashboard.h"
 
 #include <QDockWidget>
@@ -19,6 +26,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QPointer>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -48,6 +56,9 @@ private slots:
         panel->setRecipePath(QStringLiteral(FB_TEST_SOURCE_DIR "/data/one-trial-redis.yaml"));
         QVERIFY(planned.wait(20000));
         QCOMPARE(planned.first().first().toBool(), true);
+        QCOMPARE(panel->planRowCount(), 1);
+        QVERIFY2(panel->planSummary().startsWith(QStringLiteral("1 trial · 3 jobs · ")), qPrintable(panel->planSummary()));
+        QCOMPARE(panel->trialCell(QStringLiteral("t001"), fb::gui::CampaignPanel::StateColumn), QStringLiteral("planned"));
         window.dock(QStringLiteral("Session"))->raise();
         auto *run = panel->findChild<QPushButton *>(QStringLiteral("runCampaign"));
         QVERIFY(run && run->isEnabled());
@@ -62,6 +73,33 @@ private slots:
             const qint64 now = clock.elapsed();
             worstGap = std::max(worstGap, now - last);
             last = now;
+        });
+        // Jobs seen while the campaign still runs; the live dashboard's points;
+        // the tunnel it went live through.
+        int jobsWhileRunning = 0;
+        QStringList trialStates;
+        auto *tunnels = window.findChild<fb::gui::TunnelsPanel *>();
+        QVERIFY(tunnels);
+        QCOMPARE(tunnels->tunnelCount(), 0);
+        QSignalSpy wentLive(window.liveMonitor(), &fb::gui::SessionLiveMonitor::wentLive);
+        QSignalSpy liveStopped(window.liveMonitor(), &fb::gui::SessionLiveMonitor::stopped);
+        int livePoints = 0, tunnelsWhenLive = 0;
+        QPointer<fb::SshTunnel> liveTunnel;
+        QStringList liveErrors;
+        connect(window.dashboardPanel(), &fb::gui::ResultsDashboardPanel::liveStarted, this, [&] {
+            tunnelsWhenLive = tunnels->tunnelCount();
+            liveTunnel = window.liveMonitor()->tunnel();
+            connect(window.dashboardPanel()->dashboard(), &fb::charts::Dashboard::livePointsReceived, this,
+                    [&](int, int points) { livePoints += points; });
+            connect(window.dashboardPanel()->dashboard(), &fb::charts::Dashboard::liveError, this,
+                    [&](const QString &e) { liveErrors << e; });
+        });
+        auto *runner = window.findChild<fb::session::CampaignRunner *>();
+        connect(runner, &fb::session::CampaignRunner::trialChanged, this, [&](const QString &trial) {
+            // Queued after the panels' own slots: the table already shows it.
+            trialStates << panel->trialCell(trial, fb::gui::CampaignPanel::StateColumn) + QLatin1Char('/')
+                    + panel->trialCell(trial, fb::gui::CampaignPanel::StepColumn);
+            jobsWhileRunning = std::max(jobsWhileRunning, window.jobsPanel()->jobCount());
         });
         auto *status = panel->findChild<QLabel *>(QStringLiteral("campaignStatus"));
         QVERIFY(status);
@@ -81,6 +119,24 @@ private slots:
         QVERIFY2(worstGap < 150, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(worstGap)));
 
         QCOMPARE(window.jobsPanel()->jobCount(), 3); // service, monitor, client
+        QVERIFY2(jobsWhileRunning >= 1, "the Jobs panel showed no job while the campaign ran");
+        QVERIFY2(trialStates.contains(QStringLiteral("running/clients")), qPrintable(trialStates.join(QLatin1Char(' '))));
+        QCOMPARE(panel->trialCell(QStringLiteral("t001"), fb::gui::CampaignPanel::StateColumn), QStringLiteral("completed"));
+
+        // The live dashboard: Prometheus answered through a tunnel, points came.
+        QVERIFY2(window.logsPanel()->text().contains(QStringLiteral("Prometheus is ready on")), qPrintable(window.logsPanel()->text()));
+        QVERIFY2(wentLive.size() == 1, qPrintable(window.logsPanel()->text()));
+        QCOMPARE(wentLive.first().first().toString(), QStringLiteral("t001"));
+        QVERIFY(tunnelsWhenLive >= 1);
+        QVERIFY2(livePoints > 0, qPrintable(QStringLiteral("no live points; errors: ") + liveErrors.join(QStringLiteral("; "))));
+        QCOMPARE(liveStopped.size(), 1);
+        QVERIFY(!window.dashboardPanel()->isLive());
+        // … and its tunnel was closed (the row stays, "Closed").
+        QVERIFY(liveTunnel);
+        QTRY_COMPARE_WITH_TIMEOUT(liveTunnel->state(), fb::SshTunnel::State::Closed, 10000);
+        QCOMPARE(tunnels->tunnelCount(), 1);
+        QVERIFY(tunnels->cellText(0, fb::gui::TunnelsPanel::NameColumn).contains(QStringLiteral("t001")));
+        QTRY_COMPARE_WITH_TIMEOUT(tunnels->cellText(0, fb::gui::TunnelsPanel::StateColumn), QStringLiteral("Closed"), 5000);
         QVERIFY(window.logsPanel()->text().contains(QStringLiteral("trial completed")));
         QVERIFY(status->text().contains(QStringLiteral("completed")));
         QVERIFY(run->isEnabled());

@@ -1,0 +1,157 @@
+// The Session dock's plan: SessionPlan against the shipped example recipes
+// (trial counts, jobs, node-hours from the scripts' time limits, the wall
+// time estimate), the Slurm time parser, and the CampaignPanel's plan table
+// and summary line built from it off the GUI thread.
+#include "panels/CampaignPanel.h"
+#include "panels/SessionPlan.h"
+
+#include "recipe/BatchScriptGenerator.h"
+
+#include <QDir>
+#include <QPlainTextEdit>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTreeWidget>
+
+using fb::gui::SessionPlan;
+
+class TestCampaignPanel : public QObject
+{
+    Q_OBJECT
+private slots:
+    void slurmTime()
+    {
+        QCOMPARE(SessionPlan::parseSlurmTime(QStringLiteral("00:10:00")), 600.0);
+        QCOMPARE(SessionPlan::parseSlurmTime(QStringLiteral("1-02:00:30")), 86400.0 + 7200 + 30);
+        QCOMPARE(SessionPlan::parseSlurmTime(QStringLiteral("5:30")), 330.0);
+        QCOMPARE(SessionPlan::parseSlurmTime(QStringLiteral("45")), 2700.0);
+        QCOMPARE(SessionPlan::parseSlurmTime(QStringLiteral("2-1")), 2 * 86400.0 + 3600);
+        QCOMPARE(SessionPlan::parseSlurmTime(QStringLiteral("UNLIMITED")), 0.0);
+        QCOMPARE(SessionPlan::parseSlurmTime(QString()), 0.0);
+    }
+
+    void jobFromScript()
+    {
+        fb::recipe::BatchScript s{QStringLiteral("service"), QStringLiteral("redis"), QStringLiteral("fb-t001-service-redis"),
+                                  QStringLiteral("service-redis.sbatch"),
+                                  QStringLiteral("#!/bin/bash\n#SBATCH --job-name=x\n#SBATCH --partition=gpu\n#SBATCH --time=01:30:00\n"
+                                                 "#SBATCH --nodes=2\n#SBATCH --cpus-per-task=8\n#SBATCH --mem=4096M\n#SBATCH --gres=gpu:4\n"
+                                                 "echo '#SBATCH --partition=not-a-directive'\n")};
+        const auto j = fb::gui::PlannedJob::fromScript(s);
+        QCOMPARE(j.partition, QStringLiteral("gpu"));
+        QCOMPARE(j.timeLimit, QStringLiteral("01:30:00"));
+        QCOMPARE(j.timeLimitSeconds, 5400.0);
+        QCOMPARE(j.nodes, 2);
+        QCOMPARE(j.cpusPerTask, QStringLiteral("8"));
+        QCOMPARE(j.memory, QStringLiteral("4096M"));
+        QCOMPARE(j.gres, QStringLiteral("gpu:4"));
+    }
+
+    // Every example plans; the trial count and node-hours follow from the
+    // recipe: trials = product of the swept axes, node-hours = Σ nodes × time limit.
+    void examples_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<int>("trials");
+        QTest::addColumn<int>("jobsPerTrial");
+        QTest::addColumn<double>("nodeHours");
+        QTest::addColumn<double>("wallSeconds");
+        // 3 trials (concurrency 1/2/4) × 1 node × (redis 1 h, from the redis
+        // service template, + monitor 10 min + client 10 min, the recipe's
+        // cluster time); each trial's client runs 1 s + 3 s.
+        QTest::newRow("local-redis") << QStringLiteral("local-redis.yaml") << 3 << 3 << 3 * 80 / 60.0 << 3 * 4.0;
+        // 3 × 3 × 3 trials × 1 node × (redis 1 h + monitor 30 min + client 30 min);
+        // each trial runs 5 s + 1 min, one at a time.
+        QTest::newRow("redis-sweep") << QStringLiteral("redis-sweep.yaml") << 27 << 3 << 27 * 2.0 << 27 * 65.0;
+    }
+    void examples()
+    {
+        QFETCH(QString, file);
+        QFETCH(int, trials);
+        QFETCH(int, jobsPerTrial);
+        QFETCH(double, nodeHours);
+        QFETCH(double, wallSeconds);
+        const SessionPlan p = SessionPlan::build(QStringLiteral(FB_SOURCE_DIR "/recipes/examples/") + file);
+        QVERIFY2(p.ok, qPrintable(p.diagnostics));
+        QCOMPARE(int(p.trials.size()), trials);
+        QCOMPARE(p.jobCount(), trials * jobsPerTrial);
+        QCOMPARE(p.jobsWithoutTimeLimit(), 0);
+        QVERIFY2(qFuzzyCompare(p.nodeHours(), nodeHours), qPrintable(QString::number(p.nodeHours())));
+        QVERIFY2(qFuzzyCompare(p.estimatedWallSeconds(), wallSeconds), qPrintable(QString::number(p.estimatedWallSeconds())));
+        QCOMPARE(p.workload, QStringLiteral("redis"));
+        QVERIFY(p.monitor);
+        const QString summary = p.summary();
+        QVERIFY2(summary.startsWith(QStringLiteral("%1 trials · %2 jobs · ").arg(trials).arg(trials * jobsPerTrial)), qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("%1 node-hours (estimated, from time limits)").arg(QString::number(nodeHours, 'g', 3))),
+                 qPrintable(summary));
+        for (const auto &t : p.trials) {
+            QVERIFY(t.error.isEmpty());
+            QVERIFY(t.scripts.contains(QStringLiteral("#SBATCH --job-name=fb-%1-").arg(t.id)));
+        }
+    }
+
+    void everyExamplePlans()
+    {
+        const QDir dir(QStringLiteral(FB_SOURCE_DIR "/recipes/examples"));
+        const QStringList files = dir.entryList({QStringLiteral("*.yaml")});
+        QVERIFY(files.size() >= 5);
+        for (const QString &f : files) {
+            const SessionPlan p = SessionPlan::build(dir.filePath(f));
+            QVERIFY2(p.ok, qPrintable(f + QLatin1String(": ") + p.diagnostics));
+            QVERIFY2(!p.trials.isEmpty() && p.jobCount() >= int(p.trials.size()), qPrintable(f));
+            QVERIFY2(p.nodeHours() > 0, qPrintable(f)); // every example sets cluster.resources.time
+        }
+    }
+
+    void brokenRecipe()
+    {
+        const SessionPlan missing = SessionPlan::build(QStringLiteral("/nonexistent/recipe.yaml"));
+        QVERIFY(!missing.ok);
+        QVERIFY(missing.diagnostics.contains(QStringLiteral("/nonexistent/recipe.yaml")));
+        QVERIFY(missing.summary().isEmpty());
+    }
+
+    // The panel shows the plan: one top-level row per trial, its jobs below,
+    // the summary line, and the selected trial's scripts.
+    void panelTable()
+    {
+        fb::session::CampaignRunner runner;
+        fb::gui::CampaignPanel panel(&runner);
+        QSignalSpy planned(&panel, &fb::gui::CampaignPanel::planReady);
+        panel.setRecipePath(QStringLiteral(FB_SOURCE_DIR "/recipes/examples/local-redis.yaml"));
+        QVERIFY(planned.wait(20000));
+        QCOMPARE(planned.first().first().toBool(), true);
+        QCOMPARE(panel.planRowCount(), 3);
+        QVERIFY2(panel.planSummary().startsWith(QStringLiteral("3 trials · 9 jobs · 4 node-hours")), qPrintable(panel.planSummary()));
+        QCOMPARE(panel.trialCell(QStringLiteral("t002"), fb::gui::CampaignPanel::ParametersColumn),
+                 QStringLiteral("clients[0].load.concurrency=2"));
+        QCOMPARE(panel.trialCell(QStringLiteral("t001"), fb::gui::CampaignPanel::PartitionColumn), QStringLiteral("cpu"));
+        QCOMPARE(panel.trialCell(QStringLiteral("t001"), fb::gui::CampaignPanel::TimeColumn), QStringLiteral("01:00:00")); // the longest
+        QCOMPARE(panel.trialCell(QStringLiteral("t001"), fb::gui::CampaignPanel::NodesColumn), QStringLiteral("3"));
+        QCOMPARE(panel.trialCell(QStringLiteral("t001"), fb::gui::CampaignPanel::StateColumn), QStringLiteral("planned"));
+        auto *table = panel.findChild<QTreeWidget *>(QStringLiteral("planTable"));
+        QVERIFY(table);
+        QTreeWidgetItem *t1 = table->topLevelItem(0);
+        QCOMPARE(t1->childCount(), 3);
+        QStringList jobs;
+        for (int i = 0; i < t1->childCount(); ++i)
+            jobs << t1->child(i)->text(fb::gui::CampaignPanel::TrialColumn);
+        QVERIFY2(jobs.contains(QStringLiteral("service redis")) && jobs.contains(QStringLiteral("client kv"))
+                     && jobs.contains(QStringLiteral("monitor")),
+                 qPrintable(jobs.join(QLatin1Char(','))));
+        for (int i = 0; i < t1->childCount(); ++i)
+            if (t1->child(i)->text(0) == QLatin1String("service redis")) {
+                QCOMPARE(t1->child(i)->text(fb::gui::CampaignPanel::CpusColumn), QStringLiteral("1"));
+                QCOMPARE(t1->child(i)->text(fb::gui::CampaignPanel::MemoryColumn), QStringLiteral("256M"));
+            }
+        // Selecting a trial (or one of its jobs) previews that trial's scripts.
+        auto *preview = panel.findChild<QPlainTextEdit *>(QStringLiteral("scriptPreview"));
+        QVERIFY(preview);
+        table->setCurrentItem(table->topLevelItem(2)->child(0));
+        QVERIFY(preview->toPlainText().contains(QStringLiteral("fb-t003-")));
+        QVERIFY(!preview->toPlainText().contains(QStringLiteral("fb-t001-")));
+    }
+};
+
+QTEST_MAIN(TestCampaignPanel)
+#include "tst_campaignpanel.moc"
