@@ -149,17 +149,58 @@ int Dashboard::seriesIndex(int panel, const QString &name)
     return c->addSeries(name);
 }
 
+// Legend names of overlaid documents: their labels without the words they
+// all share ("local-redis Nov 23 16:23" and "… 17:13" become "16:23" and
+// "17:13"), so six series still fit under a panel; the title names them whole.
+static QStringList distinctLabels(const QList<ResultDocument> &docs)
+{
+    QStringList labels;
+    for (const ResultDocument &d : docs)
+        labels << d.label();
+    if (labels.size() < 2)
+        return labels;
+    qsizetype common = labels.first().size();
+    for (const QString &l : labels) {
+        qsizetype i = 0;
+        while (i < common && i < l.size() && l[i] == labels.first()[i])
+            ++i;
+        common = i;
+    }
+    // Cut at a word boundary, and only if every label keeps something.
+    if (common == 0)
+        return labels;
+    common = labels.first().lastIndexOf(QLatin1Char(' '), common - 1) + 1;
+    if (common <= 0)
+        return labels;
+    QStringList out;
+    for (const QString &l : labels) {
+        if (l.size() <= common)
+            return labels;
+        out << l.mid(common);
+    }
+    return out;
+}
+
+void Dashboard::setTitle(const QString &title)
+{
+    ChartWidget::setTitle(title);
+    if (auto *heading = findChild<QLabel *>(QStringLiteral("dashboardTitle")))
+        heading->setText(title);
+}
+
 void Dashboard::showResults(const QList<ResultDocument> &docs)
 {
+    const QStringList labels = distinctLabels(docs);
     for (int p = 0; p < m_panels.size(); ++p) {
         for (const DashboardColumn &col : m_spec.panels[p].result) {
-            for (const ResultDocument &d : docs) {
+            for (qsizetype di = 0; di < docs.size(); ++di) {
+                const ResultDocument &d = docs[di];
                 QList<QPointF> pts = d.timeseries.series(col.column);
                 if (pts.isEmpty())
                     continue;
                 for (QPointF &pt : pts)
                     pt.setY(pt.y() * col.scale);
-                const QString name = docs.size() > 1 ? d.label() + QStringLiteral(": ") + col.legend : col.legend;
+                const QString name = docs.size() > 1 ? labels[di] + QStringLiteral(": ") + col.legend : col.legend;
                 m_panels[p]->setSeriesData(seriesIndex(p, name), pts);
             }
         }

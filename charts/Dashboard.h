@@ -68,6 +68,7 @@ public:
     ~Dashboard() override;
 
     const DashboardSpec &spec() const { return m_spec; }
+    void setTitle(const QString &title) override; // also the heading above the panels
     int panelCount() const { return int(m_panels.size()); }
     TimeSeriesChart *panel(int index) const { return m_panels.value(index); }
 

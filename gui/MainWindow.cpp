@@ -8,8 +8,10 @@
 #include "panels/JobsPanel.h"
 #include "panels/LogsPanel.h"
 #include "panels/ResultsDashboardPanel.h"
+#include "panels/SessionLiveMonitor.h"
 #include "panels/RunsPanel.h"
 #include "panels/TunnelsPanel.h"
+#include "FileDropHandler.h"
 
 #include "common/AppInfo.h"
 
@@ -87,6 +89,11 @@ MainWindow::MainWindow(QWidget *parent)
             m_campaign->setRecipePath(m_editor->document()->fileName()); // saved: re-check and re-plan
     });
     connect(m_runner, &session::CampaignRunner::jobChanged, m_jobs, &JobsPanel::updateJob);
+    // Live dashboard: a trial's Prometheus, through a tunnel, once it answers.
+    m_live = new SessionLiveMonitor(m_runner, m_campaign, m_connections, findChild<TunnelsPanel *>(), m_dashboard, this);
+    connect(m_live, &SessionLiveMonitor::event, m_logs, &LogsPanel::appendEvent);
+    connect(m_live, &SessionLiveMonitor::message, this, [this](const QString &text) { statusBar()->showMessage(text, 10000); });
+    connect(m_live, &SessionLiveMonitor::wentLive, this, [this] { dock(QStringLiteral("Dashboard"))->raise(); });
     connect(m_runner, &session::CampaignRunner::trialChanged, m_runs, &RunsPanel::reload);
     connect(m_runner, &session::CampaignRunner::finished, this, [this] {
         m_runs->reload(); // the Session panel's notifier tells the user (tray, else alert + status bar)
@@ -107,6 +114,11 @@ MainWindow::MainWindow(QWidget *parent)
     });
     connect(m_jobs, &JobsPanel::message, this, [this](const QString &text) { statusBar()->showMessage(text, 10000); });
 
+    // A .yaml dropped anywhere on the window opens in the editor (after the unsaved-changes prompt).
+    connect(new FileDropHandler(this), &FileDropHandler::recipeDropped, this, [this](const QString &path) {
+        if (m_editor->requestOpen(path))
+            dock(QStringLiteral("Recipe"))->raise();
+    });
     buildMenus();
     applyDefaultLayout();
     m_defaultState = saveState(kLayoutVersion);
@@ -170,6 +182,14 @@ void MainWindow::showEvent(QShowEvent *event)
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    // Not the editor's Open action itself: it carries the recent-files drop-down, which a menu would show as a submenu.
+    file->addAction(m_editor->openAction()->icon(), tr("&Open Recipe…"), m_editor->openAction(), &QAction::trigger);
+    QMenu *recent = file->addMenu(tr("Open &Recent")); // the same list as the editor's Open drop-down
+    recent->setObjectName(QStringLiteral("recentMenu"));
+    m_editor->attachRecentMenu(recent);
+    file->addAction(m_editor->saveAction());
+    file->addAction(m_editor->saveAsAction());
+    file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));

@@ -23,6 +23,7 @@ class JobsPanel;
 class LogsPanel;
 class RunsPanel;
 class ResultsDashboardPanel;
+class SessionLiveMonitor;
 
 class MainWindow : public QMainWindow
 {
@@ -41,6 +42,7 @@ public:
     LogsPanel *logsPanel() const { return m_logs; }
     RunsPanel *runsPanel() const { return m_runs; }
     ResultsDashboardPanel *dashboardPanel() const { return m_dashboard; }
+    SessionLiveMonitor *liveMonitor() const { return m_live; }
 
     // Selects a connection profile by name (e.g. from --profile).
     bool selectProfile(const QString &name);
@@ -71,6 +73,7 @@ private:
     LogsPanel *m_logs = nullptr;
     RunsPanel *m_runs = nullptr;
     ResultsDashboardPanel *m_dashboard = nullptr;
+    SessionLiveMonitor *m_live = nullptr;
     QList<QDockWidget *> m_docks;
     QByteArray m_defaultState;
     bool m_layoutRestored = false;

@@ -2,6 +2,7 @@
 
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <cmath>
 
 namespace fb::metrics {
@@ -26,8 +27,22 @@ RunComparison::RunComparison(const ResultDocument &baseline, const QList<ResultD
         m_candidates.append(c.flatValues());
         m_labels.append(c.label());
     }
-    if (m_metrics.isEmpty())
+    if (m_metrics.isEmpty()) {
+        // What a reader compares first leads: throughputs, then latencies,
+        // then everything else; error counters (mostly zero) come last.
         m_metrics = m_baseline.keys();
+        const auto rank = [](const QString &metric) {
+            if (metric.startsWith(QLatin1String("errors")))
+                return 3;
+            switch (betterFor(metric)) {
+            case Better::Higher: return 0;
+            case Better::Lower: return 1;
+            default: return 2;
+            }
+        };
+        std::stable_sort(m_metrics.begin(), m_metrics.end(),
+                         [&](const QString &a, const QString &b) { return rank(a) < rank(b); });
+    }
 }
 
 void RunComparison::setDefaultTolerance(double lower, double upper)

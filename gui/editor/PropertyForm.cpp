@@ -58,7 +58,8 @@ PropertyForm::PropertyForm(RecipeDocument *document, QWidget *parent)
     auto *row = new QHBoxLayout;
     m_sweepValues->setPlaceholderText(tr("values, e.g. 1, 2, 4"));
     auto *apply = new QPushButton(tr("Set"), sweep);
-    row->addWidget(m_sweepField, 1);
+    // The field on its own line: names like "clients[0].load.concurrency" do not fit beside the values.
+    sl->addWidget(m_sweepField);
     row->addWidget(m_sweepValues, 1);
     row->addWidget(apply);
     sl->addLayout(row);
@@ -188,8 +189,12 @@ void PropertyForm::refresh()
         const QString path = m_node + QLatin1Char('.') + field;
         const QString value = m_document->fieldValue(path);
         if (auto *line = qobject_cast<QLineEdit *>(it.value())) {
-            if (!line->hasFocus() || !line->isModified())
+            if (!line->hasFocus()) {
                 line->setText(value);
+                line->setCursorPosition(0); // show a long value's start ("${service_dir}/…"), not its end
+            } else if (!line->isModified()) {
+                line->setText(value);
+            }
         } else if (auto *combo = qobject_cast<QComboBox *>(it.value())) {
             if (field == QLatin1String("service")) { // the target list follows the services
                 QStringList names;

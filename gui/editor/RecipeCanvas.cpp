@@ -266,6 +266,18 @@ QString RecipeCanvas::nodeAt(const QPoint &viewPos) const
     return {};
 }
 
+QString droppedRecipeFile(const QMimeData *mime)
+{
+    if (!mime || !mime->hasUrls())
+        return {};
+    for (const QUrl &url : mime->urls()) {
+        const QString path = url.toLocalFile(); // empty for http:// and other remote URLs
+        if (path.endsWith(QLatin1String(".yaml"), Qt::CaseInsensitive) || path.endsWith(QLatin1String(".yml"), Qt::CaseInsensitive))
+            return path;
+    }
+    return {};
+}
+
 QString RecipeCanvas::dropPayload(const QString &payload, QPointF scenePos)
 {
     const Recipe &r = m_document->recipe();
@@ -295,10 +307,7 @@ QString RecipeCanvas::dropPayload(const QString &payload, QPointF scenePos)
 void RecipeCanvas::dragEnterEvent(QDragEnterEvent *event)
 {
     const QMimeData *mime = event->mimeData();
-    bool yamlFile = false;
-    for (const QUrl &url : mime->urls())
-        yamlFile |= url.isLocalFile() && (url.path().endsWith(QLatin1String(".yaml")) || url.path().endsWith(QLatin1String(".yml")));
-    if (mime->hasFormat(QLatin1String(kNodeMimeType)) || yamlFile)
+    if (mime->hasFormat(QLatin1String(kNodeMimeType)) || !droppedRecipeFile(mime).isEmpty())
         event->acceptProposedAction();
     else
         event->ignore();
@@ -317,13 +326,13 @@ void RecipeCanvas::dropEvent(QDropEvent *event)
         event->acceptProposedAction();
         return;
     }
-    for (const QUrl &url : mime->urls()) {
-        if (url.isLocalFile()) {
-            emit openFileRequested(url.toLocalFile());
-            event->acceptProposedAction();
-            return;
-        }
+    const QString file = droppedRecipeFile(mime);
+    if (file.isEmpty()) {
+        event->ignore();
+        return;
     }
+    emit openFileRequested(file);
+    event->acceptProposedAction();
 }
 
 void RecipeCanvas::mousePressEvent(QMouseEvent *event)

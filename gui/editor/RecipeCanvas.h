@@ -12,6 +12,7 @@
 #include <QPointer>
 
 class QGraphicsLineItem;
+class QMimeData;
 
 namespace fb::editor {
 
@@ -19,6 +20,10 @@ class RecipeDocument;
 
 // Payload of a palette drag: "service:<template>", "client" or "monitor".
 inline constexpr char kNodeMimeType[] = "application/x-factorybench-recipe-node";
+
+// The first local .yaml/.yml file among a drag's URLs, or empty. Shared by the
+// canvas and the main window's FileDropHandler so both accept the same drops.
+QString droppedRecipeFile(const QMimeData *mime);
 
 class RecipeCanvas : public QGraphicsView
 {

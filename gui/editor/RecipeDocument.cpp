@@ -655,7 +655,10 @@ void RecipeDocument::flushAutosave()
     }
     while (m_autosaveWatcher.isRunning() || m_autosaveAgain) {
         m_autosaveWatcher.waitForFinished();
-        QCoreApplication::processEvents(); // delivers finished(), which may start the follow-up write
+        // Delivers finished(), which may start the follow-up write. Only the
+        // watcher's events: this runs from destructors, where any other posted
+        // event (a polish request, say) can reach a half-destroyed widget.
+        QCoreApplication::sendPostedEvents(&m_autosaveWatcher);
     }
 }
 

@@ -5,6 +5,8 @@
 #include "RecipeDocument.h"
 #include "recipe/Catalog.h"
 
+#include <algorithm>
+
 #include <QAction>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -66,8 +68,6 @@ QIcon dot(QColor color)
     return QIcon(pm);
 }
 
-constexpr int kMaxRecent = 8;
-
 } // namespace
 
 RecipeEditor::RecipeEditor(QWidget *parent, const Catalog *catalog)
@@ -79,21 +79,12 @@ RecipeEditor::RecipeEditor(QWidget *parent, const Catalog *catalog)
     QUndoStack *undo = m_document->undoStack();
     m_new = m_toolBar->addAction(QIcon::fromTheme(QStringLiteral("document-new")), tr("New"));
     m_open = m_toolBar->addAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("Open…"));
-    // Open's drop-down lists the recent files (rebuilt each time it opens).
+    // Open's drop-down lists the recent files.
     auto *recent = new QMenu(this);
     m_open->setMenu(recent);
     if (auto *button = qobject_cast<QToolButton *>(m_toolBar->widgetForAction(m_open)))
         button->setPopupMode(QToolButton::MenuButtonPopup);
-    connect(recent, &QMenu::aboutToShow, this, [this, recent] {
-        recent->clear();
-        for (const QString &path : recentFiles())
-            recent->addAction(path, this, [this, path] {
-                if (maybeSave())
-                    openFile(path);
-            });
-        if (recent->isEmpty())
-            recent->addAction(tr("No recent files"))->setEnabled(false);
-    });
+    attachRecentMenu(recent);
     m_save = m_toolBar->addAction(QIcon::fromTheme(QStringLiteral("document-save")), tr("Save"));
     m_saveAs = m_toolBar->addAction(QIcon::fromTheme(QStringLiteral("document-save-as")), tr("Save as…"));
     m_toolBar->addSeparator();
@@ -181,10 +172,8 @@ RecipeEditor::RecipeEditor(QWidget *parent, const Catalog *catalog)
     connect(m_document, &RecipeDocument::fileNameChanged, this, &RecipeEditor::updateTitle);
     connect(m_canvas, &RecipeCanvas::selectedNodeChanged, m_form, &PropertyForm::setNode);
     connect(m_canvas, &RecipeCanvas::selectedNodeChanged, this, [this](const QString &n) { m_delete->setEnabled(!n.isEmpty()); });
-    connect(m_canvas, &RecipeCanvas::openFileRequested, this, [this](const QString &path) {
-        if (maybeSave())
-            openFile(path);
-    });
+    // Direct: in the app, the window's FileDropHandler takes file drops first (and opens them after the drop).
+    connect(m_canvas, &RecipeCanvas::openFileRequested, this, &RecipeEditor::requestOpen);
     connect(m_palette, &QListWidget::itemDoubleClicked, this, [this](QListWidgetItem *item) {
         m_canvas->dropPayload(item->data(kPayloadRole).toString(), {});
     });
@@ -231,7 +220,11 @@ void RecipeEditor::showEvent(QShowEvent *event)
     if (!m_sized) { // first show: split the real width, so small windows and 200 % scale keep a usable canvas
         m_sized = true;
         const int w = width();
-        m_split->setSizes({w * 13 / 100, w * 60 / 100, w * 27 / 100});
+        // The palette as wide as its longest entry ("Prometheus monitor"), within its min/max width.
+        const int palette = std::clamp(std::max(w * 13 / 100, m_palette->sizeHintForColumn(0) + 2 * m_palette->frameWidth() + 8),
+                                       m_palette->minimumWidth(), m_palette->maximumWidth());
+        const int form = w * 27 / 100;
+        m_split->setSizes({palette, w - palette - form, form});
     }
 }
 
@@ -367,9 +360,23 @@ bool RecipeEditor::maybeSave()
     return true;
 }
 
+bool RecipeEditor::requestOpen(const QString &path)
+{
+    return maybeSave() && openFile(path);
+}
+
 QStringList RecipeEditor::recentFiles() const
 {
-    return QSettings().value(QStringLiteral("editor/recentFiles")).toStringList();
+    QStringList list = QSettings().value(QStringLiteral("editor/recentFiles")).toStringList();
+    // Pruned on read rather than on a timer: a file deleted or on an unmounted
+    // share simply disappears from the menus, and the next addRecent() forgets it.
+    list.removeIf([](const QString &path) { return !QFileInfo::exists(path); });
+    return list.mid(0, kMaxRecent);
+}
+
+void RecipeEditor::clearRecentFiles()
+{
+    QSettings().remove(QStringLiteral("editor/recentFiles"));
 }
 
 void RecipeEditor::addRecent(const QString &path)
@@ -381,6 +388,34 @@ void RecipeEditor::addRecent(const QString &path)
     while (list.size() > kMaxRecent)
         list.removeLast();
     QSettings().setValue(QStringLiteral("editor/recentFiles"), list);
+}
+
+void RecipeEditor::attachRecentMenu(QMenu *menu)
+{
+    connect(menu, &QMenu::aboutToShow, this, [this, menu] { fillRecentMenu(menu); });
+    fillRecentMenu(menu);
+}
+
+void RecipeEditor::fillRecentMenu(QMenu *menu)
+{
+    menu->clear();
+    const QStringList files = recentFiles();
+    for (int i = 0; i < files.size(); ++i) {
+        const QString path = files[i];
+        // "&1 local-redis.yaml" with the folder in the tooltip: full paths make a menu wider than the window.
+        QAction *a = menu->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName().replace(QLatin1Char('&'), QLatin1String("&&"))), this,
+                                     [this, path] { requestOpen(path); });
+        a->setData(path);
+        a->setToolTip(path);
+        a->setStatusTip(path);
+    }
+    if (files.isEmpty())
+        menu->addAction(tr("No recent files"))->setEnabled(false);
+    menu->setToolTipsVisible(true);
+    menu->addSeparator();
+    QAction *clear = menu->addAction(tr("Clear recent"), this, &RecipeEditor::clearRecentFiles);
+    clear->setObjectName(QStringLiteral("clearRecent"));
+    clear->setEnabled(!files.isEmpty());
 }
 
 } // namespace fb::editor

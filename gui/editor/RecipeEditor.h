@@ -15,6 +15,7 @@
 class QAction;
 class QLabel;
 class QListWidget;
+class QMenu;
 class QPlainTextEdit;
 class QSplitter;
 class QTabWidget;
@@ -57,10 +58,21 @@ public:
     QAction *deleteAction() const { return m_delete; }
 
     bool openFile(const QString &path);          // errors go to the diagnostics list
+    // What a user's open does (drop, recent file): the unsaved-changes prompt
+    // first, then openFile(). False when cancelled or the file does not load.
+    bool requestOpen(const QString &path);
     bool saveFile(const QString &path);
     // Unsaved changes: asks save / discard / cancel. True when it is fine to go on.
     bool maybeSave();
-    QStringList recentFiles() const;             // most recent first (QSettings "editor/recentFiles")
+    // Most recent first (QSettings "editor/recentFiles", at most kMaxRecent);
+    // files that no longer exist are left out.
+    QStringList recentFiles() const;
+    void clearRecentFiles();
+    // Keeps `menu` filled with the recent files and "Clear recent" (rebuilt
+    // each time it is about to show). The toolbar's Open drop-down and the
+    // main window's File > Open Recent both use it.
+    void attachRecentMenu(QMenu *menu);
+    static constexpr int kMaxRecent = 8;
 
 signals:
     void titleChanged(const QString &title);     // "local-redis.yaml*"
@@ -75,6 +87,7 @@ private:
     void showDiagnostics();
     void updateTitle();
     void addRecent(const QString &path);
+    void fillRecentMenu(QMenu *menu);
 
     RecipeDocument *m_document;
     QToolBar *m_toolBar;

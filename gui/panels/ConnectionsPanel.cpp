@@ -51,8 +51,6 @@ ConnectionsPanel::ConnectionsPanel(QWidget *parent)
     m_list->setRootIsDecorated(false);
     m_list->setAlternatingRowColors(true);
     m_list->header()->setStretchLastSection(true);
-    m_list->header()->setSectionResizeMode(NameColumn, QHeaderView::ResizeToContents);
-    m_list->header()->setSectionResizeMode(LoginColumn, QHeaderView::ResizeToContents);
     m_details = new QLabel(this);
     m_details->setObjectName(QStringLiteral("profileDetails"));
     m_details->setWordWrap(true);
@@ -107,6 +105,12 @@ void ConnectionsPanel::reload()
         }
         m_profiles << p;
         updateRow(p.name);
+    }
+    // Fitted to the names and logins with some air (ResizeToContents leaves
+    // none), but still resizable by the user.
+    for (const int column : {int(NameColumn), int(LoginColumn)}) {
+        m_list->resizeColumnToContents(column);
+        m_list->setColumnWidth(column, m_list->columnWidth(column) + 16);
     }
     if (!current.isEmpty())
         selectProfile(current);

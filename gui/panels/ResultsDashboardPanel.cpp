@@ -30,13 +30,47 @@ ResultsDashboardPanel::ResultsDashboardPanel(QWidget *parent)
     });
 }
 
-void ResultsDashboardPanel::present(const LoadedResults &r)
+void ResultsDashboardPanel::clearCharts()
 {
     // The old charts go; the splitter (compare mode) owns dashboard and table.
     QWidget *old = m_compare ? m_compare->parentWidget() : static_cast<QWidget *>(m_dashboard);
     delete old;
     m_dashboard = nullptr;
     m_compare = nullptr;
+}
+
+void ResultsDashboardPanel::showLive(metrics::PrometheusClient *client, const QString &workload, const QDateTime &start,
+                                     const QString &title, int intervalMs)
+{
+    clearCharts();
+    charts::DashboardSpec spec = charts::DashboardSpec::forWorkload(workload);
+    spec.title = title;
+    m_dashboard = new charts::Dashboard(spec, this);
+    m_dashboard->setObjectName(QStringLiteral("liveDashboard"));
+    m_layout->addWidget(m_dashboard, 1);
+    m_message->hide();
+    m_dashboard->startLive(client, start, intervalMs);
+    emit liveStarted();
+}
+
+void ResultsDashboardPanel::stopLive()
+{
+    if (!m_dashboard || !m_dashboard->isLive())
+        return;
+    m_dashboard->stopLive();
+    // The charts stay up until the recorded results replace them: say they
+    // are no longer updating.
+    QString title = m_dashboard->title();
+    if (title.endsWith(QLatin1String(" (live)")))
+        title.chop(7);
+    m_dashboard->setTitle(title + tr(" (live view ended)"));
+}
+
+bool ResultsDashboardPanel::isLive() const { return m_dashboard && m_dashboard->isLive(); }
+
+void ResultsDashboardPanel::present(const LoadedResults &r)
+{
+    clearCharts();
     if (r.docs.isEmpty() || (r.compare && r.docs.size() < 2)) {
         QStringList lines = r.errors;
         if (lines.isEmpty())

@@ -4,6 +4,9 @@
 // read and parsed on a worker thread; the charts are built once they arrive.
 // compareRuns() shows several runs: their charts overlaid and the compare
 // table (fbcharts' CompareRunsView) of each run against the oldest one.
+// showLive() shows a running trial's charts live from its Prometheus (the
+// Session's live dashboard, see SessionLiveMonitor) until stopLive() or the
+// next run is shown.
 #pragma once
 
 #include "metrics/ResultDocument.h"
@@ -15,6 +18,10 @@
 
 class QLabel;
 class QVBoxLayout;
+
+namespace fb::metrics {
+class PrometheusClient;
+}
 
 namespace fb::charts {
 class CompareRunsView;
@@ -38,6 +45,12 @@ public:
     explicit ResultsDashboardPanel(QWidget *parent = nullptr);
     void showRun(const QString &runId, const QString &trialId); // asynchronous
     void compareRuns(const QStringList &runIds);                  // asynchronous; two or more runs
+    // Live mode: the workload's dashboard polling `client` (not owned; it must
+    // outlive live mode) for [start, now]. Emits liveStarted at once.
+    void showLive(metrics::PrometheusClient *client, const QString &workload, const QDateTime &start, const QString &title,
+                  int intervalMs = 2000);
+    void stopLive(); // the charts stay as they are
+    bool isLive() const;
     charts::Dashboard *dashboard() const { return m_dashboard; }
     charts::CompareRunsView *compareView() const { return m_compare; }
     static LoadedResults load(const QString &storePath, const QString &runId, const QString &trialId); // any thread
@@ -45,10 +58,12 @@ public:
 
 signals:
     void shown(int documents);
+    void liveStarted(); // dashboard() is the live one
 
 private:
     void request(std::function<LoadedResults()> job);
     void present(const LoadedResults &r);
+    void clearCharts();
 
     QVBoxLayout *m_layout = nullptr;
     QLabel *m_message = nullptr;

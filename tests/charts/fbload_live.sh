@@ -53,9 +53,11 @@ start)
 
   mport=$(free_port)
   echo '{}' >"$dir/client.json"
-  # 110 s covers the test's timeout; stop kills it earlier.
+  # CTest may start the fixture long before the tests that use it (they wait
+  # for free slots while other tests run), so fbload keeps going for 30 min;
+  # the fixture's stop kills it as soon as the last of its tests is done.
   setsid "$fbload" run --config "$dir/client.json" --workload redis --target "127.0.0.1:$rport" \
-      --out "$dir/result.json" --duration 110 --warmup 0 --model constant --rate 300 --concurrency 2 \
+      --out "$dir/result.json" --duration 1800 --warmup 0 --model constant --rate 300 --concurrency 2 \
       --metrics-port "$mport" --metrics-bind 127.0.0.1 --label run=live \
       >"$dir/log/fbload.log" 2>&1 </dev/null &
   echo $! >"$dir/fbload.pid"

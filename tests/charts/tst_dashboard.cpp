@@ -13,6 +13,7 @@
 
 #include <QFile>
 #include <QImage>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -85,6 +86,17 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return !lat->isDecimationPending(); }, 5000));
         QCOMPARE(lat->lineSeries(seriesNames(lat).indexOf(QStringLiteral("r1: p99")))->points().last().y(),
                  p99.last().y() * 1e-3);
+
+        // Overlaid runs whose labels share leading words are told apart by
+        // the rest in the legends; the heading follows setTitle.
+        ResultDocument a = r1, b = r3;
+        a.run.insert(QStringLiteral("label"), QStringLiteral("local-redis Nov 23 16:42"));
+        b.run.insert(QStringLiteral("label"), QStringLiteral("local-redis Nov 23 17:32"));
+        Dashboard named(DashboardSpec::forWorkload(r1.workload()));
+        named.showResults({a, b});
+        QCOMPARE(seriesNames(named.panel(0)), (QStringList{QStringLiteral("16:42: completed"), QStringLiteral("17:32: completed")}));
+        named.setTitle(QStringLiteral("Compare"));
+        QCOMPARE(named.findChild<QLabel *>(QStringLiteral("dashboardTitle"))->text(), QStringLiteral("Compare"));
 
         // Linked x axes: zooming one panel zooms the others.
         rate->zoomToX(0, 1);

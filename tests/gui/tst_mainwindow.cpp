@@ -101,7 +101,7 @@ private slots:
         QTest::qWait(50); // let the default dock sizes apply
         // The editor area gets most of the height, the job list less.
         QVERIFY(w.dock(QStringLiteral("Recipe"))->height() > w.dock(QStringLiteral("Jobs"))->height());
-        const QString path = QStringLiteral(FB_BINARY_DIR "/screenshots/main-window.png");
+        const QString path = QStringLiteral(FB_BINARY_DIR "/screenshots/main-window-1440x900.png");
         QDir().mkpath(QStringLiteral(FB_BINARY_DIR "/screenshots"));
         const QImage shot = w.grab().toImage();
         QVERIFY(shot.save(path));
