@@ -22,7 +22,7 @@ void sleepUntil(int64_t monoTargetNs)
 
 BlockingWorker::BlockingWorker(Engine& engine, int connIndex, int64_t quota)
     : engine_(engine), cfg_(engine.config()), conn_(connIndex), quota_(quota), live_(engine.opNames().size()),
-      secondHist_(kSecondRowDigits)
+      rows_(stats_.seconds)
 {
     stats_.init(engine.metricSpecs(), engine.opNames());
     session_ = engine.workload().newBlockingSession(connIndex, cfg_.seed * 1'000'003 + static_cast<uint64_t>(connIndex));
@@ -43,19 +43,7 @@ void BlockingWorker::fatal(const std::string& why)
 
 SecondRow& BlockingWorker::rowAt(int64_t monoNow)
 {
-    // As Worker::rowAt: fold the dense per-second histogram when the second changes.
-    const int64_t sec = (monoNow + engine_.monoToUnixNs()) / kSecondNs;
-    if (sec != rowSec_) {
-        if (row_) {
-            for (size_t i = 0; i < secondHist_.bucketCount(); ++i)
-                if (uint64_t n = secondHist_.countAt(i))
-                    row_->latencyBuckets[secondHist_.bucketLow(i)] += n;
-            secondHist_.reset();
-        }
-        rowSec_ = sec;
-        row_ = &stats_.seconds[sec];
-    }
-    return *row_;
+    return rows_.at((monoNow + engine_.monoToUnixNs()) / kSecondNs);
 }
 
 // The accounting of Worker::complete for one finished call (closed loop:
@@ -72,7 +60,7 @@ void BlockingWorker::account(uint32_t op, ErrorClass outcome, int64_t startNs, i
         row.latencySumUs += static_cast<double>(latencyUs);
         row.latencyMaxUs = std::max(row.latencyMaxUs, latencyUs);
         row.latencyMinUs = row.latencyMinUs < 0 ? latencyUs : std::min(row.latencyMinUs, latencyUs);
-        secondHist_.record(latencyUs);
+        rows_.recordLatency(latencyUs);
         if (measured) {
             stats_.ok++;
             stats_.good++;
@@ -140,8 +128,7 @@ void BlockingWorker::run()
     stoppedNs_ = monoNs();
     session_->close();
     live_.connections.fetch_sub(1, std::memory_order_relaxed);
-    rowAt(monoNs() + kSecondNs * 3600);  // folds the last second's histogram
-    stats_.seconds.erase(rowSec_);
+    rows_.finish();
 }
 
 }  // namespace fbload

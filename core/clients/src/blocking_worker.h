@@ -52,9 +52,7 @@ private:
     bool measured_ = false;  // the current call
     int opMetricBase_ = -1;
     int64_t stoppedNs_ = 0;
-    int64_t rowSec_ = INT64_MIN;
-    SecondRow* row_ = nullptr;
-    Histogram secondHist_;
+    SecondRows rows_;  // per-second rows, in stats_.seconds
 };
 
 }  // namespace fbload

@@ -82,7 +82,7 @@ public:
           live_(engine.opNames().size()),
           schedule_(cfg_.model, cfg_.openLoop() ? cfg_.rate : 1.0, cfg_.burstiness, cfg_.rampUpS,
                     cfg_.seed, index, threads),
-          secondHist_(kSecondRowDigits)
+          rows_(stats_.seconds)
     {
         stats_.init(engine.metricSpecs(), engine.opNames());
         depth_ = std::max(1, engine.workload().pipelineDepth());
@@ -222,10 +222,7 @@ private:
     int64_t curTtftUs_ = -1, curTpotUs_ = -1;
     int ttftMetric_ = -1, itlMetric_ = -1;
     int opMetricBase_ = -1;  // index of "latency.<first op>" when there are several ops
-    // Per-second rows.
-    int64_t rowSec_ = INT64_MIN;
-    SecondRow* row_ = nullptr;
-    Histogram secondHist_;
+    SecondRows rows_;  // per-second rows, in stats_.seconds
     int64_t curInflight_ = 0;
 };
 
@@ -239,20 +236,7 @@ size_t Worker::totalInflight() const
 
 SecondRow& Worker::rowAt(int64_t monoNow)
 {
-    int64_t sec = (monoNow + engine_.monoToUnixNs()) / kSecondNs;
-    if (sec != rowSec_) {
-        // Completion times on one thread only move forward, so the dense
-        // per-second histogram of the previous second can be folded now.
-        if (row_) {
-            for (size_t i = 0; i < secondHist_.bucketCount(); ++i)
-                if (uint64_t n = secondHist_.countAt(i))
-                    row_->latencyBuckets[secondHist_.bucketLow(i)] += n;
-            secondHist_.reset();
-        }
-        rowSec_ = sec;
-        row_ = &stats_.seconds[sec];
-    }
-    return *row_;
+    return rows_.at((monoNow + engine_.monoToUnixNs()) / kSecondNs);
 }
 
 void Worker::countError(ErrorClass cls, bool measured, int64_t now)
@@ -283,7 +267,7 @@ void Worker::complete(ErrorClass outcome, int httpStatus)
         row.latencyMinUs = row.latencyMinUs < 0 ? latencyUs : std::min(row.latencyMinUs, latencyUs);
         row.inputTokens += curInputTokens_;
         row.outputTokens += curOutputTokens_;
-        secondHist_.record(latencyUs);
+        rows_.recordLatency(latencyUs);
         if (r.measured) {
             stats_.ok++;
             stats_.opOk[r.op]++;
@@ -739,8 +723,7 @@ void Worker::run()
         if (t >= warmupEndNs_)
             stats_.unsent++;
     pending_.clear();
-    rowAt(monoNs() + kSecondNs * 3600);  // folds the last second's histogram
-    stats_.seconds.erase(rowSec_);
+    rows_.finish();
     if (!issuingStoppedNs_)
         issuingStoppedNs_ = monoNs();
     ::close(timerFd_);

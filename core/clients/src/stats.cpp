@@ -100,4 +100,31 @@ uint64_t RunStats::errorTotal() const
     return t;
 }
 
+SecondRow& SecondRows::at(int64_t unixSec)
+{
+    if (unixSec != sec_) {
+        fold();
+        sec_ = unixSec;
+        row_ = &seconds_[unixSec];
+    }
+    return *row_;
+}
+
+void SecondRows::fold()
+{
+    if (!row_)
+        return;
+    for (size_t i = 0; i < hist_.bucketCount(); ++i)
+        if (uint64_t n = hist_.countAt(i))
+            row_->latencyBuckets[hist_.bucketLow(i)] += n;
+    hist_.reset();
+}
+
+void SecondRows::finish()
+{
+    fold();
+    row_ = nullptr;
+    sec_ = INT64_MIN;
+}
+
 }  // namespace fbload

@@ -10,6 +10,7 @@
 #include "histogram.h"
 
 #include <array>
+#include <climits>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -70,5 +71,25 @@ struct RunStats {
 
 // Histogram layout of the per-second rows: coarse on purpose (26 KB dense).
 constexpr int kSecondRowDigits = 2;
+
+// The per-second rows one worker thread fills. Completion times on one thread
+// only move forward, so latencies go into a dense histogram of the current
+// second, folded into that second's sparse row when the second changes.
+class SecondRows {
+public:
+    explicit SecondRows(std::map<int64_t, SecondRow>& seconds) : seconds_(seconds), hist_(kSecondRowDigits) {}
+    SecondRow& at(int64_t unixSec);
+    void recordLatency(int64_t us) { hist_.record(us); }
+    // Folds the last second's histogram (at the end of the run).
+    void finish();
+
+private:
+    void fold();
+
+    std::map<int64_t, SecondRow>& seconds_;
+    int64_t sec_ = INT64_MIN;
+    SecondRow* row_ = nullptr;
+    Histogram hist_;
+};
 
 }  // namespace fbload
