@@ -15,6 +15,9 @@ std::optional<double> parseDuration(const QString &text);   // seconds
 QString formatDuration(double seconds);                      // "1h30m", "500ms", "2.5s"
 // Slurm --time: "D-HH:MM:SS" or "HH:MM:SS" (rounded up to whole seconds).
 QString formatSlurmTime(double seconds);
+// Its inverse, also "MM:SS", "MM" and "D-HH[:MM]"; 0 when unreadable
+// ("UNLIMITED", empty).
+double parseSlurmTimeLimit(const QString &text);
 
 std::optional<qint64> parseSize(const QString &text);       // bytes; K/M/G/T are powers of 1024
 QString formatSize(qint64 bytes);                            // "4G", "512M", "1000"

@@ -20,41 +20,6 @@ QString tr(const char *text) { return QCoreApplication::translate("fb::gui::Sess
 QString count(qsizetype n, const char *one, const char *many) { return tr(n == 1 ? one : many).arg(n); }
 } // namespace
 
-double SessionPlan::parseSlurmTime(const QString &text)
-{
-    QString t = text.trimmed();
-    double days = 0;
-    const qsizetype dash = t.indexOf(QLatin1Char('-'));
-    if (dash > 0) {
-        bool ok = false;
-        days = t.left(dash).toInt(&ok);
-        if (!ok)
-            return 0;
-        t = t.mid(dash + 1);
-    }
-    const QStringList parts = t.split(QLatin1Char(':'));
-    QList<int> v;
-    for (const QString &p : parts) {
-        bool ok = false;
-        v << p.toInt(&ok);
-        if (!ok || v.last() < 0)
-            return 0;
-    }
-    double seconds = 0;
-    if (dash > 0) { // D-HH, D-HH:MM, D-HH:MM:SS
-        seconds = v.value(0) * 3600.0 + v.value(1) * 60.0 + v.value(2);
-    } else if (v.size() == 3) { // HH:MM:SS
-        seconds = v[0] * 3600.0 + v[1] * 60.0 + v[2];
-    } else if (v.size() == 2) { // MM:SS
-        seconds = v[0] * 60.0 + v[1];
-    } else if (v.size() == 1) { // MM
-        seconds = v[0] * 60.0;
-    } else {
-        return 0;
-    }
-    return days * 86400.0 + seconds;
-}
-
 PlannedJob PlannedJob::fromScript(const recipe::BatchScript &script)
 {
     PlannedJob j;
@@ -70,7 +35,7 @@ PlannedJob PlannedJob::fromScript(const recipe::BatchScript &script)
             j.partition = value;
         else if (option == QLatin1String("time")) {
             j.timeLimit = value;
-            j.timeLimitSeconds = SessionPlan::parseSlurmTime(value);
+            j.timeLimitSeconds = recipe::parseSlurmTimeLimit(value);
         } else if (option == QLatin1String("nodes"))
             j.nodes = std::max(1, value.section(QLatin1Char('-'), -1).toInt()); // "2" or "1-2": the most it may hold
         else if (option == QLatin1String("cpus-per-task"))

@@ -65,10 +65,6 @@ struct SessionPlan
     QString summary() const;
 
     static SessionPlan build(const QString &path); // any thread
-    // Slurm --time as the generator writes it ("D-HH:MM:SS", "HH:MM:SS"),
-    // also "MM:SS" and "MM"; 0 when unreadable. Hand-written: Quantities
-    // only formats this spelling, and the grammar is four cases.
-    static double parseSlurmTime(const QString &text);
 };
 
 } // namespace fb::gui

@@ -6,6 +6,7 @@
 #include "panels/SessionPlan.h"
 
 #include "recipe/BatchScriptGenerator.h"
+#include "recipe/Quantities.h"
 
 #include <QDir>
 #include <QPlainTextEdit>
@@ -21,13 +22,13 @@ class TestCampaignPanel : public QObject
 private slots:
     void slurmTime()
     {
-        QCOMPARE(SessionPlan::parseSlurmTime(QStringLiteral("00:10:00")), 600.0);
-        QCOMPARE(SessionPlan::parseSlurmTime(QStringLiteral("1-02:00:30")), 86400.0 + 7200 + 30);
-        QCOMPARE(SessionPlan::parseSlurmTime(QStringLiteral("5:30")), 330.0);
-        QCOMPARE(SessionPlan::parseSlurmTime(QStringLiteral("45")), 2700.0);
-        QCOMPARE(SessionPlan::parseSlurmTime(QStringLiteral("2-1")), 2 * 86400.0 + 3600);
-        QCOMPARE(SessionPlan::parseSlurmTime(QStringLiteral("UNLIMITED")), 0.0);
-        QCOMPARE(SessionPlan::parseSlurmTime(QString()), 0.0);
+        QCOMPARE(fb::recipe::parseSlurmTimeLimit(QStringLiteral("00:10:00")), 600.0);
+        QCOMPARE(fb::recipe::parseSlurmTimeLimit(QStringLiteral("1-02:00:30")), 86400.0 + 7200 + 30);
+        QCOMPARE(fb::recipe::parseSlurmTimeLimit(QStringLiteral("5:30")), 330.0);
+        QCOMPARE(fb::recipe::parseSlurmTimeLimit(QStringLiteral("45")), 2700.0);
+        QCOMPARE(fb::recipe::parseSlurmTimeLimit(QStringLiteral("2-1")), 2 * 86400.0 + 3600);
+        QCOMPARE(fb::recipe::parseSlurmTimeLimit(QStringLiteral("UNLIMITED")), 0.0);
+        QCOMPARE(fb::recipe::parseSlurmTimeLimit(QString()), 0.0);
     }
 
     void jobFromScript()

@@ -50,6 +50,9 @@ private slots:
         QCOMPARE(formatDuration(0), QStringLiteral("0s"));
         QCOMPARE(formatSlurmTime(5400), QStringLiteral("01:30:00"));
         QCOMPARE(formatSlurmTime(90061.2), QStringLiteral("1-01:01:02")); // rounded up
+        // What the generator writes reads back (the Session plan's node-hours).
+        for (const double seconds : {59.0, 600.0, 5400.0, 90062.0})
+            QCOMPARE(parseSlurmTimeLimit(formatSlurmTime(seconds)), seconds);
         QCOMPARE(formatSize(4LL << 30), QStringLiteral("4G"));
         QCOMPARE(formatSize(1000), QStringLiteral("1000"));
         QCOMPARE(formatSlurmMemory(256LL << 20), QStringLiteral("256M"));
