@@ -5,6 +5,9 @@
 // nginx fixture.
 #include "fbload_test_util.h"
 
+#include <sys/resource.h>
+#include <utility>
+
 using namespace fbtest;
 
 class TestConfig : public QObject {
@@ -16,6 +19,9 @@ private slots:
     void badConfigFile();
     void configFileAndOverrides();
     void usageAndVersion();
+    void lineInjection_data();
+    void lineInjection();
+    void fdLimit();
 
 private:
     QTemporaryDir dir_;
@@ -44,7 +50,12 @@ void TestConfig::badParameters_data()
     QTest::newRow("unknown flag") << (redis + QStringList{"--rps", "5"}) << "unknown argument \"--rps\"";
     QTest::newRow("flag without value") << (redis + QStringList{"--duration"}) << "--duration: missing value";
     QTest::newRow("concurrency 0") << (redis + QStringList{"--concurrency", "0"})
-                                   << "load.concurrency: expected an integer in [1, 1000000], got \"0\"";
+                                   << "load.concurrency: expected an integer in [1, 100000], got \"0\"";
+    QTest::newRow("concurrency over the cap") << (redis + QStringList{"--concurrency", "1000000"})
+                                              << "load.concurrency: expected an integer in [1, 100000], got \"1000000\"";
+    QTest::newRow("blocking concurrency over the cap")
+        << QStringList{"--workload", "file", "--concurrency", "5000", "--set", "params.dir=/tmp"}
+        << "load.concurrency: 5000 connections of the file workload would need one thread each; at most 4096";
     QTest::newRow("negative duration") << (redis + QStringList{"--duration", "-3"}) << "duration_s: expected a positive number";
     QTest::newRow("rate not a number") << (redis + QStringList{"--model", "poisson", "--rate", "fast"})
                                        << "load.rate: expected a positive number, got \"fast\"";
@@ -69,7 +80,7 @@ void TestConfig::badParameters_data()
     QTest::newRow("http path") << (http + QStringList{"--set", "params.path=index.html"})
                                << "params.path: expected a path starting with '/'";
     QTest::newRow("header injection") << (http + QStringList{"--set", R"(params.headers={"X-A":"b\r\nEvil: 1"})"})
-                                      << "params.headers.X-A: header names and values may not contain line breaks";
+                                      << "params.headers.X-A: control character 0x0d (CR) at byte 1 is not allowed";
     QTest::newRow("llm without model") << llm << "params.model: missing";
     QTest::newRow("llm api") << (llm + QStringList{"--set", "params.model=m", "--set", "params.api=anthropic"})
                              << "params.api: expected one of ollama-generate, ollama-chat, openai-completions, openai-chat";
@@ -173,6 +184,108 @@ void TestConfig::usageAndVersion()
     p.start(fbloadBin(), {"--version"});
     QVERIFY(p.waitForFinished());
     QVERIFY(p.readAllStandardOutput().startsWith("fbload "));
+}
+
+// Every value fbload sends inside a protocol line (HTTP request line and
+// headers, the PostgreSQL startup message, C-string connection parameters)
+// is refused with a control character in it: exit 2, the field named, and
+// nothing sent (the target is a closed port: a run would report connect errors).
+void TestConfig::lineInjection_data()
+{
+    QTest::addColumn<QString>("workload");
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("field");
+    const QString crlf = R"(\r\nX-Evil: 1)";
+    auto set = [](const QString& key, const QString& jsonString) {
+        return QStringList{"--set", "params." + key + "=\"" + jsonString + "\""};
+    };
+    const QStringList llm{"--set", "params.model=m"};
+    const QStringList s3{"--set", "params.access_key=AK", "--set", "params.secret_key=SK"};
+    QTest::newRow("http path") << "http" << set("path", "/a" + crlf) << "params.path";
+    QTest::newRow("http method") << "http" << set("method", "GET" + crlf) << "params.method";
+    QTest::newRow("http host_header") << "http" << set("host_header", "h" + crlf) << "params.host_header";
+    QTest::newRow("http header value") << "http" << QStringList{"--set", R"(params.headers={"X-A":"b\r\nEvil: 1"})"}
+                                       << "params.headers.X-A";
+    QTest::newRow("http header value LF only") << "http" << QStringList{"--set", R"(params.headers={"X-A":"b\nEvil: 1"})"}
+                                               << "params.headers.X-A";
+    QTest::newRow("http header name") << "http" << QStringList{"--set", R"(params.headers={"X-A\r\nEvil":"b"})"}
+                                      << R"(params.headers."X-A\r\nEvil" (header name))";
+    QTest::newRow("http header name colon") << "http" << QStringList{"--set", R"(params.headers={"X-A: b":"c"})"}
+                                            << "params.headers.X-A: b: \"X-A: b\" is not a valid header name";
+    QTest::newRow("target host") << "http" << QStringList{"--target", "a\r\nX-Evil: 1:80"} << "--target";
+    QTest::newRow("llm path") << "llm" << (llm + set("path", "/v1" + crlf)) << "params.path";
+    QTest::newRow("llm api_key") << "llm" << (llm + set("api_key", "sk" + crlf)) << "params.api_key";
+    QTest::newRow("llm api_key NUL") << "llm" << (llm + set("api_key", R"(sk\u0000x)")) << "params.api_key: control character 0x00 (NUL)";
+    QTest::newRow("llm api_key DEL") << "llm" << (llm + set("api_key", R"(sk\u007fx)")) << "params.api_key: control character 0x7f";
+    QTest::newRow("llm header value") << "llm" << (llm + QStringList{"--set", R"(params.headers={"X-A":"b\r\nEvil: 1"})"})
+                                      << "params.headers.X-A";
+    QTest::newRow("llm header name") << "llm" << (llm + QStringList{"--set", R"(params.headers={"X\nA":"b"})"})
+                                     << R"(params.headers."X\nA" (header name))";
+    QTest::newRow("vector host_header") << "vector" << set("host_header", "h" + crlf) << "params.host_header";
+    QTest::newRow("vector api_key") << "vector" << set("api_key", "k" + crlf) << "params.api_key";
+    QTest::newRow("s3 host_header") << "s3" << (s3 + set("host_header", "h" + crlf)) << "params.host_header";
+    QTest::newRow("s3 access_key") << "s3" << QStringList{"--set", "params.secret_key=SK", "--set", R"(params.access_key="AK\r\nX: 1")"}
+                                   << "params.access_key";
+    QTest::newRow("s3 region") << "s3" << (s3 + set("region", "us" + crlf)) << "params.region";
+    QTest::newRow("s3 key_prefix") << "s3" << (s3 + set("key_prefix", "p" + crlf)) << "params.key_prefix";
+    for (const QString w : {"postgres", "mysql"}) {
+        QTest::newRow(qPrintable(w + " user")) << w << set("user", R"(u\u0000options)") << "params.user";
+        QTest::newRow(qPrintable(w + " database")) << w << set("database", "d" + crlf) << "params.database";
+        QTest::newRow(qPrintable(w + " password")) << w << set("password", "p" + crlf) << "params.password";
+    }
+}
+
+void TestConfig::lineInjection()
+{
+    QFETCH(QString, workload);
+    QFETCH(QStringList, args);
+    QFETCH(QString, field);
+    QProcess list;
+    list.start(fbloadBin(), {"workloads"});
+    QVERIFY(list.waitForFinished());
+    if (!QString::fromUtf8(list.readAllStandardOutput()).split('\n').contains(workload))
+        QSKIP(qPrintable("workload " + workload + " is not compiled in"));
+    QStringList run{"run", "--workload", workload, "--duration", "1"};
+    if (!args.contains("--target"))
+        run << "--target" << "127.0.0.1:1";
+    auto r = runFbload(run + args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.stderrText.startsWith("fbload: " + field), qPrintable("stderr was: " + r.stderrText));
+    QVERIFY2(!r.stderrText.contains("X-Evil") && r.stderrText.count('\n') == 1,
+             qPrintable("one line, without the injected text: " + r.stderrText));
+}
+
+// fbload raises its soft RLIMIT_NOFILE to the hard limit, and refuses (exit
+// 2, with the numbers) a concurrency that cannot fit even then.
+void TestConfig::fdLimit()
+{
+    auto runWithLimit = [](rlim_t soft, rlim_t hard, const QStringList& args) {
+        QProcess p;
+        p.setChildProcessModifier([soft, hard] {
+            rlimit rl{soft, hard};
+            setrlimit(RLIMIT_NOFILE, &rl);
+        });
+        p.start(fbloadBin(), args);
+        p.waitForFinished(30000);
+        return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAllStandardError()));
+    };
+    const QString out = dir_.filePath("fdlimit.json");
+    const QStringList base{"run", "--workload", "http", "--target", "127.0.0.1:1", "--duration", "0.5", "--out", out};
+    auto [code, err] = runWithLimit(256, 256, base + QStringList{"--concurrency", "1000"});
+    QCOMPARE(code, 2);
+    QVERIFY2(err.contains("load.concurrency: 1000 connections need 1066 file descriptors, but fbload may open only 256 "
+                          "(ulimit -n; hard limit 256)"),
+             qPrintable(err));
+    QVERIFY(!QFile::exists(out));
+    // Soft 256, hard 2048: raised, so 1000 connections fit and are all tried
+    // (the closed port refuses each: connect errors, exit 1).
+    std::tie(code, err) = runWithLimit(256, 2048, base + QStringList{"--concurrency", "1000"});
+    QVERIFY2(code == 1 && !err.contains("file descriptors"), qPrintable(err));
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const auto summary = QJsonDocument::fromJson(f.readAll()).object()["summary"].toObject();
+    QVERIFY2(summary["errors"].toObject()["connect"].toInt() >= 1000,
+             qPrintable(QString::number(summary["errors"].toObject()["connect"].toInt())));
 }
 
 QTEST_GUILESS_MAIN(TestConfig)

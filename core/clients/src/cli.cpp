@@ -4,6 +4,8 @@
 #include "engine.h"
 #include "json.h"
 #include "metrics_server.h"
+#include "output_file.h"
+#include "resources.h"
 #include "result.h"
 #include "workload.h"
 
@@ -40,6 +42,9 @@ Usage:
 --metrics-port-auto: if port N is taken, try N+1, N+2 ... (100 ports in all).
 --metrics-target-file: once /metrics is bound, write [{"targets":["host:port"],
 "labels":{...}}] there atomically (Prometheus file_sd).
+--out: a regular file is replaced atomically (temporary file + rename, created
+before the run, so an unwritable folder fails at once); a device or FIFO
+(/dev/null) is written in place; - is stdout.
 --busy-poll-us N: poll for events this long before sleeping (default 20, 0 off).
 Flags override the config file; --set overrides any key (value parsed as
 JSON, else taken as a string), e.g. --set params.pipeline=16.
@@ -52,22 +57,6 @@ std::string hostName()
     char h[256] = {};
     gethostname(h, sizeof h - 1);
     return h;
-}
-
-bool writeFileAtomically(const std::string& path, const std::string& text)
-{
-    // Write then rename, so a reader (or a crash) never sees half a result.
-    std::string tmp = path + ".tmp." + std::to_string(getpid());
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f)
-            return false;
-        f << text;
-        f.flush();
-        if (!f)
-            return false;
-    }
-    return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
 // A Prometheus file_sd document naming this run's /metrics endpoint; written
@@ -95,9 +84,15 @@ int cmdRun(const std::vector<std::string>& args)
 {
     RunConfig cfg;
     std::unique_ptr<Workload> workload;
+    std::unique_ptr<OutputFile> out, targetFile;
     try {
         cfg = parseRunArgs(args);
         workload = makeWorkload(cfg);
+        checkResources(cfg, *workload, raiseFdLimit());
+        // Before anything is sent: an output that cannot be written fails now.
+        out = std::make_unique<OutputFile>(cfg.outPath, "--out");
+        if (!cfg.metricsTargetFile.empty())
+            targetFile = std::make_unique<OutputFile>(cfg.metricsTargetFile, "--metrics-target-file");
     } catch (const ConfigError& e) {
         std::cerr << "fbload: " << e.what() << "\n";
         return 2;
@@ -115,9 +110,9 @@ int cmdRun(const std::vector<std::string>& args)
         try {
             metrics.start(cfg.metricsBind, cfg.metricsPort, cfg.metricsPortTries);
             std::cerr << "fbload: serving /metrics on port " << metrics.port() << "\n";
-            if (!cfg.metricsTargetFile.empty() &&
-                !writeFileAtomically(cfg.metricsTargetFile, metricsTarget(cfg, metrics.port())))
-                throw std::runtime_error("--metrics-target-file " + cfg.metricsTargetFile + ": cannot write");
+            std::string error;
+            if (targetFile && !targetFile->commit(metricsTarget(cfg, metrics.port()), error))
+                throw std::runtime_error("--metrics-target-file: " + error);
         } catch (const std::exception& e) {
             std::cerr << "fbload: " << e.what() << "\n";
             return 1;
@@ -162,10 +157,8 @@ int cmdRun(const std::vector<std::string>& args)
     meta.measureEndUnix = static_cast<double>(t.measureEndUnixNs) / 1e9;
     Json doc = buildResult(stats, meta);
     std::string text = doc.dump(1) + "\n";
-    if (cfg.outPath.empty() || cfg.outPath == "-") {
-        std::cout << text;
-    } else if (!writeFileAtomically(cfg.outPath, text)) {
-        std::cerr << "fbload: cannot write " << cfg.outPath << "\n";
+    if (std::string error; !out->commit(text, error)) {
+        std::cerr << "fbload: " << error << "\n";
         return 1;
     }
     const Json& sum = *doc.find("summary");
@@ -207,6 +200,13 @@ int cmdMerge(const std::vector<std::string>& args)
         std::cerr << "fbload merge: usage: fbload merge -o OUT.json A.json B.json ...\n";
         return 2;
     }
+    std::unique_ptr<OutputFile> outFile;
+    try {
+        outFile = std::make_unique<OutputFile>(out, "fbload merge: -o");
+    } catch (const ConfigError& e) {
+        std::cerr << e.what() << "\n";
+        return 2;
+    }
     std::vector<Json> docs;
     for (const auto& path : inputs) {
         std::ifstream f(path, std::ios::binary);
@@ -225,8 +225,8 @@ int cmdMerge(const std::vector<std::string>& args)
     }
     try {
         Json merged = mergeResults(docs, inputs);
-        if (!writeFileAtomically(out, merged.dump(1) + "\n")) {
-            std::cerr << "fbload merge: cannot write " << out << "\n";
+        if (std::string error; !outFile->commit(merged.dump(1) + "\n", error)) {
+            std::cerr << "fbload merge: " << error << "\n";
             return 1;
         }
     } catch (const std::exception& e) {

@@ -1,7 +1,9 @@
 #include "config.h"
+#include "bounds.h"
 #include "workload.h"
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -165,7 +167,7 @@ void applyConfigJson(RunConfig& cfg, const Json& doc)
                 bad("load.model", "one of closed, constant, poisson, gamma", *m);
         }
         if (const Json* v = load->find("concurrency"); v && !v->isNull())
-            cfg.concurrency = static_cast<int>(intField(*v, "load.concurrency", 1, 1'000'000));
+            cfg.concurrency = static_cast<int>(intField(*v, "load.concurrency", 1, kMaxConnections));
         if (const Json* v = load->find("rate"); v && !v->isNull())
             cfg.rate = numberField(*v, "load.rate", 0, 1e9, true);
         if (const Json* v = load->find("burstiness"); v && !v->isNull())
@@ -214,6 +216,7 @@ void applyConfigJson(RunConfig& cfg, const Json& doc)
         if (c == std::string::npos)
             bad("target", "HOST:PORT", *t);
         cfg.host = t->asString().substr(0, c);
+        requireLineSafe("target", cfg.host);  // the default Host: header
         cfg.port = static_cast<int>(intField(Json(t->asString().substr(c + 1)), "target", 1, 65535));
     }
     if (const Json* v = doc.find("metrics_port"); v && !v->isNull())
@@ -346,6 +349,7 @@ RunConfig parseRunArgs(const std::vector<std::string>& args)
         cfg.host = target.substr(0, c);
         if (cfg.host.size() > 2 && cfg.host.front() == '[' && cfg.host.back() == ']')
             cfg.host = cfg.host.substr(1, cfg.host.size() - 2);
+        requireLineSafe("--target", cfg.host);  // the default Host: header
         cfg.port = static_cast<int>(intField(Json(target.substr(c + 1)), "--target port", 1, 65535));
     }
     for (auto& l : labels)
@@ -422,7 +426,60 @@ Json RunConfig::toJson() const
     return j;
 }
 
+void requireLineSafe(const std::string& field, std::string_view value)
+{
+    for (size_t i = 0; i < value.size(); ++i) {
+        const auto b = static_cast<unsigned char>(value[i]);
+        if (b >= 0x20 && b != 0x7f)
+            continue;
+        static const char* const kNames[] = {"NUL", nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+                                             nullptr, "tab", "LF", nullptr, nullptr, "CR"};
+        char code[8];
+        std::snprintf(code, sizeof code, "0x%02x", b);
+        std::string what = code;
+        if (b < sizeof kNames / sizeof kNames[0] && kNames[b])
+            what += std::string(" (") + kNames[b] + ")";
+        throw ConfigError(field + ": control character " + what + " at byte " + std::to_string(i) +
+                          " is not allowed (the value is sent inside a protocol line)");
+    }
+}
+
 namespace param {
+
+std::string lineString(const Json& params, const char* key, const std::string& def)
+{
+    std::string s = string(params, key, def);
+    requireLineSafe(std::string("params.") + key, s);
+    return s;
+}
+
+std::vector<std::pair<std::string, std::string>> headers(const Json& params, const char* key)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    const Json* h = params.find(key);
+    if (!h || h->isNull())
+        return out;
+    const std::string where = std::string("params.") + key;
+    if (!h->isObject())
+        throw ConfigError(where + ": expected an object of header names to strings, got " + h->typeName());
+    for (const auto& [k, v] : h->asObject()) {
+        // A name with control characters is shown JSON-escaped, not raw.
+        bool printable = true;
+        for (char ch : k)
+            printable = printable && static_cast<unsigned char>(ch) >= 0x20 && ch != 0x7f;
+        const std::string field = where + "." + (printable ? k : Json(k).dump());
+        requireLineSafe(field + " (header name)", k);
+        // RFC 9110 token characters; a ':' or space would change the header's meaning.
+        if (k.empty() || k.find_first_not_of("!#$%&'*+-.^_`|~0123456789"
+                                             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != std::string::npos)
+            throw ConfigError(field + ": \"" + k + "\" is not a valid header name (letters, digits and !#$%&'*+-.^_`|~)");
+        if (!v.isString())
+            throw ConfigError(field + ": expected a string, got " + v.typeName());
+        requireLineSafe(field, v.asString());
+        out.emplace_back(k, v.asString());
+    }
+    return out;
+}
 
 double number(const Json& params, const char* key, double def, double min, double max)
 {

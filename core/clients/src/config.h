@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -73,6 +74,13 @@ void applyConfigJson(RunConfig& cfg, const Json& doc);
 // Checks cross-field rules (closed needs concurrency, open needs rate...).
 void validate(RunConfig& cfg);
 
+// Refuses a value that fbload sends inside a protocol line (HTTP request
+// line or header, PostgreSQL startup message, C-string connection
+// parameter) when it holds a control character (0x00-0x1f or 0x7f: CR and
+// LF would end the line and start one of the config's choosing). Throws
+// ConfigError naming `field`. The one check for every such field.
+void requireLineSafe(const std::string& field, std::string_view value);
+
 // Typed accessors for workload params; they throw ConfigError naming
 // "params.<key>". `def` is returned when the key is absent or null.
 namespace param {
@@ -80,6 +88,11 @@ double number(const Json& params, const char* key, double def, double min, doubl
 int64_t integer(const Json& params, const char* key, int64_t def, int64_t min, int64_t max);
 std::string string(const Json& params, const char* key, const std::string& def);
 bool boolean(const Json& params, const char* key, bool def);
+// A string sent inside a protocol line: as string(), then requireLineSafe.
+std::string lineString(const Json& params, const char* key, const std::string& def);
+// params.<key>: an object of HTTP header names (RFC 9110 tokens) to
+// line-safe strings, in order; absent or null gives none.
+std::vector<std::pair<std::string, std::string>> headers(const Json& params, const char* key);
 // Rejects keys not in `known` so typos do not silently fall back to defaults.
 void rejectUnknown(const Json& params, std::initializer_list<const char*> known);
 }  // namespace param

@@ -33,6 +33,7 @@ void onSignal(int)
 }
 
 constexpr uint64_t kTimerToken = ~uint64_t{0};
+constexpr size_t kInitialIn = 16 * 1024;  // receive buffer per connection before any growth
 constexpr int64_t kSecondNs = 1'000'000'000;
 
 // A growable FIFO ring; InFlight records are pushed and popped at the rate of
@@ -91,8 +92,9 @@ public:
             Conn& c = conns_[static_cast<size_t>(i)];
             c.global = firstConn + i;
             c.session = engine.workload().newSession(c.global, cfg_.seed * 1'000'003 + static_cast<uint64_t>(c.global));
-            c.growIn(16 * 1024);
+            c.growIn(kInitialIn);
         }
+        maxBuffered_ = std::max(kInitialIn, engine.workload().maxBufferedBytes());
     }
 
     void start() { thread_ = std::thread([this] { run(); }); }
@@ -152,6 +154,15 @@ private:
             in = std::move(n);
             inCap = cap;
         }
+        // After a connection is lost: a buffer a large reply grew goes back
+        // to the initial size, so the memory is returned.
+        void shrinkIn()
+        {
+            if (inCap > kInitialIn) {
+                inLen = 0;
+                growIn(kInitialIn);
+            }
+        }
         Ring<InFlight> q;
         int global = 0;
         int64_t startAtNs = 0;      // closed loop ramp: first request not before this
@@ -182,6 +193,9 @@ private:
                static_cast<int>(c.q.size()) < depth_;
     }
     bool quotaLeft() const { return quota_ <= 0 || measuredIssued_ < quota_; }
+    // A failed connect counts from the moment the load starts: attempts in
+    // the head start before t0 count when there is no warm-up.
+    bool connectMeasured(int64_t now) const { return std::max(now, t0_) >= warmupEndNs_; }
     SecondRow& rowAt(int64_t monoNow);
     void countError(ErrorClass cls, bool measured, int64_t now);
     size_t totalInflight() const;
@@ -191,6 +205,7 @@ private:
     int index_;
     int64_t quota_;
     int depth_ = 1;
+    size_t maxBuffered_ = 0;  // Workload::maxBufferedBytes
     std::vector<Conn> conns_;
     RunStats stats_;
     LiveStats live_;
@@ -317,7 +332,7 @@ void Worker::openConn(Conn& c, int64_t now)
     const auto& addr = engine_.address();
     c.fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c.fd < 0) {
-        countError(ErrorClass::Connect, now >= warmupEndNs_, now);
+        countError(ErrorClass::Connect, connectMeasured(now), now);
         c.reconnectAtNs = now + 100'000'000;
         return;
     }
@@ -327,7 +342,7 @@ void Worker::openConn(Conn& c, int64_t now)
     if (rc < 0 && errno != EINPROGRESS) {
         ::close(c.fd);
         c.fd = -1;
-        countError(ErrorClass::Connect, now >= warmupEndNs_, now);
+        countError(ErrorClass::Connect, connectMeasured(now), now);
         c.backoffNs = std::min<int64_t>(std::max<int64_t>(c.backoffNs * 2, 50'000'000), 1'000'000'000);
         c.reconnectAtNs = now + c.backoffNs;
         return;
@@ -360,6 +375,7 @@ void Worker::closeConn(Conn& c, ErrorClass why, int64_t now, bool reconnectNow)
     c.out.clear();
     c.outOff = 0;
     c.inLen = 0;
+    c.shrinkIn();
     c.session->reset();
     c.reconnectAtNs = reconnectNow ? now : now + std::max<int64_t>(c.backoffNs, 50'000'000);
 }
@@ -482,15 +498,27 @@ int Worker::waitEvents(std::vector<epoll_event>& events)
     return epoll_wait(ep_, events.data(), size, -1);
 }
 
+// Reads at most kMaxReadPerWake bytes, then returns to the event loop (which
+// reports the connection again while bytes are left: epoll is level
+// triggered), so a server that never stops sending cannot keep the worker
+// from its clock, its timeouts, a signal or its other connections. The
+// receive buffer grows up to Workload::maxBufferedBytes; full and nothing
+// consumed means a reply over the limit: a `protocol` error.
 void Worker::readFrom(Conn& c)
 {
-    for (;;) {
-        if (c.inCap - c.inLen < 4096)
-            c.growIn(c.inCap * 2);
-        size_t room = c.inCap - c.inLen;
+    size_t budget = kMaxReadPerWake;
+    while (budget > 0) {
+        if (c.inCap - c.inLen < 4096 && c.inCap < maxBuffered_)
+            c.growIn(std::min(c.inCap * 2, maxBuffered_));
+        size_t room = std::min(c.inCap - c.inLen, budget);
+        if (room == 0) {
+            closeConn(c, ErrorClass::Protocol, monoNs(), false);
+            return;
+        }
         ssize_t n = ::read(c.fd, c.in.get() + c.inLen, room);
         int64_t now = monoNs();  // stamp arrival right after the bytes land
         if (n > 0) {
+            budget -= static_cast<size_t>(n);
             c.inLen += static_cast<size_t>(n);
             cur_ = &c;
             long used = c.session->onData(c.in.get(), c.inLen, now, *this);
@@ -540,7 +568,7 @@ void Worker::onEvent(Conn& c, uint32_t events)
             ::close(c.fd);
             c.fd = -1;
             c.state = Conn::State::Down;
-            countError(ErrorClass::Connect, now >= warmupEndNs_, now);
+            countError(ErrorClass::Connect, connectMeasured(now), now);
             c.backoffNs = std::min<int64_t>(std::max<int64_t>(c.backoffNs * 2, 50'000'000), 1'000'000'000);
             c.reconnectAtNs = now + c.backoffNs;
             return;
@@ -616,7 +644,7 @@ void Worker::onTimer(int64_t now)
                 ::close(c.fd);
                 c.fd = -1;
                 c.state = Conn::State::Down;
-                countError(ErrorClass::Connect, now >= warmupEndNs_, now);
+                countError(ErrorClass::Connect, connectMeasured(now), now);
                 c.reconnectAtNs = now;
             }
         }

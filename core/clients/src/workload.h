@@ -8,6 +8,7 @@
 // Workload subclass registered in workloads/registry.cpp.
 #pragma once
 
+#include "bounds.h"
 #include "stats.h"
 
 #include <cstdint>
@@ -101,6 +102,13 @@ public:
     virtual std::vector<MetricSpec> extraMetrics() const { return {}; }
     // Requests a connection may have outstanding (redis pipeline depth; HTTP 1).
     virtual int pipelineDepth() const { return 1; }
+    // The most a connection's receive buffer may hold unconsumed (one whole
+    // reply for protocols that are scanned only once complete); beyond it
+    // the connection fails as `protocol`.
+    virtual size_t maxBufferedBytes() const { return kMaxBufferedBytes; }
+    // File descriptors one connection holds (sockets, files), for the check
+    // against RLIMIT_NOFILE before the run.
+    virtual int fdsPerConnection() const { return 1; }
     // One Session per connection; `connIndex` is global across threads.
     virtual std::unique_ptr<Session> newSession(int connIndex, uint64_t seed) const = 0;
     // Blocking workloads return a session here (newSession is then unused)

@@ -80,6 +80,7 @@ public:
     std::vector<std::string> opNames() const override { return {"write", "read", "stat", "delete"}; }
     std::vector<MetricSpec> extraMetrics() const override { return {{"bytes", "bytes"}}; }
     bool blocking() const override { return true; }
+    int fdsPerConnection() const override { return io.filesPerThread; }  // its files stay open for the run
     std::unique_ptr<Session> newSession(int, uint64_t) const override { return nullptr; }
     std::unique_ptr<BlockingSession> newBlockingSession(int connIndex, uint64_t seed) const override;
 

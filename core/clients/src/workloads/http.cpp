@@ -96,27 +96,17 @@ public:
         for (char& c : method_)
             if (c >= 'a' && c <= 'z')
                 c = static_cast<char>(c - 'a' + 'A');
-        if (method_.empty() || method_.find_first_of(" \r\n") != std::string::npos)
+        requireLineSafe("params.method", method_);
+        if (method_.empty() || method_.find(' ') != std::string::npos)
             throw ConfigError("params.method: expected an HTTP method such as GET or POST, got \"" + method_ + "\"");
-        std::string path = param::string(p, "path", "/");
-        if (path.empty() || path[0] != '/' || path.find_first_of(" \r\n") != std::string::npos)
+        std::string path = param::lineString(p, "path", "/");
+        if (path.empty() || path[0] != '/' || path.find(' ') != std::string::npos)
             throw ConfigError("params.path: expected a path starting with '/', got \"" + path + "\"");
-        std::vector<std::pair<std::string, std::string>> headers;
-        if (const Json* h = p.find("headers"); h && !h->isNull()) {
-            if (!h->isObject())
-                throw ConfigError("params.headers: expected an object of header names to strings, got " + h->typeName());
-            for (const auto& [k, v] : h->asObject()) {
-                if (!v.isString())
-                    throw ConfigError("params.headers." + k + ": expected a string, got " + v.typeName());
-                if (k.find_first_of(": \r\n") != std::string::npos || v.asString().find_first_of("\r\n") != std::string::npos)
-                    throw ConfigError("params.headers." + k + ": header names and values may not contain line breaks");
-                headers.emplace_back(k, v.asString());
-            }
-        }
+        const auto headers = param::headers(p, "headers");
         std::string body;
         if (const Json* b = p.find("body"); b && !b->isNull())
             body = b->isString() ? b->asString() : b->dump();  // an object body is sent as JSON
-        std::string host = param::string(p, "host_header", cfg.host + ":" + std::to_string(cfg.port));
+        std::string host = param::lineString(p, "host_header", cfg.host + ":" + std::to_string(cfg.port));
         request_ = buildHttpRequest(method_, path, host, headers, body);
     }
     std::string name() const override { return "http"; }

@@ -1,5 +1,8 @@
 #include "http_parser.h"
 
+#include "../bounds.h"
+
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -35,6 +38,8 @@ void HttpResponseParser::reset()
     status_ = 0;
     close_ = false;
     remaining_ = 0;
+    scanned_ = 0;
+    captured_.clear();
 }
 
 bool HttpResponseParser::finishOnEof()
@@ -53,12 +58,21 @@ long HttpResponseParser::feed(const char* data, size_t len, bool& done, const Bo
     for (;;) {
         switch (state_) {
         case State::Head: {
-            const void* end = memmem(data + pos, len - pos, "\r\n\r\n", 4);
-            if (!end)
-                return len - pos > 64 * 1024 ? -1 : static_cast<long>(pos);
+            // Resume the search where the last call stopped (minus 3 bytes: the
+            // terminator may straddle the two reads).
+            const size_t skip = std::min(len - pos, scanned_ > 3 ? scanned_ - 3 : 0);
+            const void* end = memmem(data + pos + skip, len - pos - skip, "\r\n\r\n", 4);
+            if (!end) {
+                scanned_ = len - pos;
+                return scanned_ > kMaxHeadBytes ? -1 : static_cast<long>(pos);
+            }
+            scanned_ = 0;
             size_t headEnd = static_cast<size_t>(static_cast<const char*>(end) - data) + 4;
+            if (headEnd - pos > kMaxHeadBytes)
+                return -1;
             std::string_view head(data + pos, headEnd - pos);
             pos = headEnd;
+            captured_.clear();
             // Status line: HTTP/1.x SSS reason
             if (head.size() < 12 || head.substr(0, 5) != "HTTP/")
                 return -1;
@@ -94,6 +108,8 @@ long HttpResponseParser::feed(const char* data, size_t len, bool& done, const Bo
                     closeHdr = containsTokenIgnoreCase(value, "close");
                     keepAlive = containsTokenIgnoreCase(value, "keep-alive");
                 }
+                if (!captureName_.empty() && equalsIgnoreCase(name, captureName_))
+                    captured_.assign(value);
             }
             if (status >= 100 && status < 200)
                 continue;  // interim response (100 Continue): the real one follows
@@ -169,11 +185,16 @@ long HttpResponseParser::feed(const char* data, size_t len, bool& done, const Bo
             state_ = State::ChunkSize;
             break;
         case State::Trailer: {
-            const void* eol = memmem(data + pos, len - pos, "\r\n", 2);
-            if (!eol)
-                return static_cast<long>(pos);
+            // Trailer lines count against the head limit together.
+            const size_t skip = std::min(len - pos, scanned_ > 1 ? scanned_ - 1 : 0);
+            const void* eol = memmem(data + pos + skip, len - pos - skip, "\r\n", 2);
+            if (!eol) {
+                scanned_ = len - pos;
+                return scanned_ > kMaxHeadBytes ? -1 : static_cast<long>(pos);
+            }
             size_t e = static_cast<size_t>(static_cast<const char*>(eol) - data);
             bool empty = e == pos;
+            scanned_ = 0;
             pos = e + 2;
             if (empty) {
                 state_ = State::Head;

@@ -2,14 +2,18 @@
 // client connections (Content-Length, chunked, and close-delimited bodies).
 //
 // Owned by one Session. The engine keeps unconsumed bytes and offers them
-// again, so the head is parsed only once "\r\n\r\n" has arrived; bodies are
-// streamed to a callback as they come (the LLM workload timestamps tokens
-// from those callbacks). Allocation-free on the hot path.
+// again, so the head is parsed only once "\r\n\r\n" has arrived (the search
+// resumes where the last one stopped, so a head arriving byte by byte costs
+// linear time); bodies are streamed to a callback as they come (the LLM
+// workload timestamps tokens from those callbacks) and never buffered here.
+// A head or trailer section over kMaxHeadBytes (bounds.h) is malformed.
+// Allocation-free on the hot path.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
 
 namespace fbload {
@@ -31,6 +35,10 @@ public:
     int status() const { return status_; }
     bool closeAfter() const { return close_; }
     bool inProgress() const { return state_ != State::Head; }
+    // Keeps the value of response header `name` (case-insensitive; empty to
+    // keep none), readable through capturedHeader() once the head is parsed.
+    void captureHeader(std::string_view name) { captureName_ = name; }
+    const std::string& capturedHeader() const { return captured_; }
 
 private:
     enum class State { Head, Length, ChunkSize, ChunkData, ChunkDataEnd, Trailer, UntilClose };
@@ -39,6 +47,9 @@ private:
     bool close_ = false;
     bool headRequest_ = false;
     uint64_t remaining_ = 0;
+    size_t scanned_ = 0;  // bytes of the unfinished head or trailer already searched
+    std::string_view captureName_;
+    std::string captured_;
 };
 
 // Case-insensitive ASCII comparison, for header names.

@@ -97,8 +97,8 @@ public:
             throw ConfigError("params.api: expected one of ollama-generate, ollama-chat, openai-completions, openai-chat, got \"" + api + "\"");
         }
         apiName_ = api;
-        path_ = param::string(p, "path", path_);
-        if (path_.empty() || path_[0] != '/')
+        path_ = param::lineString(p, "path", path_);
+        if (path_.empty() || path_[0] != '/' || path_.find(' ') != std::string::npos)
             throw ConfigError("params.path: expected a path starting with '/', got \"" + path_ + "\"");
         model_ = param::string(p, "model", "");
         if (model_.empty())
@@ -111,7 +111,7 @@ public:
         warmupRequest_ = param::boolean(p, "warmup_request", pull_);
         temperature_ = param::number(p, "temperature", 0.0, 0.0, 100.0);
         int64_t poolSize = param::integer(p, "prompts", 64, 1, 1'000'000);
-        std::string apiKey = param::string(p, "api_key", "");
+        std::string apiKey = param::lineString(p, "api_key", "");
         if (const Json* e = p.find("extra_body"); e && !e->isNull()) {
             if (!e->isObject())
                 throw ConfigError("params.extra_body: expected an object merged into every request body, got " + e->typeName());
@@ -120,15 +120,8 @@ public:
         headers_.emplace_back("Content-Type", "application/json");
         if (!apiKey.empty())
             headers_.emplace_back("Authorization", "Bearer " + apiKey);
-        if (const Json* h = p.find("headers"); h && !h->isNull()) {
-            if (!h->isObject())
-                throw ConfigError("params.headers: expected an object of header names to strings, got " + h->typeName());
-            for (const auto& [k, v] : h->asObject()) {
-                if (!v.isString())
-                    throw ConfigError("params.headers." + k + ": expected a string, got " + v.typeName());
-                headers_.emplace_back(k, v.asString());
-            }
-        }
+        for (auto& h : param::headers(p, "headers"))
+            headers_.push_back(std::move(h));
         hostHeader_ = cfg.host + ":" + std::to_string(cfg.port);
 
         std::string dataset = param::string(p, "dataset", "");
@@ -369,8 +362,8 @@ long LlmSession::onData(const char* data, size_t len, int64_t nowNs, ResponseSin
         bool done = false;
         long used = parser_.feed(data + pos, len - pos, done,
                                  [&](const char* d, size_t n) { decoder_.feed(d, n, nowNs); });
-        if (used < 0)
-            return -1;
+        if (used < 0 || decoder_.overflow)
+            return -1;  // the connection is closed: this request fails as `protocol`
         pos += static_cast<size_t>(used);
         if (done) {
             if (!sink.hasCurrent())

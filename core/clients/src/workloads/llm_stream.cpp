@@ -1,6 +1,9 @@
 #include "llm_stream.h"
 
 #include "../json.h"
+#include "../bounds.h"
+
+#include <cstring>
 
 namespace fbload {
 
@@ -10,34 +13,55 @@ void LlmStreamDecoder::reset()
     itlNs.clear();
     contentChunks = 0;
     promptTokens = completionTokens = -1;
-    done = error = false;
+    done = error = overflow = false;
     errorText.clear();
     buf_.clear();
 }
 
+void LlmStreamDecoder::setOverflow(const char* what)
+{
+    overflow = error = true;
+    errorText = what;
+    std::string().swap(buf_);  // give the memory back, not just the length
+}
+
 void LlmStreamDecoder::feed(const char* data, size_t len, int64_t nowNs)
 {
+    if (overflow)
+        return;
     if (!stream_) {
+        if (len > kMaxBufferedBytes - buf_.size())
+            return setOverflow("the answer is longer than the buffered-response limit");
         buf_.append(data, len);
         return;
     }
-    buf_.append(data, len);
     size_t start = 0;
-    for (;;) {
-        size_t nl = buf_.find('\n', start);
-        if (nl == std::string::npos)
-            break;
-        std::string_view l(buf_.data() + start, nl - start);
+    while (start < len) {
+        const char* nl = static_cast<const char*>(std::memchr(data + start, '\n', len - start));
+        const size_t n = nl ? static_cast<size_t>(nl - (data + start)) : len - start;
+        if (n > kMaxLineBytes - buf_.size())
+            return setOverflow("a stream line is longer than the line limit");
+        if (!nl) {
+            buf_.append(data + start, n);
+            return;
+        }
+        std::string_view l(data + start, n);
+        if (!buf_.empty()) {
+            buf_.append(data + start, n);
+            l = buf_;
+        }
         if (!l.empty() && l.back() == '\r')
             l.remove_suffix(1);
         line(l, nowNs);
-        start = nl + 1;
+        buf_.clear();
+        start += n + 1;
     }
-    buf_.erase(0, start);
 }
 
 void LlmStreamDecoder::finish(int64_t nowNs)
 {
+    if (overflow)
+        return;
     if (!stream_) {
         event(buf_, nowNs);
         buf_.clear();
@@ -53,7 +77,7 @@ void LlmStreamDecoder::finish(int64_t nowNs)
 
 void LlmStreamDecoder::line(std::string_view l, int64_t nowNs)
 {
-    if (l.empty())
+    if (l.empty() || overflow)
         return;
     if (api_ == LlmApi::OpenAiCompletions || api_ == LlmApi::OpenAiChat) {
         // Server-sent events: only "data:" lines carry payload; comments
@@ -147,6 +171,8 @@ void LlmStreamDecoder::event(std::string_view text, int64_t nowNs)
         }
     }
     if (content) {
+        if (itlNs.size() >= kMaxStreamChunks)
+            return setOverflow("the stream has more content chunks than the chunk limit");
         ++contentChunks;
         if (firstTokenNs < 0)
             firstTokenNs = nowNs;

@@ -7,6 +7,8 @@
 // the first chunk carrying generated text sets TTFT, every later such chunk
 // adds one inter-token latency; token counts come from the server's usage
 // report (OpenAI `usage`, Ollama `eval_count`) and fall back to chunk counts.
+// Linear in the bytes received: lines are split out of each new piece as it
+// arrives and only an unfinished line is kept.
 #pragma once
 
 #include <cstdint>
@@ -37,14 +39,19 @@ public:
     bool done = false;              // saw [DONE] or "done": true
     bool error = false;
     std::string errorText;
+    // A line over kMaxLineBytes, a non-streamed answer over kMaxBufferedBytes
+    // or kMaxStreamChunks chunks (bounds.h): the response is a protocol error at once
+    // (also sets `error`); nothing more is buffered until reset().
+    bool overflow = false;
 
 private:
     void line(std::string_view l, int64_t nowNs);
+    void setOverflow(const char* what);
     void event(std::string_view json, int64_t nowNs);
 
     LlmApi api_;
     bool stream_;
-    std::string buf_;
+    std::string buf_;  // the unfinished line (stream) or the whole answer (not streamed)
 };
 
 }  // namespace fbload

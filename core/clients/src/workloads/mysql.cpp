@@ -82,9 +82,9 @@ public:
         param::rejectUnknown(p, {FBLOAD_SQLMIX_KEYS, "user", "password", "database", "prepare", "cleanup",
                                  "connect_timeout", "round_trips", "engine"});
         mix.read(p);
-        user = param::string(p, "user", "root");
-        password = param::string(p, "password", "");
-        database = param::string(p, "database", "sbtest");
+        user = param::lineString(p, "user", "root");
+        password = param::lineString(p, "password", "");
+        database = param::lineString(p, "database", "sbtest");
         doPrepare = param::boolean(p, "prepare", true);
         doCleanup = param::boolean(p, "cleanup", true);
         connectTimeout = static_cast<unsigned>(param::integer(p, "connect_timeout", 10, 1, 3600));

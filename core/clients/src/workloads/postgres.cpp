@@ -106,9 +106,9 @@ public:
         param::rejectUnknown(p, {FBLOAD_SQLMIX_KEYS, "user", "password", "database", "prepare", "cleanup",
                                  "connect_timeout", "round_trips"});
         mix.read(p);
-        user = param::string(p, "user", "postgres");
-        password = param::string(p, "password", "");
-        database = param::string(p, "database", "postgres");
+        user = param::lineString(p, "user", "postgres");
+        password = param::lineString(p, "password", "");
+        database = param::lineString(p, "database", "postgres");
         doPrepare = param::boolean(p, "prepare", true);
         doCleanup = param::boolean(p, "cleanup", true);
         connectTimeout = static_cast<int>(param::integer(p, "connect_timeout", 10, 1, 3600));

@@ -37,7 +37,12 @@ public:
     bool handshaking() const override { return handshakeNext_ < handshake_.size(); }
     uint32_t writeRequest(std::string& out) override;
     long onData(const char* data, size_t len, int64_t nowNs, ResponseSink& sink) override;
-    void reset() override { handshake_.clear(), handshakeNext_ = 0; }
+    void reset() override
+    {
+        handshake_.clear();
+        handshakeNext_ = 0;
+        scanner_.reset();
+    }
 
 private:
     uint64_t nextKey();
@@ -47,6 +52,7 @@ private:
     std::normal_distribution<double> normal_;
     std::vector<const char*> handshake_;  // AUTH / SELECT sent on connect, in order
     size_t handshakeNext_ = 0;            // the one whose reply comes next
+    resp::Scanner scanner_;
     std::string key_, value_;
 };
 
@@ -117,6 +123,8 @@ public:
         return n;
     }
     int pipelineDepth() const override { return pipeline; }
+    // A GET returns a whole value, which can be larger than the default limit.
+    size_t maxBufferedBytes() const override { return std::max(kMaxBufferedBytes, valueSize + (size_t{1} << 20)); }
     std::unique_ptr<Session> newSession(int connIndex, uint64_t seed) const override
     {
         return std::make_unique<RedisSession>(*this, connIndex, seed);
@@ -158,7 +166,8 @@ void redisValueFor(std::string& out, std::string_view key, size_t size)
 namespace {
 
 RedisSession::RedisSession(const RedisWorkload& w, int, uint64_t seed)
-    : w_(w), rng_(seed), normal_(static_cast<double>(w.keyspace) / 2.0, w.keyStddev > 0 ? w.keyStddev : 1.0)
+    : w_(w), rng_(seed), normal_(static_cast<double>(w.keyspace) / 2.0, w.keyStddev > 0 ? w.keyStddev : 1.0),
+      scanner_(w.maxBufferedBytes())
 {
     key_.reserve(64);
     value_.reserve(w.valueSize + 64);
@@ -239,7 +248,7 @@ long RedisSession::onData(const char* data, size_t len, int64_t, ResponseSink& s
 {
     size_t pos = 0;
     while (pos < len) {
-        resp::Reply r = resp::scan(data + pos, len - pos);
+        resp::Reply r = scanner_.next(data + pos, len - pos);
         if (r.kind == resp::ReplyKind::Incomplete)
             break;
         if (r.kind == resp::ReplyKind::Invalid)

@@ -110,7 +110,8 @@ class S3Workload;
 
 class S3Session final : public Session {
 public:
-    S3Session(const S3Workload& w, uint64_t seed) : w_(w), rng_(seed) {}
+    // A part's ETag is a response header: the parser keeps it for finish().
+    S3Session(const S3Workload& w, uint64_t seed) : w_(w), rng_(seed) { parser_.captureHeader("etag"); }
     uint32_t writeRequest(std::string& out) override;
     long onData(const char* data, size_t len, int64_t nowNs, ResponseSink& sink) override;
     void onEof(int64_t nowNs, ResponseSink& sink) override;
@@ -168,16 +169,14 @@ public:
         createBucket = param::boolean(p, "create_bucket", true);
         const char* envAccess = std::getenv("AWS_ACCESS_KEY_ID");
         const char* envSecret = std::getenv("AWS_SECRET_ACCESS_KEY");
-        creds.accessKey = param::string(p, "access_key", envAccess ? envAccess : "");
+        creds.accessKey = param::lineString(p, "access_key", envAccess ? envAccess : "");
         creds.secretKey = param::string(p, "secret_key", envSecret ? envSecret : "");
         if (creds.accessKey.empty() || creds.secretKey.empty())
             throw ConfigError("params.access_key/params.secret_key: S3 credentials are required (params or "
                               "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)");
-        creds.region = param::string(p, "region", "us-east-1");
+        creds.region = param::lineString(p, "region", "us-east-1");
         creds.service = "s3";
-        prefix = param::string(p, "key_prefix", "fbload/");
-        if (prefix.find_first_of("\r\n") != std::string::npos)
-            throw ConfigError("params.key_prefix: line breaks are not allowed");
+        prefix = param::lineString(p, "key_prefix", "fbload/");
         keyspace = static_cast<uint64_t>(param::integer(p, "objects", 1000, 1, int64_t{1} << 40));
         std::string dist = param::string(p, "key_distribution", "uniform");
         if (dist != "uniform" && dist != "sequential")
@@ -196,7 +195,7 @@ public:
         if (payload != "signed" && payload != "unsigned")
             throw ConfigError("params.payload: expected signed or unsigned, got \"" + payload + "\"");
         unsignedPayload = payload == "unsigned";
-        hostHeader = param::string(p, "host_header", cfg.host + ":" + std::to_string(cfg.port));
+        hostHeader = param::lineString(p, "host_header", cfg.host + ":" + std::to_string(cfg.port));
         for (size_t s : sizes)
             usesMultipart = usesMultipart || s >= multipartThreshold;
     }
@@ -532,6 +531,7 @@ void S3Session::finish(ResponseSink& sink)
             }
             break;
         case MpPart:
+            etag_ = parser_.capturedHeader();
             if (etag_.empty()) {
                 multipart_ = false;
                 outcome = ErrorClass::Protocol;
@@ -556,27 +556,6 @@ long S3Session::onData(const char* data, size_t len, int64_t, ResponseSink& sink
 {
     size_t pos = 0;
     while (pos < len) {
-        if (!parser_.inProgress() && op_ == MpPart) {
-            // The part's ETag is a response header, which the parser does not
-            // keep: read it from the head before the parser consumes it.
-            std::string_view rest(data + pos, len - pos);
-            size_t end = rest.find("\r\n\r\n");
-            if (end == std::string_view::npos)
-                break;
-            std::string_view head = rest.substr(0, end + 2);
-            for (size_t ls = 0; ls < head.size();) {
-                size_t le = head.find("\r\n", ls);
-                std::string_view line = head.substr(ls, le - ls);
-                size_t colon = line.find(':');
-                if (colon != std::string_view::npos && equalsIgnoreCase(line.substr(0, colon), "etag")) {
-                    std::string_view v = line.substr(colon + 1);
-                    while (!v.empty() && v.front() == ' ')
-                        v.remove_prefix(1);
-                    etag_.assign(v);
-                }
-                ls = le + 2;
-            }
-        }
         bool done = false;
         long used = parser_.feed(data + pos, len - pos, done, [this](const char* d, size_t l) { onBody(d, l); });
         if (used < 0)

@@ -105,8 +105,8 @@ public:
         k = static_cast<int>(param::integer(p, "top_k", 10, 1, 10000));
         preload = param::integer(p, "count", 0, 0, int64_t{1} << 40);
         recreate = param::boolean(p, "recreate", true);
-        apiKey = param::string(p, "api_key", "");
-        hostHeader = param::string(p, "host_header", cfg.host + ":" + std::to_string(cfg.port));
+        apiKey = param::lineString(p, "api_key", "");
+        hostHeader = param::lineString(p, "host_header", cfg.host + ":" + std::to_string(cfg.port));
         double total = 0;
         if (const Json* o = p.find("operations"); o && !o->isNull()) {
             if (!o->isObject() || o->asObject().empty())

@@ -1,7 +1,9 @@
 // See vector_http.h.
 #include "vector_http.h"
 
+#include "../clock.h"
 #include "../config.h"
+#include "../bounds.h"
 #include "http_parser.h"
 
 #include <cerrno>
@@ -44,9 +46,20 @@ std::pair<int, std::string> blockingHttp(const RunConfig& cfg, const std::string
     HttpResponseParser parser;
     parser.expectNoBody(head);
     std::string buf, body;
-    auto onBody = [&](const char* d, size_t l) { body.append(d, l); };
+    bool tooLong = false;
+    auto onBody = [&](const char* d, size_t l) {
+        if (l > kMaxBufferedBytes - body.size())
+            tooLong = true;
+        else
+            body.append(d, l);
+    };
+    // SO_RCVTIMEO bounds one recv; this bounds the whole answer (a server
+    // dripping a byte at a time never trips the former).
+    const int64_t deadline = monoNs() + static_cast<int64_t>(timeoutS * 1e9);
     char chunk[65536];
     for (;;) {
+        if (monoNs() > deadline)
+            fail("no complete answer within " + std::to_string(timeoutS) + " s");
         ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
         if (n <= 0) {
             if (n == 0 && parser.finishOnEof()) {
@@ -62,6 +75,8 @@ std::pair<int, std::string> blockingHttp(const RunConfig& cfg, const std::string
             used = parser.feed(buf.data(), buf.size(), done, onBody);
             if (used < 0)
                 fail("malformed HTTP response");
+            if (tooLong)
+                fail("answer longer than " + std::to_string(kMaxBufferedBytes >> 20) + " MiB");
             buf.erase(0, static_cast<size_t>(used));
         } while (!done && used > 0 && !buf.empty());
         if (done) {

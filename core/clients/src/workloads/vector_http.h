@@ -1,7 +1,7 @@
-// A blocking HTTP/1.1 exchange for the preparation steps of the s3 and vector
-// workloads (bucket, collection and class creation), never for measurements.
-// (llm.cpp keeps a private copy of the same; sharing it would mean editing a
-// file outside these workloads.)
+// A blocking HTTP/1.1 exchange for the preparation steps of the s3, vector and
+// llm workloads (bucket, collection and class creation, model pull, warm-up
+// request), never for measurements. The answer is bounded in time (timeoutS
+// for the whole exchange) and size (kMaxBufferedBytes, bounds.h).
 #pragma once
 
 #include <string>
