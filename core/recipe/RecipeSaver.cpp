@@ -2,48 +2,92 @@
 
 #include "recipe/Catalog.h"
 #include "recipe/Quantities.h"
+#include "recipe/RecipePatcher.h"
+#include "recipe/RecipeTree_p.h"
 #include "recipe/RecipeYaml_p.h"
 
 #include <QJsonArray>
+#include <QLocale>
 #include <QRegularExpression>
 #include <QSaveFile>
 
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace fb::recipe {
-namespace {
-
-// A tiny ordered document tree: built field by field, pruned of empty
-// mappings, then emitted. yaml-cpp's own Node cannot force quotes on strings
-// such as "123" that would read back as numbers.
-struct Out
-{
-    enum Type { Map, Seq, Str, Plain } type = Map;
-    QString text;
-    bool flow = false;
-    QList<std::pair<QString, Out>> children; // keys are empty in sequences
-
-    static Out str(const QString &s) { return Out{Str, s, false, {}}; }
-    static Out plain(const QString &s) { return Out{Plain, s, false, {}}; }
-    bool empty() const { return (type == Map || type == Seq) && children.isEmpty() && type == Map; }
-    void set(const QString &key, Out value)
-    {
-        if (value.type == Map && value.children.isEmpty())
-            return; // nothing to say
-        children.append({key, std::move(value)});
-    }
-};
+namespace detail {
 
 bool looksTyped(const QString &s)
 {
     static const QRegularExpression re(QStringLiteral(
-        "^(?:[-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?|true|false|True|False|TRUE|FALSE|yes|no|on|off|Yes|No|On|Off|null|Null|NULL|~|)$"));
+        "^(?:[-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN)|0x[0-9a-fA-F]+|0o[0-7]+"
+        "|true|false|True|False|TRUE|FALSE|yes|no|on|off|Yes|No|On|Off|YES|NO|ON|OFF|y|n|Y|N|null|Null|NULL|~|)$"));
     return re.match(s).hasMatch();
 }
 
-void emitNode(YAML::Emitter &e, const Out &o)
+bool isSafePlain(const QString &s, bool inFlow)
+{
+    // Hand-written because yaml-cpp's own plain-scalar test lets through
+    // strings it then reads back differently ("a\r", "a}:"). Conservative: a
+    // string that is not certainly plain is double-quoted.
+    if (s.isEmpty() || looksTyped(s))
+        return false;
+    static const QString badFirst = QStringLiteral("-?:,[]{}#&*!|>'\"%@`");
+    if (badFirst.contains(s.front()) || s.front().isSpace() || s.back().isSpace() || s.back() == QLatin1Char(':'))
+        return false;
+    if (s.contains(QStringLiteral(": ")) || s.contains(QStringLiteral(" #")) || s.startsWith(QStringLiteral("---")))
+        return false;
+    for (const QChar c : s) {
+        const ushort u = c.unicode();
+        if (u < 0x20 || u == 0x7f || (u >= 0x80 && u <= 0xa0) || u == 0x2028 || u == 0x2029 || u == 0xfeff)
+            return false;
+        if (u > 0x7f && (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format
+                         || c.category() == QChar::Separator_Space || c.isSurrogate()))
+            return false;
+        if (inFlow && (u == ',' || u == '[' || u == ']' || u == '{' || u == '}' || u == ':' || u == '#'))
+            return false;
+    }
+    return true;
+}
+
+QString doubleQuoted(const QString &s)
+{
+    YAML::Emitter e;
+    e << YAML::DoubleQuoted << s.toStdString();
+    return QString::fromUtf8(e.c_str());
+}
+
+namespace {
+
+// Literal blocks for file contents: readable, and exact when the text ends in
+// one newline (YAML's default "clip" chomping).
+bool suitsLiteral(const QString &t)
+{
+    return t.contains(QLatin1Char('\n')) && t.endsWith(QLatin1Char('\n')) && !t.endsWith(QStringLiteral("\n\n"))
+        && !t.startsWith(QLatin1Char(' ')) && !t.startsWith(QLatin1Char('\n')) && !t.contains(QStringLiteral(" \n"))
+        // yaml-cpp stops emitting at a control character in a literal block,
+        // and folds other line breaks: such text goes double-quoted.
+        && std::none_of(t.begin(), t.end(), [](QChar c) {
+               const ushort u = c.unicode();
+               return (u < 0x20 && u != '\n') || u == 0x7f || (u >= 0x80 && u <= 0xa0) || u == 0x2028 || u == 0x2029
+                   || u == 0xfeff || c.category() == QChar::Other_Control;
+           });
+}
+
+void emitString(YAML::Emitter &e, const QString &text, bool inFlow, bool allowLiteral)
+{
+    const std::string s = text.toStdString();
+    if (!inFlow && allowLiteral && suitsLiteral(text))
+        e << YAML::Literal << s;
+    else if (isSafePlain(text, inFlow))
+        e << s;
+    else
+        e << YAML::DoubleQuoted << s;
+}
+
+void emitNode(YAML::Emitter &e, const Out &o, bool inFlow)
 {
     switch (o.type) {
     case Out::Plain:
@@ -51,51 +95,70 @@ void emitNode(YAML::Emitter &e, const Out &o)
         // a JSON null is emitted as YAML's null itself.
         if (o.text == QLatin1String("null"))
             e << YAML::Null;
-        else
+        else if (looksTyped(o.text) || isSafePlain(o.text, inFlow))
             e << o.text.toStdString();
-        break;
-    case Out::Str: {
-        const std::string s = o.text.toStdString();
-        // Literal blocks for file contents: readable, and exact when the text
-        // ends in one newline (YAML's default "clip" chomping).
-        const bool literal = o.text.contains(QLatin1Char('\n')) && o.text.endsWith(QLatin1Char('\n'))
-            && !o.text.endsWith(QStringLiteral("\n\n")) && !o.text.startsWith(QLatin1Char(' '))
-            && !o.text.contains(QLatin1Char('\r')) && !o.text.contains(QLatin1Char('\t'))
-            && !o.text.contains(QStringLiteral(" \n"))
-            // yaml-cpp stops emitting at a control character in a literal
-            // block; such text goes double-quoted, where it is escaped.
-            && std::none_of(o.text.begin(), o.text.end(), [](QChar c) {
-                   return (c.unicode() < 0x20 && c != QLatin1Char('\n')) || c.unicode() == 0x7f || c.category() == QChar::Other_Control;
-               });
-        if (literal)
-            e << YAML::Literal << s;
-        else if (looksTyped(o.text))
-            e << YAML::DoubleQuoted << s;
         else
-            e << s;
+            e << YAML::DoubleQuoted << o.text.toStdString();
         break;
-    }
+    case Out::Str:
+        emitString(e, o.text, inFlow, true);
+        break;
     case Out::Seq:
-        e << (o.flow ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
+        e << (o.flow || inFlow ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
         for (const auto &c : o.children)
-            emitNode(e, c.second);
+            emitNode(e, c.second, inFlow || o.flow);
         e << YAML::EndSeq;
         break;
     case Out::Map:
-        e << (o.flow ? YAML::Flow : YAML::Block) << YAML::BeginMap;
+        e << (o.flow || inFlow ? YAML::Flow : YAML::Block) << YAML::BeginMap;
         for (const auto &c : o.children) {
-            e << YAML::Key << c.first.toStdString() << YAML::Value;
-            emitNode(e, c.second);
+            e << YAML::Key;
+            emitString(e, c.first, inFlow || o.flow, false);
+            e << YAML::Value;
+            emitNode(e, c.second, inFlow || o.flow);
         }
         e << YAML::EndMap;
         break;
     }
 }
 
+} // namespace
+
+QString emitTree(const Out &tree)
+{
+    YAML::Emitter e;
+    e.SetIndent(2);
+    emitNode(e, tree, false);
+    return QString::fromUtf8(e.c_str());
+}
+
+QString emitEntry(const QString &key, const Out &value)
+{
+    Out map;
+    map.children.append({key, value});
+    return emitTree(map);
+}
+
+QString emitItem(const Out &value)
+{
+    Out seq{Out::Seq, {}, false, {}};
+    seq.children.append({QString(), value});
+    return emitTree(seq);
+}
+
+QString emitInline(const Out &tree)
+{
+    YAML::Emitter e;
+    emitNode(e, tree, tree.type == Out::Seq || tree.type == Out::Map);
+    return QString::fromUtf8(e.c_str());
+}
+
+namespace {
+
 class Writer
 {
 public:
-    Writer(const Recipe &r, const Catalog &catalog) : m_recipe(r), m_catalog(catalog)
+    Writer(const Recipe &r, const Catalog &catalog, TreeMode mode) : m_recipe(r), m_catalog(catalog), m_full(mode == TreeMode::Full)
     {
         for (const SweepAxis &a : r.sweep.axes)
             m_axes.insert(a.path, a.values);
@@ -107,11 +170,16 @@ private:
     const Recipe &m_recipe;
     const Catalog &m_catalog;
     QHash<QString, QStringList> m_axes;
+    bool m_full;
+
+    // Canonical trees say what differs from the default; full trees say everything.
+    bool keep(bool differs) const { return differs || m_full; }
 
     static QString join(const QString &p, const QString &k) { return p.isEmpty() ? k : p + QLatin1Char('.') + k; }
 
-    // Writes `value` under `key` if it differs from the default or is swept.
-    void field(Out &map, const QString &path, const QString &key, const Out &value, bool differs)
+    // Writes `value` under `key` if it differs from the default or is swept
+    // (full trees: if it is `present`, i.e. an optional that is set).
+    void field(Out &map, const QString &path, const QString &key, const Out &value, bool differs, bool present = true)
     {
         const QString p = join(path, key);
         const auto axis = m_axes.constFind(p);
@@ -120,7 +188,7 @@ private:
             for (const QString &v : *axis)
                 seq.children.append({QString(), value.type == Out::Plain ? Out::plain(v) : Out::str(v)});
             map.set(key, seq);
-        } else if (differs) {
+        } else if (m_full ? present : differs) {
             map.set(key, value);
         }
     }
@@ -135,7 +203,7 @@ private:
     void n(Out &m, const QString &p, const QString &k, double v, double def)
     { field(m, p, k, Out::plain(formatNumber(v)), v != def); }
     void od(Out &m, const QString &p, const QString &k, const std::optional<double> &v, const std::optional<double> &def)
-    { field(m, p, k, Out::plain(v ? formatDuration(*v) : QString()), v && v != def); }
+    { field(m, p, k, Out::plain(v ? formatDuration(*v) : QString()), v && v != def, v.has_value()); }
     static Out list(const QStringList &l)
     {
         Out o{Out::Seq, {}, false, {}};
@@ -146,7 +214,7 @@ private:
     static Out flowList(const QStringList &l) { Out o = list(l); o.flow = true; return o; }
     void kv(Out &m, const QString &p, const QString &k, const KeyValueList &v, const KeyValueList &def)
     {
-        if (v == def && !hasAxisBelow(join(p, k)))
+        if (!keep(v != def) && !hasAxisBelow(join(p, k)))
             return;
         Out o;
         for (const KeyValue &x : v)
@@ -185,7 +253,8 @@ private:
         case QJsonValue::Bool: return Out::plain(v.toBool() ? QStringLiteral("true") : QStringLiteral("false"));
         case QJsonValue::Double: {
             const double x = v.toDouble();
-            return Out::plain(x == std::floor(x) && std::fabs(x) < 9e15 ? QString::number(qint64(x)) : QString::number(x, 'g', 17));
+            return Out::plain(x == std::floor(x) && std::fabs(x) < 9e15 ? QString::number(qint64(x))
+                                                                       : QString::number(x, 'g', QLocale::FloatingPointShortest));
         }
         case QJsonValue::String: return Out::str(v.toString());
         default: return Out::plain(QStringLiteral("null"));
@@ -202,11 +271,11 @@ private:
         i(o, p, QStringLiteral("nodes"), r.nodes, def.nodes);
         i(o, p, QStringLiteral("ntasks"), r.ntasks, def.ntasks);
         i(o, p, QStringLiteral("cpus_per_task"), r.cpusPerTask, def.cpusPerTask);
-        field(o, p, QStringLiteral("memory"), Out::plain(r.memory ? formatSize(*r.memory) : QString()), r.memory && r.memory != def.memory);
+        field(o, p, QStringLiteral("memory"), Out::plain(r.memory ? formatSize(*r.memory) : QString()), r.memory && r.memory != def.memory, r.memory.has_value());
         s(o, p, QStringLiteral("gres"), r.gres, def.gres);
         i(o, p, QStringLiteral("gpus_per_node"), r.gpusPerNode, def.gpusPerNode);
         field(o, p, QStringLiteral("exclusive"), Out::plain(r.exclusive.value_or(false) ? QStringLiteral("true") : QStringLiteral("false")),
-              r.exclusive && r.exclusive != def.exclusive);
+              r.exclusive && r.exclusive != def.exclusive, r.exclusive.has_value());
         s(o, p, QStringLiteral("reservation"), r.reservation, def.reservation);
         s(o, p, QStringLiteral("constraint"), r.constraint, def.constraint);
         return o;
@@ -218,7 +287,7 @@ private:
         s(o, p, QStringLiteral("sif"), c.sif, def.sif);
         s(o, p, QStringLiteral("source"), c.source, def.source);
         b(o, p, QStringLiteral("nv"), c.nv, def.nv);
-        if (c.binds != def.binds)
+        if (keep(c.binds != def.binds))
             o.set(QStringLiteral("binds"), list(c.binds));
         s(o, p, QStringLiteral("mode"), c.mode, def.mode);
         return o;
@@ -250,9 +319,9 @@ private:
             o.set(QStringLiteral("container"), Out::plain(QStringLiteral("none")));
         else
             o.set(QStringLiteral("container"), container(join(p, QStringLiteral("container")), sv.container, def.container));
-        if (sv.command != def.command)
+        if (keep(sv.command != def.command))
             o.set(QStringLiteral("command"), flowList(sv.command));
-        if (sv.ports != def.ports || hasAxisBelow(join(p, QStringLiteral("ports")))) {
+        if (keep(sv.ports != def.ports) || hasAxisBelow(join(p, QStringLiteral("ports")))) {
             Out ports;
             for (const Port &port : sv.ports)
                 i(ports, join(p, QStringLiteral("ports")), port.name, port.number, -1);
@@ -265,14 +334,14 @@ private:
             s(h, hp, QStringLiteral("type"), sv.health.type, def.health.type);
             s(h, hp, QStringLiteral("path"), sv.health.path, def.health.path);
             s(h, hp, QStringLiteral("port"), sv.health.port, def.health.port);
-            if (sv.health.command != def.health.command)
+            if (keep(sv.health.command != def.health.command))
                 h.set(QStringLiteral("command"), flowList(sv.health.command));
             d(h, hp, QStringLiteral("interval"), sv.health.interval, def.health.interval);
             d(h, hp, QStringLiteral("timeout"), sv.health.timeout, def.health.timeout);
             o.set(QStringLiteral("health"), h);
         }
         o.set(QStringLiteral("resources"), resources(join(p, QStringLiteral("resources")), sv.resources, def.resources));
-        if (sv.files != def.files) {
+        if (keep(sv.files != def.files)) {
             Out files{Out::Seq, {}, false, {}};
             for (const ConfigFile &f : sv.files) {
                 Out fo;
@@ -282,7 +351,7 @@ private:
             }
             o.set(QStringLiteral("files"), files);
         }
-        if (sv.settings != def.settings || hasAxisBelow(join(p, QStringLiteral("settings"))))
+        if (keep(sv.settings != def.settings) || hasAxisBelow(join(p, QStringLiteral("settings"))))
             o.set(QStringLiteral("settings"), json(join(p, QStringLiteral("settings")), sv.settings));
         {
             const QString mp = join(p, QStringLiteral("model"));
@@ -317,16 +386,16 @@ private:
             Out l;
             s(l, lp, QStringLiteral("model"), c.load.model, def.load.model);
             i(l, lp, QStringLiteral("concurrency"), c.load.concurrency, def.load.concurrency);
-            field(l, lp, QStringLiteral("rate"), Out::plain(formatNumber(c.load.rate.value_or(0))), c.load.rate.has_value());
-            field(l, lp, QStringLiteral("burstiness"), Out::plain(formatNumber(c.load.burstiness.value_or(0))), c.load.burstiness.has_value());
+            field(l, lp, QStringLiteral("rate"), Out::plain(formatNumber(c.load.rate.value_or(0))), c.load.rate.has_value(), c.load.rate.has_value());
+            field(l, lp, QStringLiteral("burstiness"), Out::plain(formatNumber(c.load.burstiness.value_or(0))), c.load.burstiness.has_value(), c.load.burstiness.has_value());
             d(l, lp, QStringLiteral("ramp_up"), c.load.rampUp, def.load.rampUp);
             o.set(QStringLiteral("load"), l);
         }
         d(o, p, QStringLiteral("warmup"), c.warmup, def.warmup);
         od(o, p, QStringLiteral("duration"), c.duration, def.duration);
-        field(o, p, QStringLiteral("requests"), Out::plain(QString::number(c.requests.value_or(0))), c.requests.has_value());
+        field(o, p, QStringLiteral("requests"), Out::plain(QString::number(c.requests.value_or(0))), c.requests.has_value(), c.requests.has_value());
         d(o, p, QStringLiteral("timeout"), c.timeout, def.timeout);
-        field(o, p, QStringLiteral("seed"), Out::plain(QString::number(c.seed.value_or(0))), c.seed.has_value());
+        field(o, p, QStringLiteral("seed"), Out::plain(QString::number(c.seed.value_or(0))), c.seed.has_value(), c.seed.has_value());
         {
             const QString sp = join(p, QStringLiteral("slo"));
             Out slo;
@@ -340,7 +409,7 @@ private:
         d(o, p, QStringLiteral("wait_timeout"), c.waitTimeout, def.waitTimeout);
         o.set(QStringLiteral("resources"), resources(join(p, QStringLiteral("resources")), c.resources, def.resources));
         kv(o, p, QStringLiteral("environment"), c.environment, def.environment);
-        if (!c.params.isEmpty())
+        if (keep(!c.params.isEmpty()))
             o.set(QStringLiteral("params"), json(join(p, QStringLiteral("params")), c.params));
         return o;
     }
@@ -350,7 +419,7 @@ private:
         Out o;
         b(o, p, QStringLiteral("enabled"), x.enabled, def.enabled);
         i(o, p, QStringLiteral("port"), x.port, def.port);
-        if (x.command != def.command)
+        if (keep(x.command != def.command))
             o.set(QStringLiteral("command"), flowList(x.command));
         o.set(QStringLiteral("container"), container(join(p, QStringLiteral("container")), x.container, def.container));
         return o;
@@ -367,7 +436,7 @@ Out Writer::document()
         Out m;
         s(m, QStringLiteral("metadata"), QStringLiteral("name"), r.metadata.name, def.name);
         s(m, QStringLiteral("metadata"), QStringLiteral("description"), r.metadata.description, def.description);
-        if (!r.metadata.tags.isEmpty())
+        if (keep(!r.metadata.tags.isEmpty()))
             m.set(QStringLiteral("tags"), flowList(r.metadata.tags));
         s(m, QStringLiteral("metadata"), QStringLiteral("notes"), r.metadata.notes, def.notes);
         i(m, QStringLiteral("metadata"), QStringLiteral("seed"), r.metadata.seed, def.seed);
@@ -376,25 +445,25 @@ Out Writer::document()
     {
         Out c;
         c.set(QStringLiteral("resources"), resources(QStringLiteral("cluster.resources"), r.cluster.resources, {}));
-        if (!r.cluster.modules.isEmpty())
+        if (keep(!r.cluster.modules.isEmpty()))
             c.set(QStringLiteral("modules"), list(r.cluster.modules));
         kv(c, QStringLiteral("cluster"), QStringLiteral("environment"), r.cluster.environment, {});
         s(c, QStringLiteral("cluster"), QStringLiteral("workdir"), r.cluster.workdir, {});
         doc.set(QStringLiteral("cluster"), c);
     }
-    if (!r.services.isEmpty()) {
+    if (keep(!r.services.isEmpty())) {
         Out list{Out::Seq, {}, false, {}};
         for (qsizetype idx = 0; idx < r.services.size(); ++idx)
             list.children.append({QString(), service(QStringLiteral("services[%1]").arg(idx), r.services[idx])});
         doc.children.append({QStringLiteral("services"), list});
     }
-    if (!r.clients.isEmpty()) {
+    if (keep(!r.clients.isEmpty())) {
         Out list{Out::Seq, {}, false, {}};
         for (qsizetype idx = 0; idx < r.clients.size(); ++idx)
             list.children.append({QString(), client(QStringLiteral("clients[%1]").arg(idx), r.clients[idx])});
         doc.children.append({QStringLiteral("clients"), list});
     }
-    if (r.monitor.enabled || r.monitor != Monitor{}) {
+    if (keep(r.monitor.enabled || r.monitor != Monitor{})) {
         const Monitor def;
         const QString p = QStringLiteral("monitor");
         Out m;
@@ -413,7 +482,7 @@ Out Writer::document()
         i(sw, QStringLiteral("sweep"), QStringLiteral("repetitions"), r.sweep.repetitions, def.repetitions);
         i(sw, QStringLiteral("sweep"), QStringLiteral("max_trials"), r.sweep.maxTrials, def.maxTrials);
         i(sw, QStringLiteral("sweep"), QStringLiteral("max_parallel_trials"), r.sweep.maxParallelTrials, def.maxParallelTrials);
-        if (!r.sweep.zip.isEmpty()) {
+        if (keep(!r.sweep.zip.isEmpty())) {
             Out z{Out::Seq, {}, false, {}};
             for (const QStringList &g : r.sweep.zip)
                 z.children.append({QString(), flowList(g)});
@@ -426,23 +495,41 @@ Out Writer::document()
 
 } // namespace
 
+Out recipeTree(const Recipe &recipe, const Catalog &catalog, TreeMode mode)
+{
+    return Writer(recipe, catalog, mode).document();
+}
+
+} // namespace detail
+
 RecipeSaver::RecipeSaver(const Catalog *catalog)
     : m_catalog(catalog ? catalog : &Catalog::standard())
 {}
 
 QString RecipeSaver::toText(const Recipe &recipe) const
 {
-    Writer w(recipe, *m_catalog);
-    YAML::Emitter e;
-    e.SetIndent(2);
-    emitNode(e, w.document());
-    return QString::fromUtf8(e.c_str()) + QLatin1Char('\n');
+    return detail::emitTree(detail::recipeTree(recipe, *m_catalog, detail::TreeMode::Canonical)) + QLatin1Char('\n');
 }
 
-bool RecipeSaver::saveFile(const Recipe &recipe, const QString &path, QString *error) const
+QString RecipeSaver::toText(const Recipe &recipe, const QString &base, QString *fallbackReason) const
+{
+    if (fallbackReason)
+        fallbackReason->clear();
+    if (base.trimmed().isEmpty())
+        return toText(recipe);
+    QString problem;
+    if (const auto patched = RecipePatcher(*m_catalog).patch(base, recipe, &problem))
+        return *patched;
+    if (fallbackReason)
+        *fallbackReason = problem;
+    return toText(recipe);
+}
+
+bool RecipeSaver::saveFile(const Recipe &recipe, const QString &path, QString *error, const QString &base,
+                           QString *fallbackReason) const
 {
     QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(toText(recipe).toUtf8()) < 0 || !f.commit()) {
+    if (!f.open(QIODevice::WriteOnly) || f.write(toText(recipe, base, fallbackReason).toUtf8()) < 0 || !f.commit()) {
         if (error)
             *error = QStringLiteral("%1: %2").arg(path, f.errorString());
         return false;
