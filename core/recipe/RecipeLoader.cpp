@@ -5,6 +5,7 @@
 #include "recipe/RecipeValidator.h"
 #include "recipe/RecipeYaml_p.h"
 
+#include "recipe/YamlPrescan.h"
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -12,6 +13,8 @@
 #include <QRegularExpression>
 
 #include <functional>
+#include <yaml-cpp/depthguard.h>
+
 #include <limits>
 #include <map>
 #include <set>
@@ -148,8 +151,10 @@ QJsonValue scalarToJson(const YAML::Node &n)
 class Reader
 {
 public:
-    Reader(QString file, const Catalog &catalog, bool allowSweep, Recipe *recipe, QList<Diagnostic> *diags)
-        : m_file(std::move(file)), m_catalog(catalog), m_allowSweep(allowSweep), m_recipe(recipe), m_diags(diags)
+    Reader(QString file, const Catalog &catalog, bool allowSweep, Recipe *recipe, QList<Diagnostic> *diags,
+           const QSet<quint64> *multiLineQuoted = nullptr)
+        : m_file(std::move(file)), m_catalog(catalog), m_allowSweep(allowSweep), m_recipe(recipe), m_diags(diags),
+          m_multiLineQuoted(multiLineQuoted)
     {}
 
     void readRoot(const YAML::Node &root);
@@ -160,7 +165,11 @@ private:
     bool m_allowSweep;
     Recipe *m_recipe;
     QList<Diagnostic> *m_diags;
-    int m_depth = 0;
+    const QSet<quint64> *m_multiLineQuoted; // YamlPrescan's quoted scalars that span lines
+    // Free-form values (params, settings) read so far in this document, after
+    // aliases are expanded: the alias-bomb budget (YamlPrescan.h limits).
+    qint64 m_freeFormValues = 0;
+    qint64 m_freeFormBytes = 0;
 
     void report(Diagnostic::Severity sev, const QString &path, const YAML::Mark &mark, const QString &message)
     {
@@ -286,11 +295,18 @@ private:
     }
 
     // --- typed scalar helpers ---------------------------------------------
-    bool str(const YAML::Node &n, const QString &path, QString *out, bool sweepable = true)
+    // `multiLine`: the field is free text (description, notes, file content,
+    // environment values); other strings are one line, and a quoted scalar
+    // that spans lines there is most likely a missing closing quote.
+    bool str(const YAML::Node &n, const QString &path, QString *out, bool sweepable = true, bool multiLine = false)
     {
-        return scalar<QString>(n, path, out, [](const YAML::Node &s, QString *v) {
+        const QSet<quint64> *spans = multiLine ? nullptr : m_multiLineQuoted;
+        return scalar<QString>(n, path, out, [spans](const YAML::Node &s, QString *v) {
             *v = qs(s.Scalar());
             return QString();
+            const YAML::Mark m = s.Mark();
+            if (spans && s.Tag() == "!" && !m.is_null() && spans->contains(Prescan::key(m.line + 1, m.column + 1)))
+                return QStringLiteral("expected one line, but this quoted string runs over several lines (is its closing quote missing?)");
         }, sweepable);
     }
     bool integer(const YAML::Node &n, const QString &path, qint64 *out, qint64 min, qint64 max, bool sweepable = true)
@@ -426,7 +442,7 @@ private:
             QString value;
             if (v.IsNull())
                 value.clear();
-            else if (!str(v, keyPath, &value))
+            else if (!str(v, keyPath, &value, true, true))
                 return;
             for (KeyValue &kv : *out)
                 if (kv.key == key) {
@@ -437,9 +453,36 @@ private:
         });
     }
 
-    QJsonValue toJson(const YAML::Node &n, const QString &path, bool sweepable)
+    // YAML → JSON for a free-form field. yaml-cpp resolves an alias to the
+    // very node it names, so the tree may be a graph: `&x [*x]` is a cycle,
+    // and ten aliases per level ("billion laughs") make 10^9 values out of a
+    // few lines. Each call checks, with the field path and position of the
+    // value: that the value is not one of its own ancestors (a cycle), the
+    // depth below the field, and the document's budget of values and bytes.
+    // `ancestors` are the nodes from the field down to n's parent. Returns
+    // nullopt after reporting; the caller then stops reading the field.
+    std::optional<QJsonValue> toJson(const YAML::Node &n, const QString &path, bool sweepable, QList<YAML::Node> *ancestors)
     {
         if (n.IsMap()) {
+        for (const YAML::Node &a : std::as_const(*ancestors))
+            if (a.is(n)) {
+                error(path, n, QStringLiteral("alias cycle: this value contains itself through an alias (*name inside the value anchored &name)"));
+                return std::nullopt;
+            }
+        if (ancestors->size() >= kMaxFreeFormDepth) {
+            error(path, n, QStringLiteral("nested more than %1 levels deep (aliases included); a free-form field may nest at most %1").arg(kMaxFreeFormDepth));
+            return std::nullopt;
+        }
+        if (++m_freeFormValues > kMaxFreeFormValues) {
+            error(path, n, QStringLiteral("params and settings hold more than %1 values once aliases are expanded (an alias bomb?); a recipe may hold at most %1")
+                               .arg(kMaxFreeFormValues));
+            return std::nullopt;
+        }
+        if (n.IsScalar() && (m_freeFormBytes += qint64(n.Scalar().size())) > kMaxFreeFormBytes) {
+            error(path, n, QStringLiteral("params and settings hold more than %1 MiB of text once aliases are expanded; a recipe may hold at most %1 MiB")
+                               .arg(kMaxFreeFormBytes >> 20));
+            return std::nullopt;
+        }
             // Keys in sorted order, the order QJsonObject keeps and the saver
             // writes: sweep axes inside params are then registered in the
             // same order after load → save → load, so trial ids stay stable.
@@ -448,8 +491,16 @@ private:
                 sorted.emplace(key, std::make_pair(v, keyPath));
             });
             QJsonObject o;
-            for (const auto &[key, value] : sorted)
-                o.insert(key, toJson(value.first, value.second, sweepable));
+            ancestors->append(n);
+            for (const auto &[key, value] : sorted) {
+                const auto v = toJson(value.first, value.second, sweepable, ancestors);
+                if (!v) {
+                    ancestors->removeLast();
+                    return std::nullopt;
+                }
+                o.insert(key, *v);
+            }
+            ancestors->removeLast();
             return o;
         }
         if (n.IsSequence()) {
@@ -458,14 +509,29 @@ private:
                 allScalars = allScalars && n[i].IsScalar();
             if (allScalars && sweepable && m_allowSweep) {
                 QStringList texts;
-                for (std::size_t i = 0; i < n.size(); ++i)
+                for (std::size_t i = 0; i < n.size(); ++i) {
+                    if ((m_freeFormBytes += qint64(n[i].Scalar().size())) > kMaxFreeFormBytes || ++m_freeFormValues > kMaxFreeFormValues) {
+                        error(indexed(path, qsizetype(i)), n[i],
+                              QStringLiteral("params and settings hold more than %1 values or %2 MiB of text once aliases are expanded (an alias bomb?)")
+                                  .arg(kMaxFreeFormValues).arg(kMaxFreeFormBytes >> 20));
+                        return std::nullopt;
+                    }
                     texts << qs(n[i].Scalar());
                 m_recipe->sweep.axes.append(SweepAxis{path, texts});
+                }
                 return scalarToJson(n[0]);
             }
             QJsonArray a;
-            for (std::size_t i = 0; i < n.size(); ++i)
-                a.append(toJson(n[i], indexed(path, qsizetype(i)), false));
+            ancestors->append(n);
+            for (std::size_t i = 0; i < n.size(); ++i) {
+                const auto v = toJson(n[i], indexed(path, qsizetype(i)), false, ancestors);
+                if (!v) {
+                    ancestors->removeLast();
+                    return std::nullopt;
+                }
+                a.append(*v);
+            }
+            ancestors->removeLast();
             return a;
         }
         return scalarToJson(n);
@@ -491,7 +557,9 @@ private:
                 error(path, n, QStringLiteral("expected a mapping, got %1").arg(describe(n)));
             return;
         }
-        mergeJson(out, toJson(n, path, true).toObject());
+        QList<YAML::Node> ancestors;
+        if (const auto v = toJson(n, path, true, &ancestors))
+            mergeJson(out, v->toObject());
     }
 
     // --- sections -------------------------------------------------------
@@ -574,7 +642,7 @@ private:
             forEachKey(n[i], ip, {QStringLiteral("path"), QStringLiteral("content")},
                        [&](const QString &k, const YAML::Node &v, const QString &p) {
                 if (k == QLatin1String("path")) str(v, p, &f.path, false);
-                else str(v, p, &f.content, false);
+                else str(v, p, &f.content, false, true);
             });
             files->append(f);
         }
@@ -635,6 +703,21 @@ private:
     }
 
     void applyTemplate(const QString &name, const YAML::Node &at, const QString &path, Service *s)
+    // A template's text parsed once per thread: a sweep reads every trial's
+    // recipe again (SweepExpander), and parsing the template for each trial
+    // was most of the time of expanding a large sweep. The tree is only read.
+    static YAML::Node parsedTemplate(const QString &text)
+    {
+        thread_local QHash<QString, YAML::Node> cache;
+        if (const auto it = cache.constFind(text); it != cache.constEnd())
+            return *it;
+        if (cache.size() >= 64) // templates edited in the app: keep the cache small
+            cache.clear();
+        const YAML::Node doc = YAML::Load(text.toStdString());
+        cache.insert(text, doc);
+        return doc;
+    }
+
     {
         const auto entry = m_catalog.find(name);
         if (!entry) {
@@ -646,7 +729,7 @@ private:
         s->templateName = name;
         YAML::Node doc;
         try {
-            doc = YAML::Load(entry->text.toStdString());
+            doc = parsedTemplate(entry->text);
         } catch (const YAML::Exception &e) {
             error(path, at, QStringLiteral("template \"%1\" (%2) is not valid YAML: %3").arg(name, entry->filePath, qs(e.msg)));
             return;
@@ -748,7 +831,7 @@ private:
         forEachKey(n, path, {QStringLiteral("repetitions"), QStringLiteral("max_trials"), QStringLiteral("max_parallel_trials"), QStringLiteral("zip")},
                    [&](const QString &k, const YAML::Node &v, const QString &p) {
             if (k == QLatin1String("repetitions")) integer(v, p, &s->repetitions, 1, 10000, false);
-            else if (k == QLatin1String("max_trials")) integer(v, p, &s->maxTrials, 1, 1000000, false);
+            else if (k == QLatin1String("max_trials")) integer(v, p, &s->maxTrials, 1, kMaxTrials, false);
             else if (k == QLatin1String("max_parallel_trials")) integer(v, p, &s->maxParallelTrials, 1, 1000, false);
             else {
                 if (!v.IsSequence()) {
@@ -770,9 +853,9 @@ private:
                              QStringLiteral("notes"), QStringLiteral("seed")},
                    [&](const QString &k, const YAML::Node &v, const QString &p) {
             if (k == QLatin1String("name")) str(v, p, &m->name, false);
-            else if (k == QLatin1String("description")) str(v, p, &m->description, false);
+            else if (k == QLatin1String("description")) str(v, p, &m->description, false, true);
             else if (k == QLatin1String("tags")) stringList(v, p, &m->tags);
-            else if (k == QLatin1String("notes")) str(v, p, &m->notes, false);
+            else if (k == QLatin1String("notes")) str(v, p, &m->notes, false, true);
             else integer(v, p, &m->seed, 0, std::numeric_limits<qint64>::max(), false);
         });
     }
@@ -840,9 +923,9 @@ void Reader::readRoot(const YAML::Node &root)
 } // namespace
 
 void readRecipe(const YAML::Node &root, const QString &file, const Catalog &catalog, bool allowSweep,
-                Recipe *out, QList<Diagnostic> *diagnostics)
+                Recipe *out, QList<Diagnostic> *diagnostics, const QSet<quint64> *multiLineQuoted)
 {
-    Reader reader(file, catalog, allowSweep, out, diagnostics);
+    Reader reader(file, catalog, allowSweep, out, diagnostics, multiLineQuoted);
     reader.readRoot(root);
 }
 
@@ -868,8 +951,16 @@ LoadResult RecipeLoader::loadText(const QString &text, const QString &fileName) 
 {
     LoadResult r;
     YAML::Node root;
+    const QByteArray utf8 = text.toUtf8();
+    // Nesting, unclosed quotes and size first: yaml-cpp recurses on nesting
+    // and says only "bad file", and lets an unclosed quote run to the end.
+    const detail::Prescan scan = detail::prescanYaml(utf8);
+    if (scan.error) {
+        r.diagnostics.append({Diagnostic::Error, scan.error->path, fileName, scan.error->line, scan.error->column, scan.error->message});
+        return r;
+    }
     try {
-        root = YAML::Load(text.toStdString());
+        root = YAML::Load(utf8.toStdString());
     } catch (const YAML::Exception &e) {
         Diagnostic d;
         d.file = fileName;
@@ -877,12 +968,24 @@ LoadResult RecipeLoader::loadText(const QString &text, const QString &fileName) 
             d.line = e.mark.line + 1;
             d.column = e.mark.column + 1;
         }
-        d.message = QStringLiteral("YAML syntax error: %1").arg(QString::fromStdString(e.msg));
+        // DeepRecursion is yaml-cpp's own nesting limit ("bad file"); the
+        // pre-scan normally reports nesting first.
+        d.message = dynamic_cast<const YAML::DeepRecursion *>(&e)
+            ? QStringLiteral("collections are nested too deeply here for the YAML parser; a recipe may nest at most %1 levels").arg(detail::kMaxNesting)
+            : QStringLiteral("YAML syntax error: %1").arg(QString::fromStdString(e.msg));
+        // A quoted string running over lines before the error is the likely cause.
+        quint64 first = 0;
+        for (const quint64 start : scan.multiLineQuoted)
+            if (int(start >> 32) < d.line && (first == 0 || start < first))
+                first = start;
+        if (first)
+            d.message += QStringLiteral(" (the quoted string at line %1, column %2 runs over several lines: is its closing quote missing?)")
+                             .arg(int(first >> 32)).arg(int(first & 0xffffffffu));
         r.diagnostics.append(d);
         return r;
     }
     try {
-        detail::readRecipe(root, fileName, *m_catalog, true, &r.recipe, &r.diagnostics);
+        detail::readRecipe(root, fileName, *m_catalog, true, &r.recipe, &r.diagnostics, &scan.multiLineQuoted);
     } catch (const YAML::Exception &e) { // defensive: a yaml-cpp corner we did not foresee
         r.diagnostics.append({Diagnostic::Error, QString(), fileName, 0, 0,
                               QStringLiteral("cannot read the recipe: %1").arg(QString::fromStdString(e.msg))});

@@ -16,7 +16,9 @@ constexpr size_t kMaxLineBytes = 1024 * 1024;
 // A response fbload keeps whole before it can use it: a non-streamed llm
 // answer, a RESP reply (the redis workload raises it to value_size + 1 MiB
 // when that is larger). Also the most a connection's receive buffer holds.
-constexpr size_t kMaxBufferedBytes = 64 * 1024 * 1024;
+// Buffers grow by doubling up to exactly this, so while one grows a
+// connection holds at most 1.5 times it.
+constexpr size_t kMaxBufferedBytes = 16 * 1024 * 1024;
 // Content chunks (tokens) of one streamed llm answer: their gaps are kept
 // until the answer completes (8 bytes each).
 constexpr size_t kMaxStreamChunks = size_t{1} << 20;

@@ -3,6 +3,7 @@
 #include "../json.h"
 #include "../bounds.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace fbload {
@@ -32,6 +33,8 @@ void LlmStreamDecoder::feed(const char* data, size_t len, int64_t nowNs)
     if (!stream_) {
         if (len > kMaxBufferedBytes - buf_.size())
             return setOverflow("the answer is longer than the buffered-response limit");
+        if (buf_.size() + len > buf_.capacity())  // double, but never past the limit
+            buf_.reserve(std::min(kMaxBufferedBytes, std::max(buf_.size() + len, 2 * buf_.capacity())));
         buf_.append(data, len);
         return;
     }
