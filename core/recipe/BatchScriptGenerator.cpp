@@ -1,5 +1,6 @@
 #include "recipe/BatchScriptGenerator.h"
 
+#include "recipe/ConfigSyntax.h"
 #include "recipe/Quantities.h"
 #include "recipe/ShellQuote.h"
 
@@ -26,6 +27,19 @@ QString q(const QString &s) { return shellQuote(s); }
 QString safeName(const QString &n) { return BatchScriptGenerator::safeName(n); }
 
 QString portVar(const QString &portName) { return QStringLiteral("FB_PORT_") + portName.toUpper(); }
+
+// A recipe value placed into generated file content, which is written with
+// shellWord(): "{{" keeps a '{' literal, so a value never names a placeholder.
+QString noPlaceholders(const QString &value) { return QString(value).replace(QLatin1Char('{'), QStringLiteral("{{")); }
+
+// A kind-specific setting as text: `maxmemory: 1000000` is a JSON number.
+QString settingText(const QJsonObject &settings, const QString &key)
+{
+    const QJsonValue v = settings.value(key);
+    if (v.isDouble())
+        return QString::number(v.toDouble(), 'g', 17);
+    return v.toString();
+}
 
 // Collects script lines; `ok` turns false on a value that cannot be written.
 struct Script
@@ -296,19 +310,21 @@ BatchScript Writer::service(const Service &s)
     };
     if (s.kind == QLatin1String("redis") && !hasFile(QStringLiteral("redis.conf"))) {
         const QString persistence = s.settings.value(QStringLiteral("persistence")).toString(QStringLiteral("none"));
-        QString conf = QStringLiteral("port {port}\nbind 0.0.0.0\nprotected-mode no\ndir {service_dir}\n");
+        // Every recipe value is one redis.conf argument (redisConfigArgument);
+        // `dir ./` is the service folder, the job's working directory.
+        QString conf = QStringLiteral("port {port}\nbind 0.0.0.0\nprotected-mode no\ndir ./\n");
         if (persistence == QLatin1String("aof"))
             conf += QStringLiteral("appendonly yes\nappendfsync everysec\n");
         else if (persistence == QLatin1String("rdb"))
             conf += QStringLiteral("save 60 1000\nappendonly no\n");
         else
             conf += QStringLiteral("save \"\"\nappendonly no\n");
-        const QString password = s.settings.value(QStringLiteral("password")).toString();
+        const QString password = settingText(s.settings, QStringLiteral("password"));
         if (!password.isEmpty())
-            conf += QStringLiteral("requirepass ") + password + QLatin1Char('\n');
-        const QString maxmemory = s.settings.value(QStringLiteral("maxmemory")).toString();
+            conf += QStringLiteral("requirepass ") + noPlaceholders(redisConfigArgument(password)) + QLatin1Char('\n');
+        const QString maxmemory = settingText(s.settings, QStringLiteral("maxmemory"));
         if (!maxmemory.isEmpty())
-            conf += QStringLiteral("maxmemory ") + maxmemory + QLatin1Char('\n');
+            conf += QStringLiteral("maxmemory ") + noPlaceholders(redisConfigArgument(maxmemory)) + QLatin1Char('\n');
         files.prepend({QStringLiteral("redis.conf"), conf});
     }
     const QString initSql = s.settings.value(QStringLiteral("init_sql")).toString();
@@ -316,7 +332,7 @@ BatchScript Writer::service(const Service &s)
         files.append({QStringLiteral("init/init.sql"), initSql});
     if (s.kind == QLatin1String("prometheus") && !hasFile(QStringLiteral("prometheus.yml")))
         files.append({QStringLiteral("prometheus.yml"),
-                      BatchScriptGenerator::prometheusConfig({}, m_r.monitor.scrapeInterval, QStringLiteral("{trial_dir}/monitor/targets/*.json"))});
+                      BatchScriptGenerator::prometheusConfig({}, m_r.monitor.scrapeInterval, QStringLiteral("../../monitor/targets/*.json"))});
     for (const ConfigFile &f : files) {
         const QString path = f.path.startsWith(QLatin1Char('/')) ? shellWord(f.path, ph)
                                                                   : QStringLiteral("\"${FB_SERVICE_DIR}\"/") + shellWord(f.path, ph);
@@ -324,8 +340,8 @@ BatchScript Writer::service(const Service &s)
             sc << QStringLiteral("mkdir -p \"$(dirname %1)\"").arg(path);
         sc << QStringLiteral("printf '%s' %1 > %2").arg(shellWord(f.content, ph), path);
     }
-    if (s.kind == QLatin1String("redis") && !s.settings.value(QStringLiteral("password")).toString().isEmpty())
-        sc << QStringLiteral("export REDISCLI_AUTH=%1").arg(q(s.settings.value(QStringLiteral("password")).toString()));
+    if (s.kind == QLatin1String("redis") && !settingText(s.settings, QStringLiteral("password")).isEmpty())
+        sc << QStringLiteral("export REDISCLI_AUTH=%1").arg(q(settingText(s.settings, QStringLiteral("password"))));
 
     const Resources eff = m_r.cluster.resources.mergedWith(s.resources);
     exporters(sc, QStringLiteral("service"), s.name, eff.gpuCount() > 0);
@@ -488,7 +504,7 @@ BatchScript Writer::monitor()
     sc << QStringLiteral("# The campaign may place its own prometheus.yml before submitting.");
     sc << QStringLiteral("if [ ! -f \"${FB_MONITOR_DIR}/prometheus.yml\" ]; then");
     sc << QStringLiteral("  printf '%s' %1 > \"${FB_MONITOR_DIR}/prometheus.yml\"")
-              .arg(shellWord(BatchScriptGenerator::prometheusConfig({}, m.scrapeInterval, QStringLiteral("{monitor_dir}/targets/*.json")), ph));
+              .arg(shellWord(BatchScriptGenerator::prometheusConfig({}, m.scrapeInterval, QStringLiteral("targets/*.json")), ph));
     sc << QStringLiteral("fi");
     exporters(sc, QStringLiteral("monitor"), QStringLiteral("prometheus"), m_r.cluster.resources.mergedWith(own).gpuCount() > 0);
     sc << QString();
@@ -549,15 +565,14 @@ QByteArray BatchScriptGenerator::fbloadConfig(const Recipe &recipe, const Client
 
 QString BatchScriptGenerator::prometheusConfig(const QList<PrometheusTarget> &targets, double scrapeInterval, const QString &fileSdGlob)
 {
-    // Hand-written YAML: a fixed shape whose only variable parts are quoted.
-    auto yq = [](const QString &s) {
-        QString e = s;
-        e.replace(QLatin1Char('\\'), QStringLiteral("\\\\")).replace(QLatin1Char('"'), QStringLiteral("\\\"")).replace(QLatin1Char('\n'), QStringLiteral("\\n"));
-        return QLatin1Char('"') + e + QLatin1Char('"');
-    };
+    // A fixed shape whose variable parts are each one YAML double-quoted
+    // scalar (yamlDoubleQuoted) and whose durations Prometheus can parse.
+    // The text is written with shellWord(): "{port}" is the job's port, and
+    // a '{' in a value stays literal (noPlaceholders).
+    const auto yq = [](const QString &s) { return noPlaceholders(yamlDoubleQuoted(s)); };
     QString y;
     y += QStringLiteral("# Generated by FactoryBench (BatchScriptGenerator::prometheusConfig).\n");
-    y += QStringLiteral("global:\n  scrape_interval: %1\n  evaluation_interval: %1\n").arg(formatDuration(scrapeInterval));
+    y += QStringLiteral("global:\n  scrape_interval: %1\n  evaluation_interval: %1\n").arg(prometheusDuration(scrapeInterval));
     y += QStringLiteral("scrape_configs:\n");
     y += QStringLiteral("  - job_name: prometheus\n    static_configs:\n      - targets: [\"localhost:{port}\"]\n");
     QStringList jobs;
@@ -573,8 +588,13 @@ QString BatchScriptGenerator::prometheusConfig(const QList<PrometheusTarget> &ta
             y += QStringLiteral("      - targets: [%1]\n").arg(yq(t.address));
             if (!t.labels.isEmpty()) {
                 y += QStringLiteral("        labels:\n");
-                for (const KeyValue &kv : t.labels)
-                    y += QStringLiteral("          %1: %2\n").arg(safeName(kv.key).replace(QLatin1Char('.'), QLatin1Char('_')).replace(QLatin1Char('-'), QLatin1Char('_')), yq(kv.value));
+                for (const KeyValue &kv : t.labels) {
+                    // A Prometheus label name: [A-Za-z_][A-Za-z0-9_]*.
+                    QString name = safeName(kv.key).replace(QLatin1Char('.'), QLatin1Char('_')).replace(QLatin1Char('-'), QLatin1Char('_'));
+                    if (name.front().isDigit())
+                        name.prepend(QLatin1Char('_'));
+                    y += QStringLiteral("          %1: %2\n").arg(name, yq(kv.value));
+                }
             }
         }
     }

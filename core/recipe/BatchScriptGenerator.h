@@ -70,7 +70,10 @@ public:
 
     // The client's workload section as fbload reads it (fbload's config keys, docs/fbload.md).
     static QByteArray fbloadConfig(const Recipe &recipe, const Client &client);
-    // A prometheus.yml scraping `targets` plus the file_sd folder the jobs fill.
+    // A prometheus.yml scraping `targets` plus the file_sd folder the jobs fill
+    // (`fileSdGlob` relative to the folder of prometheus.yml, as Prometheus
+    // resolves it). Values are YAML-quoted (ConfigSyntax.h). The text is file
+    // content for shellWord(): "{port}" is the job's port, a '{' in a value is "{{".
     static QString prometheusConfig(const QList<PrometheusTarget> &targets, double scrapeInterval,
                                     const QString &fileSdGlob = {});
     // File-name-safe form of a name ([A-Za-z0-9_.-], no leading dot).

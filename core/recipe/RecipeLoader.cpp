@@ -4,17 +4,17 @@
 #include "recipe/Quantities.h"
 #include "recipe/RecipeValidator.h"
 #include "recipe/RecipeYaml_p.h"
-
 #include "recipe/YamlPrescan.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QProcess>
 #include <QRegularExpression>
 
-#include <functional>
 #include <yaml-cpp/depthguard.h>
 
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
@@ -303,10 +303,10 @@ private:
         const QSet<quint64> *spans = multiLine ? nullptr : m_multiLineQuoted;
         return scalar<QString>(n, path, out, [spans](const YAML::Node &s, QString *v) {
             *v = qs(s.Scalar());
-            return QString();
             const YAML::Mark m = s.Mark();
             if (spans && s.Tag() == "!" && !m.is_null() && spans->contains(Prescan::key(m.line + 1, m.column + 1)))
                 return QStringLiteral("expected one line, but this quoted string runs over several lines (is its closing quote missing?)");
+            return QString();
         }, sweepable);
     }
     bool integer(const YAML::Node &n, const QString &path, qint64 *out, qint64 min, qint64 max, bool sweepable = true)
@@ -463,7 +463,6 @@ private:
     // nullopt after reporting; the caller then stops reading the field.
     std::optional<QJsonValue> toJson(const YAML::Node &n, const QString &path, bool sweepable, QList<YAML::Node> *ancestors)
     {
-        if (n.IsMap()) {
         for (const YAML::Node &a : std::as_const(*ancestors))
             if (a.is(n)) {
                 error(path, n, QStringLiteral("alias cycle: this value contains itself through an alias (*name inside the value anchored &name)"));
@@ -483,6 +482,7 @@ private:
                                .arg(kMaxFreeFormBytes >> 20));
             return std::nullopt;
         }
+        if (n.IsMap()) {
             // Keys in sorted order, the order QJsonObject keeps and the saver
             // writes: sweep axes inside params are then registered in the
             // same order after load → save → load, so trial ids stay stable.
@@ -490,8 +490,8 @@ private:
             forEachKey(n, path, {}, [&](const QString &key, const YAML::Node &v, const QString &keyPath) {
                 sorted.emplace(key, std::make_pair(v, keyPath));
             });
-            QJsonObject o;
             ancestors->append(n);
+            QJsonObject o;
             for (const auto &[key, value] : sorted) {
                 const auto v = toJson(value.first, value.second, sweepable, ancestors);
                 if (!v) {
@@ -517,12 +517,12 @@ private:
                         return std::nullopt;
                     }
                     texts << qs(n[i].Scalar());
-                m_recipe->sweep.axes.append(SweepAxis{path, texts});
                 }
+                m_recipe->sweep.axes.append(SweepAxis{path, texts});
                 return scalarToJson(n[0]);
             }
-            QJsonArray a;
             ancestors->append(n);
+            QJsonArray a;
             for (std::size_t i = 0; i < n.size(); ++i) {
                 const auto v = toJson(n[i], indexed(path, qsizetype(i)), false, ancestors);
                 if (!v) {
@@ -702,7 +702,6 @@ private:
         });
     }
 
-    void applyTemplate(const QString &name, const YAML::Node &at, const QString &path, Service *s)
     // A template's text parsed once per thread: a sweep reads every trial's
     // recipe again (SweepExpander), and parsing the template for each trial
     // was most of the time of expanding a large sweep. The tree is only read.
@@ -718,6 +717,7 @@ private:
         return doc;
     }
 
+    void applyTemplate(const QString &name, const YAML::Node &at, const QString &path, Service *s)
     {
         const auto entry = m_catalog.find(name);
         if (!entry) {
@@ -950,7 +950,6 @@ LoadResult RecipeLoader::loadFile(const QString &path) const
 LoadResult RecipeLoader::loadText(const QString &text, const QString &fileName) const
 {
     LoadResult r;
-    YAML::Node root;
     const QByteArray utf8 = text.toUtf8();
     // Nesting, unclosed quotes and size first: yaml-cpp recurses on nesting
     // and says only "bad file", and lets an unclosed quote run to the end.
@@ -959,6 +958,7 @@ LoadResult RecipeLoader::loadText(const QString &text, const QString &fileName) 
         r.diagnostics.append({Diagnostic::Error, scan.error->path, fileName, scan.error->line, scan.error->column, scan.error->message});
         return r;
     }
+    YAML::Node root;
     try {
         root = YAML::Load(utf8.toStdString());
     } catch (const YAML::Exception &e) {

@@ -2,6 +2,8 @@
 
 #include "recipe/RecipeLoader.h"
 #include "recipe/ShellQuote.h"
+#include "recipe/WireValues.h"
+#include "recipe/YamlPrescan.h"
 
 #include <QRegularExpression>
 #include <QSet>
@@ -285,6 +287,10 @@ QList<Diagnostic> Checker::run()
         resources(p + QStringLiteral(".resources"), c.resources, m_r.cluster.resources.mergedWith(c.resources));
     }
 
+    // Values that become part of a protocol line or a config file.
+    for (const ValueProblem &v : wireValueProblems(m_r))
+        error(v.path, v.message);
+
     // Sweeps.
     QSet<QString> axisPaths;
     for (const SweepAxis &a : m_r.sweep.axes)
@@ -327,8 +333,8 @@ QList<Diagnostic> Checker::run()
         if (m_r.sweep.repetitions > 1)
             factors << QStringLiteral("%1 repetitions").arg(m_r.sweep.repetitions);
         add(Diagnostic::Error, QStringLiteral("sweep.max_trials"),
-            QStringLiteral("the sweep expands to %1 trials (%2), more than max_trials %3: shorten a list, zip lists together or raise sweep.max_trials")
-                .arg(trials).arg(factors.join(QStringLiteral(", "))).arg(m_r.sweep.maxTrials),
+            QStringLiteral("the sweep expands to %1 trials (%2), more than max_trials %3: shorten a list, zip lists together or raise sweep.max_trials (at most %4)")
+                .arg(trials).arg(factors.join(QStringLiteral(", "))).arg(m_r.sweep.maxTrials).arg(detail::kMaxTrials),
             m_r.positions.contains(QStringLiteral("sweep.max_trials")) ? QStringLiteral("sweep.max_trials")
             : m_r.sweep.axes.isEmpty() ? QStringLiteral("sweep") : m_r.sweep.axes.first().path);
     }

@@ -7,6 +7,8 @@
 #include "recipe/Diagnostic.h"
 #include "recipe/Recipe.h"
 
+#include <QSet>
+
 #include <yaml-cpp/yaml.h>
 
 namespace fb::recipe {
@@ -14,8 +16,10 @@ class Catalog;
 namespace detail {
 
 // Reads `root` into *out; `allowSweep` false turns lists-for-scalars into errors.
+// `multiLineQuoted`: YamlPrescan's positions of quoted scalars spanning lines
+// (refused in one-line fields); nullptr when the text was not pre-scanned.
 void readRecipe(const YAML::Node &root, const QString &file, const Catalog &catalog, bool allowSweep,
-                Recipe *out, QList<Diagnostic> *diagnostics);
+                Recipe *out, QList<Diagnostic> *diagnostics, const QSet<quint64> *multiLineQuoted = nullptr);
 
 // Splits "services[1].health.timeout" into {"services", 1, "health", "timeout"}
 // (indices as numbers in `indices`, -1 for keys). Returns false if malformed.

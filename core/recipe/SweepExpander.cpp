@@ -97,6 +97,16 @@ bool SweepExpander::expand(const Recipe &recipe, QList<Trial> *trials, QList<Dia
         return false;
     }
 
+    // The swept lists leave the base tree once, here: every trial then clones
+    // a tree the size of the recipe without its lists (cloning them for each
+    // trial made expansion quadratic: trials x values).
+    for (const SweepAxis &axis : sweep.axes)
+        if (!axis.values.isEmpty() && !setAt(base, axis.path, axis.values.first())) {
+            diagnostics->append({Diagnostic::Error, QStringLiteral("sweep"), pos.file, pos.line, pos.column,
+                                 QStringLiteral("internal: the swept field %1 could not be set").arg(axis.path)});
+            return false;
+        }
+
     const qint64 combinations = count / sweep.repetitions;
     const int width = std::max(3, int(QString::number(combinations).size()));
     for (qint64 c = 0; c < combinations; ++c) {
