@@ -1,14 +1,19 @@
 // fbctl run | resume | status | cancel | results | logs — campaigns on a cluster.
 //
-//   fbctl run RECIPE --profile NAME [--keep-services] [--stop-on-failure] [--parallel N] [--workdir DIR] [--fbload PATH] [--openssh]
-//   fbctl resume RUN [--profile NAME] [--parallel N]
+//   fbctl run RECIPE --profile NAME [--keep-services] [--stop-on-failure] [--parallel N] [--workdir DIR] [--fbload PATH]
+//             [--reconnect-window SECONDS] [--openssh]
+//   fbctl resume RUN [--profile NAME] [--parallel N] [--recipe FILE] [--reconnect-window SECONDS]
 //   fbctl status [RUN]
 //   fbctl cancel RUN [--profile NAME]
 //   fbctl results RUN
 //   fbctl logs RUN [--trial ID] [--json]
 //
 // Progress goes to stdout, one event per line. Ctrl-C (SIGINT) or SIGTERM
-// cancels: the run's jobs are scancelled and the run ends "cancelled" (exit 5).
+// cancels: the run's jobs are scancelled and the run ends "cancelled" (exit 5)
+// — unless scancel cannot reach the cluster: the run then ends "interrupted"
+// with its jobs listed (exit 4), never "cancelled" while they keep running.
+// A cluster out of reach for longer than the reconnect window (a lost link,
+// a changed host key) ends the run "interrupted" too (exit 4).
 // A killed fbctl (SIGKILL, lost laptop) leaves the run "running" in the store:
 // `fbctl resume RUN` re-attaches to its jobs and finishes it.
 #include "Command.h"
@@ -75,6 +80,8 @@ int exitFor(const CampaignResult &r)
 {
     if (r.state == QLatin1String("completed"))
         return Ok;
+    if (r.state == QLatin1String("interrupted"))
+        return r.error.startsWith(QLatin1String("cannot write")) ? Failed : Connection;
     if (r.state == QLatin1String("cancelled"))
         return Cancelled;
     if (r.error.contains(QLatin1String("ssh:")) || r.error.contains(QLatin1String("Connection")))
@@ -83,6 +90,26 @@ int exitFor(const CampaignResult &r)
 }
 
 bool g_openSsh = false; // --openssh: the system's ssh/scp instead of the libssh session
+
+// --reconnect-window SECONDS: a whole number >= 1.
+bool parseWindow(const QString &text, int *outMs)
+{
+    bool ok = false;
+    const int n = text.toInt(&ok);
+    if (!ok || n < 1 || n > 86400) {
+        err() << "fbctl: --reconnect-window: expected seconds from 1 to 86400, got \"" << text << "\"\n";
+        return false;
+    }
+    *outMs = n * 1000;
+    return true;
+}
+
+QCommandLineOption reconnectWindowOption()
+{
+    return QCommandLineOption(QStringLiteral("reconnect-window"),
+                              QStringLiteral("How long the cluster may be unreachable before the run stops \"interrupted\" (default 300)."),
+                              QStringLiteral("seconds"));
+}
 
 // --parallel N: a whole number >= 1.
 bool parseParallel(const QString &text, int *out)
@@ -101,11 +128,15 @@ int runCampaign(const CampaignOptions &options, const ConnectionProfile &profile
 {
     ClusterTransport link;
     if (!link.open(profile, g_openSsh ? ClusterTransport::Kind::OpenSsh : ClusterTransport::Kind::LibSsh)) {
-        err() << "fbctl: " << link.error() << "\n(an unknown host key must be accepted first: fbctl connect --profile "
-              << profile.name << " --accept-new-host; or use --openssh)\n";
+        err() << "fbctl: " << link.error() << '\n';
+        // Accepting a new key is the answer to an unknown host only: a changed
+        // key needs the user to check it and fix known_hosts themselves.
+        if (link.error().contains(QLatin1String("not known")))
+            err() << "(accept the host key first: fbctl connect --profile " << profile.name << " --accept-new-host)\n";
         return Connection;
     }
     Campaign campaign(link.commands(), link.files(), store);
+    link.setLinkObserver([&campaign](bool up, const QString &reason) { campaign.reportLink(up, reason); });
     QObject::connect(&campaign, &Campaign::event, [](const CampaignEvent &e) {
         // Progress is read live by people and by scripts through a pipe: flush
         // the C stream too (stdout is fully buffered when it is not a terminal).
@@ -138,7 +169,8 @@ int runCommand(const QStringList &args)
     const QCommandLineOption workdir(QStringLiteral("workdir"), QStringLiteral("Remote work folder (default: the recipe's, else $HOME/factorybench)."), QStringLiteral("dir"));
     const QCommandLineOption fbload(QStringLiteral("fbload"), QStringLiteral("Use this remote fbload binary instead of deploying one."), QStringLiteral("path"));
     const QCommandLineOption openssh(QStringLiteral("openssh"), QStringLiteral("Use the system's OpenSSH client instead of FactoryBench's own SSH session."));
-    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl run RECIPE --profile NAME"), {profile, profileFile, keep, stop, parallel, workdir, fbload, openssh}));
+    const QCommandLineOption window = reconnectWindowOption();
+    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl run RECIPE --profile NAME"), {profile, profileFile, keep, stop, parallel, workdir, fbload, openssh, window}));
     if (!p->parse(QStringList{QStringLiteral("fbctl run")} + args) || p->positionalArguments().size() != 1
         || (!p->isSet(profile) && !p->isSet(profileFile))) {
         if (p->isSet(QStringLiteral("help"))) {
@@ -146,11 +178,14 @@ int runCommand(const QStringList &args)
             return Ok;
         }
         err() << (p->errorText().isEmpty() ? QString() : p->errorText() + QLatin1Char('\n'))
-              << "usage: fbctl run RECIPE --profile NAME [--keep-services] [--stop-on-failure] [--parallel N] [--workdir DIR] [--fbload PATH] [--openssh]\n";
+              << "usage: fbctl run RECIPE --profile NAME [--keep-services] [--stop-on-failure] [--parallel N] [--workdir DIR] [--fbload PATH] [--reconnect-window SECONDS] [--openssh]\n";
         return Usage;
     }
     int parallelTrials = 0;
     if (p->isSet(parallel) && !parseParallel(p->value(parallel), &parallelTrials))
+        return Usage;
+    int windowMs = CampaignOptions().reconnectWindowMs;
+    if (p->isSet(window) && !parseWindow(p->value(window), &windowMs))
         return Usage;
     ConnectionProfile prof;
     if (!loadProfile(p->value(profile), p->value(profileFile), &prof))
@@ -171,6 +206,7 @@ int runCommand(const QStringList &args)
     o.keepServices = p->isSet(keep);
     o.stopOnFailure = p->isSet(stop);
     o.maxParallelTrials = parallelTrials;
+    o.reconnectWindowMs = windowMs;
     g_openSsh = p->isSet(openssh);
     const int code = runCampaign(o, prof, &store);
     // Invalid recipes fail before a run exists.
@@ -183,13 +219,21 @@ int resumeCommand(const QStringList &args)
     const QCommandLineOption profileFile(QStringLiteral("profile-file"), QStringLiteral("Connection profile JSON file."), QStringLiteral("file"));
     const QCommandLineOption openssh(QStringLiteral("openssh"), QStringLiteral("Use the system's OpenSSH client."));
     const QCommandLineOption parallel(QStringLiteral("parallel"), QStringLiteral("Run up to N trials at once (default: as the run started)."), QStringLiteral("N"));
-    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl resume RUN"), {profile, profileFile, openssh, parallel}));
+    const QCommandLineOption recipe(QStringLiteral("recipe"), QStringLiteral("Take the run's secrets from this recipe file (default: the file the run started from)."), QStringLiteral("file"));
+    const QCommandLineOption window = reconnectWindowOption();
+    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl resume RUN"), {profile, profileFile, openssh, parallel, recipe, window}));
+    const QString usage = QStringLiteral("usage: fbctl resume RUN [--profile NAME] [--parallel N] [--recipe FILE] [--reconnect-window SECONDS] [--openssh]\n");
     if (!p->parse(QStringList{QStringLiteral("fbctl resume")} + args) || p->positionalArguments().size() != 1) {
-        err() << "usage: fbctl resume RUN [--profile NAME] [--parallel N]\n";
+        if (p->isSet(QStringLiteral("help")))
+            return out() << p->helpText(), Ok;
+        err() << usage;
         return Usage;
     }
     int parallelTrials = 0;
     if (p->isSet(parallel) && !parseParallel(p->value(parallel), &parallelTrials))
+        return Usage;
+    int windowMs = CampaignOptions().reconnectWindowMs;
+    if (p->isSet(window) && !parseWindow(p->value(window), &windowMs))
         return Usage;
     RunStore store;
     if (!openStore(&store))
@@ -206,6 +250,8 @@ int resumeCommand(const QStringList &args)
     CampaignOptions o;
     o.resumeRunId = runId;
     o.maxParallelTrials = parallelTrials;
+    o.reconnectWindowMs = windowMs;
+    o.secretsRecipePath = p->value(recipe);
     o.profileName = prof.name;
     o.buildPrelude = prof.buildPrelude;
     const QJsonObject fbload = run->manifest.value(QStringLiteral("fbload")).toObject();
@@ -217,8 +263,9 @@ int resumeCommand(const QStringList &args)
 int statusCommand(const QStringList &args)
 {
     if (args.size() > 1 || (args.size() == 1 && args.first().startsWith(QLatin1Char('-')))) {
-        err() << "usage: fbctl status [RUN]\n";
-        return args.first() == QLatin1String("--help") ? Ok : Usage;
+        const bool help = args.first() == QLatin1String("--help");
+        (help ? out() : err()) << "usage: fbctl status [RUN]\n";
+        return help ? Ok : Usage;
     }
     RunStore store;
     if (!openStore(&store))
@@ -256,6 +303,8 @@ int cancelCommand(const QStringList &args)
     const QCommandLineOption profileFile(QStringLiteral("profile-file"), QStringLiteral("Connection profile JSON file."), QStringLiteral("file"));
     std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl cancel RUN"), {profile, profileFile}));
     if (!p->parse(QStringList{QStringLiteral("fbctl cancel")} + args) || p->positionalArguments().size() != 1) {
+        if (p->isSet(QStringLiteral("help")))
+            return out() << p->helpText(), Ok;
         err() << "usage: fbctl cancel RUN [--profile NAME]\n";
         return Usage;
     }
@@ -287,8 +336,9 @@ int cancelCommand(const QStringList &args)
 int resultsCommand(const QStringList &args)
 {
     if (args.size() != 1 || args.first().startsWith(QLatin1Char('-'))) {
-        err() << "usage: fbctl results RUN\n";
-        return Usage;
+        const bool help = args.value(0) == QLatin1String("--help");
+        (help ? out() : err()) << "usage: fbctl results RUN\n";
+        return help ? Ok : Usage;
     }
     RunStore store;
     if (!openStore(&store))
@@ -308,6 +358,8 @@ int logsCommand(const QStringList &args)
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("JSON lines instead of text."));
     std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl logs RUN"), {trial, json}));
     if (!p->parse(QStringList{QStringLiteral("fbctl logs")} + args) || p->positionalArguments().size() != 1) {
+        if (p->isSet(QStringLiteral("help")))
+            return out() << p->helpText(), Ok;
         err() << "usage: fbctl logs RUN [--trial ID] [--json]\n";
         return Usage;
     }

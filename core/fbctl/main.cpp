@@ -37,9 +37,14 @@ int main(int argc, char **argv)
         return Ok;
     }
     const QString name = args.takeFirst();
+    // `--help` anywhere before a `--` asks for the command's usage (never a
+    // file or run named "--help"): every command answers {"--help"} with its
+    // usage on stdout and exit 0. After `--` it belongs to the remote command (exec).
+    const auto dashes = args.indexOf(QStringLiteral("--"));
+    const bool help = args.mid(0, dashes < 0 ? args.size() : dashes).contains(QStringLiteral("--help"));
     for (const Command &c : registry())
         if (c.name == name)
-            return c.run(args);
+            return c.run(help ? QStringList{QStringLiteral("--help")} : args);
     err() << "fbctl: unknown command \"" << name << "\"; `fbctl --help` lists the commands\n";
     return Usage;
 }

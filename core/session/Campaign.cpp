@@ -2,6 +2,9 @@
 
 #include "Await.h"
 #include "FbloadDeployer.h"
+#include "LocalFiles.h"
+#include "SecretRedactor.h"
+#include "TrialPhase.h"
 
 #include "common/AppInfo.h"
 #include "common/Paths.h"
@@ -19,7 +22,6 @@
 #include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QRegularExpression>
-#include <QSaveFile>
 
 #include <algorithm>
 #include <memory>
@@ -51,18 +53,6 @@ QByteArray sha256File(const QString &path)
     QCryptographicHash h(QCryptographicHash::Sha256);
     h.addData(&f);
     return h.result().toHex();
-}
-
-bool writeFileAtomically(const QString &path, const QByteArray &data, QString *error)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit()) {
-        if (error)
-            *error = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
-        return false;
-    }
-    return true;
 }
 
 QString componentOf(const recipe::BatchScript &s)
@@ -117,6 +107,7 @@ struct Campaign::Impl
     CampaignResult result;
     QFile textLog;
     QFile jsonLog;
+    SecretRedactor secrets; // the recipe's secrets, kept out of local files and events
 
     Impl(Campaign *campaign, const CampaignOptions &o)
         : q(campaign)
@@ -130,7 +121,7 @@ struct Campaign::Impl
 
     void emitEvent(CampaignEvent::Level level, const QString &trial, const QString &step, const QString &message)
     {
-        CampaignEvent e{QDateTime::currentDateTimeUtc(), level, run.id, trial, step, message};
+        CampaignEvent e{QDateTime::currentDateTimeUtc(), level, run.id, trial, step, secrets.redact(message)};
         if (textLog.isOpen()) {
             textLog.write(e.toText().toUtf8() + '\n');
             textLog.flush();
@@ -145,7 +136,7 @@ struct Campaign::Impl
             QDir().mkpath(dir);
             QFile f(dir + QStringLiteral("/campaign.events"));
             if (f.open(QIODevice::Append | QIODevice::Text))
-                f.write(e.time.toString(Qt::ISODateWithMs).toUtf8() + ' ' + levelName(level).toUtf8() + ' ' + step.toUtf8() + ": " + message.toUtf8() + '\n');
+                f.write(e.time.toString(Qt::ISODateWithMs).toUtf8() + ' ' + levelName(level).toUtf8() + ' ' + step.toUtf8() + ": " + e.message.toUtf8() + '\n');
         }
         emit q->event(e);
     }
@@ -179,9 +170,11 @@ struct Campaign::Impl
         return ok;
     }
 
-    void setTrial(TrialRecord &t, const QString &state, const QString &step, const QString &err = {})
+    void setTrial(TrialRecord &t, const QString &state, TrialPhase phase, const QString &err = {})
     {
+        const QString step = phaseName(phase);
         t.state = state;
+        t.phase = phase;
         t.step = step;
         if (!err.isEmpty())
             t.error = err;
@@ -216,7 +209,9 @@ struct Campaign::Impl
     bool resolveRemoteRunDir(const QString &workDir)
     {
         const QString dir = workDir + QStringLiteral("/runs/") + run.id;
-        auto r = remote(QStringLiteral("mkdir -p %1 && cd %1 && pwd -P").arg(recipe::shellPath(dir)));
+        // Owner-only: the run folder holds batch scripts and config files
+        // with the recipe's secrets (see docs/ssh.md).
+        auto r = remote(QStringLiteral("umask 077 && mkdir -p %1 && chmod 700 %1 && cd %1 && pwd -P").arg(recipe::shellPath(dir)));
         if (!r)
             return false;
         if (!r->ok()) {
@@ -237,6 +232,11 @@ struct Campaign::Impl
             result.error = *r;
             return false;
         }
+        // Owner-only, like the run folder: the scripts carry the recipe's
+        // secrets (a Redis password), and nothing of a run is for others.
+        auto c = remote(QStringLiteral("chmod 600 %1").arg(recipe::shellQuote(remotePath)));
+        if (c && !c->ok())
+            warn(trial, step, QStringLiteral("cannot make %1 owner-only: %2").arg(remotePath, c->describe()));
         return true;
     }
 
@@ -305,7 +305,7 @@ struct Campaign::Impl
         store(run, "run");
         QString err;
         const QString path = localRunDir + QStringLiteral("/manifest.json");
-        if (!writeFileAtomically(path, QJsonDocument(m).toJson(), &err))
+        if (!writeLocalFile(path, secrets.redact(QJsonDocument(m).toJson()), &err))
             warn({}, QStringLiteral("manifest"), err);
         else if (!remoteRunDir.isEmpty())
             upload(path, remoteRunDir + QStringLiteral("/manifest.json"), {}, QStringLiteral("manifest"));
@@ -347,6 +347,7 @@ struct Campaign::Impl
         }
         slurm::SubmitOptions so;
         so.workDir = trialDir;
+        so.ownerOnlyFiles = true; // the jobs write config files with the recipe's secrets
         so.extraArgs << QStringLiteral("--comment=") + jobComment(run.id, t.trialId, component);
         auto r = await(slurm.submit(trialDir + QLatin1Char('/') + script.fileName, so), cancelFlag());
         if (!r)
@@ -417,6 +418,61 @@ struct Campaign::Impl
     {
         return j.state == QLatin1String("UNKNOWN") || slurm::isTerminal(slurm::parseJobState(j.state));
     }
+    // Ended in a way that fails its trial: not when FactoryBench cancelled it.
+    static bool endedBadly(const JobRecord &j)
+    {
+        return terminal(j) && !(j.cancelRequested && j.state == QLatin1String("CANCELLED"));
+    }
+
+    // --- interruptions: the run stops, its jobs stay, resume goes on ---------
+
+    // Stops the campaign "interrupted" (not failed, not cancelled): in-flight
+    // trials keep their jobs and phase for resume. For a cluster that stays
+    // unreachable and for local writes that fail (full disk).
+    void interrupt(const QString &why)
+    {
+        if (q->m_interruption.isEmpty())
+            q->m_interruption = why;
+        q->m_detach = true; // every wait ends; abortTrial leaves the jobs alone
+        q->m_cancel = true;
+    }
+
+    // Jobs of the run Slurm may still hold (not terminal in the store), one per line.
+    QString jobsStillThere()
+    {
+        QStringList lines;
+        for (const JobRecord &j : q->m_store->jobs(run.id))
+            if (!terminal(j))
+                lines << QStringLiteral("  job %1  %2 %3  %4").arg(j.jobId, j.trialId, j.component, j.state);
+        return lines.join(QLatin1Char('\n'));
+    }
+
+    void linkDown(const QString &reason)
+    {
+        const int window = q->m_link.windowMs() / 1000;
+        switch (q->m_link.failed(reason)) {
+        case LinkWatch::Change::Lost:
+            warn({}, QStringLiteral("connection"), QStringLiteral("lost contact with %1: %2; reconnecting (giving up after %3 s)")
+                                                       .arg(q->m_runner->destination(), reason).arg(window));
+            break;
+        case LinkWatch::Change::StillDown:
+            warn({}, QStringLiteral("connection"), QStringLiteral("still reconnecting to %1 (%2 of %3 s): %4")
+                                                       .arg(q->m_runner->destination()).arg(q->m_link.downMs() / 1000).arg(window).arg(reason));
+            break;
+        default:
+            break;
+        }
+        if (q->m_link.expired() && q->m_interruption.isEmpty())
+            interrupt(QStringLiteral("no contact with %1 for %2 s: %3").arg(q->m_runner->destination()).arg(window).arg(reason));
+    }
+
+    void linkUp()
+    {
+        const qint64 ms = q->m_link.downMs();
+        if (q->m_link.answered() == LinkWatch::Change::Restored)
+            info({}, QStringLiteral("connection"), QStringLiteral("connection to %1 is back after %2 s").arg(q->m_runner->destination()).arg(ms / 1000));
+    }
+
 
     QString logTail(const JobRecord &j, const QString &trialDir)
     {
@@ -456,12 +512,17 @@ struct Campaign::Impl
         return ready;
     }
 
-    bool cancelJobs(const QList<JobRecord> &jobs, const QString &trialId)
+    bool cancelJobs(QList<JobRecord> jobs, const QString &trialId)
     {
         QStringList ids;
-        for (const JobRecord &j : jobs)
-            if (!terminal(j))
+        for (JobRecord &j : jobs)
+            if (!terminal(j)) {
                 ids << j.jobId;
+                // Recorded before scancel: after a crash, resume still knows
+                // that a CANCELLED job was ours to cancel, not a failure.
+                j.cancelRequested = true;
+                store(j, "job");
+            }
         if (ids.isEmpty())
             return true;
         info(trialId, QStringLiteral("teardown"), QStringLiteral("cancelling job(s) %1").arg(ids.join(QStringLiteral(", "))));
@@ -534,6 +595,8 @@ struct Campaign::Impl
     // so they follow. (A job that picks a free port itself would be better;
     // that needs the batch script generator, core/recipe.)
     static constexpr int kSlotPortStride = 100;
+    // A poll's squeue that has not answered by then counts as an outage.
+    static constexpr int kPollAnswerMs = 90000;
 
     static void applySlot(recipe::Recipe *r, int slot)
     {
@@ -553,8 +616,11 @@ struct Campaign::Impl
         TrialRecord &t = r.t;
         r.trialDir = remoteRunDir + QLatin1Char('/') + t.trialId;
         r.localTrialDir = localRunDir + QLatin1Char('/') + t.trialId;
-        QDir().mkpath(r.localTrialDir + QStringLiteral("/scripts"));
-        setTrial(t, QStringLiteral("running"), QStringLiteral("prepare"));
+        // Resume: a trial whose clients had ended is only finished off.
+        if (t.state == QLatin1String("running") && clientsEnded(t.phase))
+            return resumeAfterClients(r);
+        t.error.clear(); // e.g. a full disk that stopped an earlier attempt
+        setTrial(t, QStringLiteral("running"), TrialPhase::Prepare);
 
         recipe::ScriptContext ctx;
         ctx.runId = run.id;
@@ -570,35 +636,61 @@ struct Campaign::Impl
         if (!recipe::BatchScriptGenerator().generate(slotted, ctx, &scripts, &genErrors)) {
             const QString e = QStringLiteral("cannot generate the batch scripts: ") + genErrors.join(QStringLiteral("; "));
             error(t.trialId, QStringLiteral("prepare"), e);
-            setTrial(t, QStringLiteral("failed"), QStringLiteral("prepare"), e);
+            setTrial(t, QStringLiteral("failed"), TrialPhase::Prepare, e);
             return Outcome::Failed;
         }
-        auto mk = remote(QStringLiteral("mkdir -p %1/logs").arg(recipe::shellQuote(r.trialDir)));
-        if (!mk)
-            return abortTrial(t, {}, QStringLiteral("prepare"));
-        if (!mk->ok()) {
-            setTrial(t, QStringLiteral("failed"), QStringLiteral("prepare"), mk->describe());
-            return Outcome::Failed;
-        }
+        // Every local file first, each write checked: a full disk stops the
+        // trial here, before anything is uploaded or submitted. The local
+        // script copies are redacted; the real text goes up from an
+        // owner-only temporary copy that is removed after the upload.
         QJsonObject params;
         for (const recipe::KeyValue &kv : r.trial.parameters)
             params.insert(kv.key, kv.value);
         QString err;
-        writeFileAtomically(r.localTrialDir + QStringLiteral("/parameters.json"), QJsonDocument(params).toJson(), &err);
-        // The slot is remembered: a resumed trial keeps the ports its running jobs use.
-        writeFileAtomically(r.localTrialDir + QStringLiteral("/slot"), QByteArray::number(r.slot) + '\n', &err);
+        if (!writeLocalFile(r.localTrialDir + QStringLiteral("/parameters.json"), secrets.redact(QJsonDocument(params).toJson()), &err)
+            // The slot is remembered: a resumed trial keeps the ports its running jobs use.
+            || !writeLocalFile(r.localTrialDir + QStringLiteral("/slot"), QByteArray::number(r.slot) + '\n', &err))
+            return localWriteFailed(t, err);
+        const auto ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+        QList<std::pair<QString, QString>> uploads; // local file to upload → remote path
         for (const recipe::BatchScript &s : scripts) {
             const QString local = r.localTrialDir + QStringLiteral("/scripts/") + s.fileName;
-            if (!writeFileAtomically(local, s.text.toUtf8(), &err)) {
-                setTrial(t, QStringLiteral("failed"), QStringLiteral("prepare"), err);
-                return Outcome::Failed;
+            const QByteArray text = s.text.toUtf8();
+            if (!writeLocalFile(local, secrets.redact(text), &err, ownerOnly))
+                return localWriteFailed(t, err);
+            QString source = local;
+            if (!secrets.isEmpty()) {
+                source = local + QStringLiteral(".upload");
+                if (!writeLocalFile(source, text, &err, ownerOnly))
+                    return localWriteFailed(t, err);
             }
-            if (!upload(local, r.trialDir + QLatin1Char('/') + s.fileName, t.trialId, QStringLiteral("prepare")))
-                return cancelled() ? abortTrial(t, {}, QStringLiteral("prepare")) : fail(t, QStringLiteral("prepare"), result.error);
+            uploads.append({source, r.trialDir + QLatin1Char('/') + s.fileName});
         }
+        auto dropTemporaries = [&] {
+            for (const auto &u : uploads)
+                if (u.first.endsWith(QLatin1String(".upload")))
+                    QFile::remove(u.first);
+        };
+        auto mk = remote(QStringLiteral("umask 077 && mkdir -p %1/logs").arg(recipe::shellQuote(r.trialDir)));
+        if (!mk) {
+            dropTemporaries();
+            return abortTrial(t, {}, TrialPhase::Prepare);
+        }
+        if (!mk->ok()) {
+            dropTemporaries();
+            setTrial(t, QStringLiteral("failed"), TrialPhase::Prepare, mk->describe());
+            return Outcome::Failed;
+        }
+        for (const auto &u : uploads) {
+            if (!upload(u.first, u.second, t.trialId, QStringLiteral("prepare"))) {
+                dropTemporaries();
+                return cancelled() ? abortTrial(t, {}, TrialPhase::Prepare) : fail(t, TrialPhase::Prepare, result.error);
+            }
+        }
+        dropTemporaries();
 
         // Services first; jobs already submitted by an earlier invocation are re-attached.
-        setTrial(t, QStringLiteral("running"), QStringLiteral("services"));
+        setTrial(t, QStringLiteral("running"), TrialPhase::Services);
         r.adoptable = jobsByComment(t.trialId);
         for (const recipe::BatchScript &s : scripts) {
             if (s.role != QLatin1String("service")) {
@@ -607,11 +699,11 @@ struct Campaign::Impl
             }
             auto j = submit(t, s, r.trialDir, &r.adoptable);
             if (!j)
-                return abortTrial(t, r.services, QStringLiteral("services"));
+                return abortTrial(t, r.services, TrialPhase::Services);
             r.services << *j;
         }
         // Health gate: every service publishes its endpoint file once healthy.
-        setTrial(t, QStringLiteral("running"), QStringLiteral("health"));
+        setTrial(t, QStringLiteral("running"), TrialPhase::Health);
         r.waited.start();
         r.phase = TrialRun::Health;
         return std::nullopt;
@@ -627,7 +719,7 @@ struct Campaign::Impl
             *changed |= apply(r.services, t.trialId, answer);
             const QHash<QString, QString> ready = r.services.isEmpty() ? QHash<QString, QString>() : readyEndpoints(r.trialDir);
             if (cancelled())
-                return abortTrial(t, r.services, QStringLiteral("health"));
+                return abortTrial(t, r.services, TrialPhase::Health);
             int nReady = 0;
             for (const JobRecord &j : r.services) {
                 const QString file = QStringLiteral("service-%1.endpoint").arg(recipe::BatchScriptGenerator::safeName(j.component.section(QLatin1Char(':'), 1)));
@@ -638,29 +730,29 @@ struct Campaign::Impl
                         *changed = true;
                         info(t.trialId, QStringLiteral("health"), QStringLiteral("%1 is ready: %2").arg(j.component, ready.value(file)));
                     }
-                } else if (terminal(j)) {
+                } else if (endedBadly(j)) {
                     const QString e = jobFailure(j, r.trialDir);
                     error(t.trialId, QStringLiteral("health"), e);
                     cancelJobs(r.services, t.trialId);
-                    return fail(t, QStringLiteral("health"), e);
+                    return fail(t, TrialPhase::Health, e);
                 }
             }
             if (nReady < r.services.size()) {
                 if (r.waited.elapsed() > opt.serviceReadyTimeoutMs) {
                     const QString e = QStringLiteral("services not ready within %1 s").arg(opt.serviceReadyTimeoutMs / 1000);
                     cancelJobs(r.services, t.trialId);
-                    return fail(t, QStringLiteral("health"), e);
+                    return fail(t, TrialPhase::Health, e);
                 }
                 return std::nullopt;
             }
 
             // Monitor and clients.
-            setTrial(t, QStringLiteral("running"), QStringLiteral("clients"));
+            setTrial(t, QStringLiteral("running"), TrialPhase::Clients);
             QList<JobRecord> clients, monitors;
             for (const recipe::BatchScript &s : r.later) {
                 auto j = submit(t, s, r.trialDir, &r.adoptable);
                 if (!j)
-                    return abortTrial(t, r.services + monitors + clients, QStringLiteral("clients"));
+                    return abortTrial(t, r.services + monitors + clients, TrialPhase::Clients);
                 (s.role == QLatin1String("monitor") ? monitors : clients) << *j;
             }
             r.watched = clients + r.services + monitors;
@@ -679,11 +771,11 @@ struct Campaign::Impl
         for (int i = 0; i < r.watched.size() && failure.isEmpty(); ++i) {
             const JobRecord &j = r.watched[i];
             const bool isClient = i < r.nClients;
-            if (terminal(j) && (isClient ? j.state != QLatin1String("COMPLETED") : !clientsDone))
+            if (isClient ? terminal(j) && j.state != QLatin1String("COMPLETED") : endedBadly(j) && !clientsDone)
                 failure = jobFailure(j, r.trialDir);
         }
         if (cancelled())
-            return abortTrial(t, r.watched, QStringLiteral("clients"));
+            return abortTrial(t, r.watched, TrialPhase::Clients);
         if (!clientsDone && failure.isEmpty())
             return std::nullopt;
         return finishTrial(r, failure);
@@ -714,30 +806,40 @@ struct Campaign::Impl
     {
         TrialRecord &t = r.t;
         // Results (also after a failure: partial results are still results).
-        setTrial(t, QStringLiteral("running"), QStringLiteral("results"));
-        const int downloaded = downloadResults(t, r.trialDir, r.localTrialDir);
-        if (downloaded < 0)
-            return abortTrial(t, r.watched, QStringLiteral("results"));
+        // The clients' failure is recorded with the phase: a resume from here
+        // on (resumeAfterClients) does not see the clients end again.
+        setTrial(t, QStringLiteral("running"), TrialPhase::Results, failure);
+        QString diskError;
+        const int downloaded = downloadResults(t, r.trialDir, r.localTrialDir, &diskError);
+        if (downloaded < 0 && diskError.isEmpty())
+            return abortTrial(t, r.watched, TrialPhase::Results);
+        if (!diskError.isEmpty()) {
+            // The results stay on the cluster; the jobs are done with. The
+            // trial stays in its results phase: resume downloads them.
+            cancelJobs(r.watched, t.trialId);
+            interrupt(diskError);
+            return Outcome::Cancelled;
+        }
 
         // Teardown, then the logs (complete once the jobs have ended).
-        setTrial(t, QStringLiteral("running"), QStringLiteral("teardown"));
+        setTrial(t, QStringLiteral("running"), TrialPhase::Teardown);
         if (!opt.keepServices || !failure.isEmpty()) {
             cancelJobs(r.watched, t.trialId);
             waitTerminal(r.watched, t.trialId, 60000);
         }
-        setTrial(t, QStringLiteral("running"), QStringLiteral("logs"));
+        setTrial(t, QStringLiteral("running"), TrialPhase::Logs);
         collectLogs(t, r.trialDir, r.localTrialDir);
 
         if (!failure.isEmpty()) {
             error(t.trialId, QStringLiteral("clients"), failure);
-            return fail(t, QStringLiteral("clients"), failure);
+            return fail(t, TrialPhase::Done, failure);
         }
         if (q->m_store->resultFiles(run.id, t.trialId).isEmpty() && r.nClients > 0) {
             const QString e = QStringLiteral("the client jobs completed but wrote no result file (%1/result-*.json)").arg(r.trialDir);
             error(t.trialId, QStringLiteral("results"), e);
-            return fail(t, QStringLiteral("results"), e);
+            return fail(t, TrialPhase::Done, e);
         }
-        setTrial(t, QStringLiteral("completed"), QStringLiteral("done"));
+        setTrial(t, QStringLiteral("completed"), TrialPhase::Done);
         info(t.trialId, QStringLiteral("done"), QStringLiteral("trial completed"));
         return Outcome::Completed;
     }
@@ -760,16 +862,43 @@ struct Campaign::Impl
         return s;
     }
 
-    Outcome fail(TrialRecord &t, const QString &step, const QString &e)
+    Outcome fail(TrialRecord &t, TrialPhase phase, const QString &e)
     {
         if (result.error.isEmpty())
             result.error = QStringLiteral("trial %1: %2").arg(t.trialId, e);
-        setTrial(t, QStringLiteral("failed"), step, e);
+        setTrial(t, QStringLiteral("failed"), phase, e);
         return Outcome::Failed;
     }
 
+    // A local write failed: the trial goes back to pending (nothing of it was
+    // submitted) and the run stops; resume writes it again.
+    Outcome localWriteFailed(TrialRecord &t, const QString &e)
+    {
+        error(t.trialId, QStringLiteral("prepare"), e);
+        setTrial(t, QStringLiteral("pending"), TrialPhase::Pending, e);
+        interrupt(e);
+        return Outcome::Cancelled;
+    }
+
+    // Resume of a trial recorded in Results, Teardown or Logs: its clients
+    // had ended, so its jobs are not watched again (services that we
+    // cancelled then ended CANCELLED: not a failure). Downloads what is still
+    // missing, tears down, collects the logs.
+    Outcome resumeAfterClients(TrialRun &r)
+    {
+        TrialRecord &t = r.t;
+        QList<JobRecord> clients, others;
+        for (const JobRecord &j : q->m_store->jobs(run.id, t.trialId))
+            (j.component.startsWith(QLatin1String("client:")) ? clients : others) << j;
+        r.watched = clients + others;
+        r.nClients = int(clients.size());
+        r.phase = TrialRun::Clients;
+        info(t.trialId, QStringLiteral("resume"), QStringLiteral("its clients had ended (recorded phase: %1): finishing it").arg(phaseName(t.phase)));
+        return finishTrial(r, t.error);
+    }
+
     // Cancelled (or a submission failed): take the trial's jobs down.
-    Outcome abortTrial(TrialRecord &t, QList<JobRecord> jobs, const QString &step)
+    Outcome abortTrial(TrialRecord &t, QList<JobRecord> jobs, TrialPhase phase)
     {
         if (q->m_detach.load())
             return Outcome::Cancelled; // jobs and trial stay as they are, for resume
@@ -778,14 +907,15 @@ struct Campaign::Impl
                 jobs << j;
         cancelJobs(jobs, t.trialId);
         if (cancelled()) {
-            setTrial(t, QStringLiteral("cancelled"), step, QStringLiteral("cancelled by the user"));
+            setTrial(t, QStringLiteral("cancelled"), phase, QStringLiteral("cancelled by the user"));
             return Outcome::Cancelled;
         }
-        return fail(t, step, result.error.isEmpty() ? QStringLiteral("aborted") : result.error);
+        return fail(t, phase, result.error.isEmpty() ? QStringLiteral("aborted") : result.error);
     }
 
-    // Downloads result files not downloaded before; the count, or -1 on cancel.
-    int downloadResults(const TrialRecord &t, const QString &trialDir, const QString &localTrialDir)
+    // Downloads result files not downloaded before; the count, or -1 on
+    // cancel or when a local write failed (*diskError says which file).
+    int downloadResults(const TrialRecord &t, const QString &trialDir, const QString &localTrialDir, QString *diskError)
     {
         // Contract: each client job writes <trial>/result-<client>.json (merged across its tasks).
         auto r = remote(QStringLiteral("cd %1 2>/dev/null && for f in result-*.json; do [ -f \"$f\" ] && sha256sum -- \"$f\"; done; true")
@@ -807,22 +937,33 @@ struct Campaign::Impl
                 continue;
             }
             const QString local = localTrialDir + QStringLiteral("/results/") + name;
-            QDir().mkpath(QFileInfo(local).absolutePath());
-            const QString partial = local + QStringLiteral(".part");
-            auto e = await(q->m_files->downloadFile(remotePath, partial), cancelFlag());
+            const QString folder = QFileInfo(local).absolutePath();
+            if (!QDir().mkpath(folder)) {
+                *diskError = localWriteError(local, QStringLiteral("cannot create the folder %1").arg(folder));
+                error(t.trialId, QStringLiteral("results"), *diskError);
+                return -1;
+            }
+            // The transfer writes <local>.part itself and renames it when
+            // complete (a later attempt resumes it).
+            auto e = await(q->m_files->downloadFile(remotePath, local), cancelFlag());
             if (!e)
                 return -1;
             if (!e->isEmpty()) {
+                // A failure naming our file is this machine's (a full disk),
+                // not the client's: the result stays on the cluster for resume.
+                if (e->contains(local)) {
+                    *diskError = localWriteError(local, *e);
+                    error(t.trialId, QStringLiteral("results"), *diskError + QStringLiteral("; the result stays on the cluster (%1): free space and resume the run").arg(remotePath));
+                    return -1;
+                }
                 error(t.trialId, QStringLiteral("results"), *e);
                 continue;
             }
-            if (sha256File(partial) != sha.toLatin1()) {
+            if (sha256File(local) != sha.toLatin1()) {
                 error(t.trialId, QStringLiteral("results"), QStringLiteral("checksum mismatch for %1 (expected %2)").arg(remotePath, sha));
-                QFile::remove(partial);
+                QFile::remove(local);
                 continue;
             }
-            QFile::remove(local);
-            QFile::rename(partial, local);
             ResultFileRecord rec{run.id, t.trialId, remotePath, local, sha, QFileInfo(local).size(), QDateTime::currentDateTimeUtc()};
             store(rec, "result file");
             ++count;
@@ -858,11 +999,38 @@ struct Campaign::Impl
                 + '\n';
         }
         QString err;
-        writeFileAtomically(localTrialDir + QStringLiteral("/merged.log"), text, &err);
-        writeFileAtomically(localTrialDir + QStringLiteral("/merged.jsonl"), jsonl, &err);
+        if (!writeLocalFile(localTrialDir + QStringLiteral("/merged.log"), secrets.redact(text), &err)
+            || !writeLocalFile(localTrialDir + QStringLiteral("/merged.jsonl"), secrets.redact(jsonl), &err))
+            warn(t.trialId, QStringLiteral("logs"), err);
     }
 
     // --- the run ---------------------------------------------------------------
+
+    // Resume of a run whose stored recipe is redacted: the secrets come from
+    // the recipe file (the run's, or CampaignOptions::secretsRecipePath),
+    // which must be the same recipe apart from them.
+    bool restoreSecrets(recipe::LoadResult *loaded)
+    {
+        const QString path = opt.secretsRecipePath.isEmpty() ? run.recipePath : opt.secretsRecipePath;
+        result.state = QStringLiteral("failed");
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly)) {
+            result.error = QStringLiteral("run %1: its recipe holds secrets, which are not stored on this machine; resume reads them "
+                                          "from the recipe file, but %2 cannot be read (%3): give it with --recipe FILE")
+                               .arg(run.id, path, f.errorString());
+            return false;
+        }
+        const QString text = QString::fromUtf8(f.readAll());
+        recipe::LoadResult full = recipe::RecipeLoader().loadAndValidateText(text, path);
+        if (!full.ok() || SecretRedactor(full.recipe).redact(text) != run.recipeText) {
+            result.error = QStringLiteral("run %1: %2 is not the recipe the run started from (it differs in more than its secrets); "
+                                          "give the original with --recipe FILE").arg(run.id, path);
+            return false;
+        }
+        *loaded = full;
+        result.state.clear();
+        return true;
+    }
 
     CampaignResult execute()
     {
@@ -878,6 +1046,9 @@ struct Campaign::Impl
             }
             run = *r;
             loaded = loader.loadAndValidateText(run.recipeText, run.recipePath);
+            if (loaded.ok() && run.recipeText.contains(QLatin1String(SecretRedactor::kPlaceholder))
+                && !restoreSecrets(&loaded))
+                return result;
         } else {
             loaded = loader.loadAndValidateFile(opt.recipePath);
         }
@@ -886,6 +1057,7 @@ struct Campaign::Impl
             result.error = recipe::formatDiagnostics(loaded.diagnostics);
             return result;
         }
+        secrets = SecretRedactor(loaded.recipe);
         QList<recipe::Trial> trials;
         QList<recipe::Diagnostic> diags;
         if (!recipe::SweepExpander().expand(loaded.recipe, &trials, &diags)) {
@@ -900,7 +1072,8 @@ struct Campaign::Impl
             run.id = newRunId(loaded.recipe.metadata.name.isEmpty() ? QFileInfo(opt.recipePath).baseName() : loaded.recipe.metadata.name);
             run.name = loaded.recipe.metadata.name;
             run.recipePath = QFileInfo(opt.recipePath).absoluteFilePath();
-            run.recipeText = QString::fromUtf8(f.readAll());
+            // Stored without its secrets; resume takes them from the recipe file again.
+            run.recipeText = SecretRedactor(loaded.recipe).redact(QString::fromUtf8(f.readAll()));
             run.profile = opt.profileName;
             run.createdAt = QDateTime::currentDateTimeUtc();
         }
@@ -944,8 +1117,16 @@ struct Campaign::Impl
             t.state = QStringLiteral("pending");
             store(t, "trial");
         }
-        writeFileAtomically(localRunDir + QStringLiteral("/recipe.yaml"), run.recipeText.toUtf8(), nullptr);
-        upload(localRunDir + QStringLiteral("/recipe.yaml"), remoteRunDir + QStringLiteral("/recipe.yaml"), {}, QStringLiteral("start"));
+        {
+            const QString copy = localRunDir + QStringLiteral("/recipe.yaml");
+            QString err;
+            if (!writeLocalFile(copy, run.recipeText.toUtf8(), &err)) {
+                error({}, QStringLiteral("start"), err);
+                interrupt(err);
+                return finish(trials.size());
+            }
+            upload(copy, remoteRunDir + QStringLiteral("/recipe.yaml"), {}, QStringLiteral("start"));
+        }
 
         if (cancelled() || !deploy())
             return finish(trials.size());
@@ -1032,7 +1213,7 @@ struct Campaign::Impl
                 // Cancel or detach: every in-flight trial ends here (abortTrial
                 // leaves the jobs running when detaching).
                 for (auto &a : active)
-                    settle(abortTrial(a->t, a->phase == TrialRun::Health ? a->services : a->watched, QStringLiteral("cancel")));
+                    settle(abortTrial(a->t, a->phase == TrialRun::Health ? a->services : a->watched, a->t.phase));
                 active.clear();
                 break;
             }
@@ -1042,12 +1223,20 @@ struct Campaign::Impl
                 ids << a->jobIds();
             slurm::QueryResult answer;
             if (!ids.isEmpty()) {
-                auto r = await(slurm.query(ids), cancelFlag());
+                auto r = await(slurm.query(ids), cancelFlag(), kPollAnswerMs);
+                if (!r && cancelled())
+                    continue; // handled above
+                answer = r ? *r : slurm::QueryResult{};
                 if (!r)
-                    continue; // cancelled: handled above
-                answer = *r;
-                if (!answer.error.isEmpty())
-                    warn({}, QStringLiteral("poll"), answer.error); // the connection may come back
+                    answer.error = QStringLiteral("squeue on %1: no answer within %2 s").arg(q->m_runner->destination()).arg(kPollAnswerMs / 1000);
+                if (!answer.error.isEmpty()) {
+                    // The cluster is out of reach: say so, wait within the
+                    // reconnect window (linkDown interrupts the run after it).
+                    linkDown(answer.error);
+                    pause(opt.pollFastMs, cancelFlag());
+                    continue;
+                }
+                linkUp();
             }
             bool changed = false;
             for (auto it = active.begin(); it != active.end();) {
@@ -1071,6 +1260,22 @@ struct Campaign::Impl
 
     CampaignResult finish(int trialCount)
     {
+        if (!q->m_interruption.isEmpty()) {
+            // Stopped, not ended: the jobs (if any) are left as they are.
+            result.state = QStringLiteral("interrupted");
+            const QString jobs = jobsStillThere();
+            result.error = q->m_interruption
+                + (jobs.isEmpty() ? QStringLiteral("\nNo job of the run is left on the cluster.")
+                                  : QStringLiteral("\nJobs of the run still on %1 (as last seen):\n%2").arg(q->m_runner->destination(), jobs))
+                + QStringLiteral("\nResume the run once that is fixed (fbctl resume %1), or cancel its jobs (fbctl cancel %1).").arg(run.id);
+            if (!run.id.isEmpty()) {
+                run.state = result.state;
+                run.error = result.error;
+                store(run, "run");
+                error({}, QStringLiteral("end"), QStringLiteral("run %1 interrupted: %2").arg(run.id, result.error));
+            }
+            return result;
+        }
         if (q->m_detach.load()) {
             result.state = QStringLiteral("detached");
             info({}, QStringLiteral("end"), QStringLiteral("run %1 detached: its jobs keep running; resume it to finish").arg(run.id));
@@ -1078,8 +1283,14 @@ struct Campaign::Impl
         }
         if (cancelled()) {
             result.state = QStringLiteral("cancelled");
-            // Whatever is still queued or running for this run goes too.
-            cancelJobs(q->m_store->jobs(run.id), {});
+            // Whatever is still queued or running for this run goes too. A
+            // cancel that cannot reach the cluster leaves the jobs running:
+            // the run is then "interrupted", never "cancelled" (resume or
+            // cancel it later; the jobs are listed).
+            if (!cancelJobs(q->m_store->jobs(run.id), {})) {
+                q->m_interruption = QStringLiteral("cancelled, but scancel did not reach %1").arg(q->m_runner->destination());
+                return finish(trialCount);
+            }
         } else if (result.trialsCompleted == trialCount && trialCount > 0) {
             result.state = QStringLiteral("completed");
         } else {
@@ -1113,7 +1324,22 @@ Campaign::Campaign(CommandRunner *runner, RemoteFiles *files, RunStore *store, Q
 CampaignResult Campaign::run(const CampaignOptions &options)
 {
     Impl impl(this, options);
-    return impl.execute();
+    m_link = LinkWatch(options.reconnectWindowMs);
+    m_interruption.clear();
+    m_active = &impl;
+    const CampaignResult r = impl.execute();
+    m_active = nullptr;
+    return r;
+}
+
+void Campaign::reportLink(bool up, const QString &reason)
+{
+    if (!m_active)
+        return;
+    if (up)
+        m_active->linkUp();
+    else
+        m_active->linkDown(reason);
 }
 
 bool Campaign::cancelRun(CommandRunner *runner, RunStore *store, const QString &runId, QString *error)

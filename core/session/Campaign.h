@@ -24,6 +24,7 @@
 
 #include "common/CommandRunner.h"
 #include "common/RemoteFiles.h"
+#include "session/LinkWatch.h"
 #include "session/RunStore.h"
 
 #include <QDateTime>
@@ -49,6 +50,14 @@ struct CampaignOptions
     int pollFastMs = 1000;     // job polling while jobs start or change
     int pollSlowMs = 5000;     // … while they run steadily
     int serviceReadyTimeoutMs = 15 * 60 * 1000; // queue wait + start + health gate
+    // How long the cluster may be unreachable (connection lost, host key
+    // changed, Slurm not answering) before the campaign stops "interrupted"
+    // with its jobs listed (they keep running; resume or cancel later).
+    int reconnectWindowMs = 5 * 60 * 1000;
+    // Resume: the recipe file to take the run's secrets from (they are not
+    // stored locally); default the run's own recipe path. Its text, redacted,
+    // must equal the stored copy.
+    QString secretsRecipePath;
 };
 
 struct CampaignEvent
@@ -68,7 +77,9 @@ struct CampaignEvent
 struct CampaignResult
 {
     QString runId;
-    QString state;             // completed, failed, cancelled, detached (left running; resume later)
+    QString state;             // completed, failed, cancelled, detached (left running; resume later),
+                               // interrupted (cluster unreachable, a local write failed, or a cancel that
+                               // could not reach the cluster: jobs may be left; resume or cancel later)
     QString error;             // first error, for the exit message
     int trialsCompleted = 0;
     int trialsFailed = 0;
@@ -96,6 +107,10 @@ public:
         m_cancel = true;
     }
     bool cancelRequested() const { return m_cancel; }
+    // The owner's transport reports its link (SshConnection::stateChanged):
+    // down starts the reconnect window at once (the campaign says it is
+    // reconnecting) rather than at the next failed poll. Campaign's thread.
+    void reportLink(bool up, const QString &reason);
 
     // Cancels every job of a run that Slurm still knows (from the store and by
     // comment) and marks the run cancelled. For `fbctl cancel` and the GUI.
@@ -121,6 +136,9 @@ private:
     RunStore *m_store;
     std::atomic_bool m_cancel{false};
     std::atomic_bool m_detach{false};
+    LinkWatch m_link;
+    Impl *m_active = nullptr; // the running engine (reportLink)
+    QString m_interruption; // why the run ends "interrupted"; set on the campaign's thread
 };
 
 } // namespace fb::session

@@ -53,6 +53,8 @@ bool CampaignRunner::start(const CampaignOptions &options, const ConnectionProfi
             return;
         }
         Campaign campaign(link.commands(), link.files(), &store);
+        // The app hears of an outage through the campaign's events ("reconnecting").
+        link.setLinkObserver([&campaign](bool up, const QString &reason) { campaign.reportLink(up, reason); });
         // Signal-to-signal across threads: queued to the runner's thread.
         connect(&campaign, &Campaign::event, this, &CampaignRunner::event);
         connect(&campaign, &Campaign::trialChanged, this, &CampaignRunner::trialChanged);

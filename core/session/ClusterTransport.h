@@ -14,6 +14,7 @@
 #include "ssh/ConnectionProfile.h"
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 namespace fb {
@@ -35,6 +36,12 @@ public:
     // False with error() naming the host on failure (connect, auth, host key).
     bool open(const ConnectionProfile &profile, Kind kind = Kind::LibSsh, SshAuthPrompter *prompter = nullptr,
               const std::atomic_bool *cancel = nullptr, int timeoutMs = 60000);
+    // Called on this thread when the link goes down (reconnecting, failed)
+    // or comes back: Campaign::reportLink, so the campaign says at once that
+    // it is reconnecting. A link that failed for good after it had worked (a
+    // changed host key) is tried again every few seconds — never accepting a
+    // different key — so a restored key lets the campaign go on.
+    void setLinkObserver(std::function<void(bool up, const QString &reason)> observer);
     CommandRunner *commands() const { return m_commands; }
     RemoteFiles *files() const { return m_files; }
     SshConnection *connection() const { return m_connection.get(); } // null with OpenSSH
@@ -47,6 +54,8 @@ private:
     CommandRunner *m_commands = nullptr;
     RemoteFiles *m_files = nullptr;
     QString m_error;
+    std::function<void(bool, const QString &)> m_observer;
+    int m_retryMs = 2000;
 };
 
 } // namespace fb::session

@@ -34,6 +34,12 @@ const QList<QStringList> &migrations()
                            "PRIMARY KEY (run_id, trial_id, remote_path))"),
             QStringLiteral("CREATE INDEX jobs_by_trial ON jobs (run_id, trial_id)"),
         },
+        {
+            // The trial's typed phase (TrialPhase), which resume acts on, and
+            // whether FactoryBench itself asked Slurm to cancel a job.
+            QStringLiteral("ALTER TABLE trials ADD COLUMN phase TEXT"),
+            QStringLiteral("ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0"),
+        },
     };
     return m;
 }
@@ -170,24 +176,25 @@ bool RunStore::saveRun(const RunRecord &r, QString *error)
 
 bool RunStore::saveTrial(const TrialRecord &t, QString *error)
 {
-    return exec(QStringLiteral("INSERT INTO trials (run_id, trial_id, idx, params, state, step, error, started_at, finished_at) "
-                               "VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(run_id, trial_id) DO UPDATE SET idx=excluded.idx, "
+    return exec(QStringLiteral("INSERT INTO trials (run_id, trial_id, idx, params, state, step, error, started_at, finished_at, phase) "
+                               "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(run_id, trial_id) DO UPDATE SET idx=excluded.idx, "
                                "params=excluded.params, state=excluded.state, step=excluded.step, error=excluded.error, "
-                               "started_at=excluded.started_at, finished_at=excluded.finished_at"),
+                               "started_at=excluded.started_at, finished_at=excluded.finished_at, phase=excluded.phase"),
                 {t.runId, t.trialId, t.index, jsonText(t.params), t.state, t.step, t.error, toText(t.startedAt),
-                 toText(t.finishedAt)},
+                 toText(t.finishedAt), phaseName(t.phase)},
                 error);
 }
 
 bool RunStore::saveJob(const JobRecord &j, QString *error)
 {
     return exec(QStringLiteral("INSERT INTO jobs (run_id, trial_id, job_id, component, state, reason, exit_code, nodes, "
-                               "submitted_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(run_id, job_id) DO UPDATE "
+                               "submitted_at, updated_at, cancel_requested) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(run_id, job_id) DO UPDATE "
                                "SET state=excluded.state, reason=excluded.reason, exit_code=excluded.exit_code, "
-                               "nodes=excluded.nodes, updated_at=excluded.updated_at"),
+                               "nodes=excluded.nodes, updated_at=excluded.updated_at, "
+                               "cancel_requested=MAX(cancel_requested, excluded.cancel_requested)"),
                 {j.runId, j.trialId, j.jobId, j.component, j.state, j.reason, j.exitCode, j.nodes,
                  toText(j.submittedAt.isValid() ? j.submittedAt : QDateTime::currentDateTimeUtc()),
-                 toText(QDateTime::currentDateTimeUtc())},
+                 toText(QDateTime::currentDateTimeUtc()), j.cancelRequested ? 1 : 0},
                 error);
 }
 
@@ -248,7 +255,7 @@ QList<TrialRecord> RunStore::trials(const QString &runId) const
 {
     QList<TrialRecord> out;
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
-    q.prepare(QStringLiteral("SELECT trial_id, idx, params, state, step, error, started_at, finished_at FROM trials "
+    q.prepare(QStringLiteral("SELECT trial_id, idx, params, state, step, error, started_at, finished_at, phase FROM trials "
                              "WHERE run_id = ? ORDER BY idx"));
     q.addBindValue(runId);
     q.exec();
@@ -263,6 +270,7 @@ QList<TrialRecord> RunStore::trials(const QString &runId) const
         t.error = q.value(5).toString();
         t.startedAt = fromText(q.value(6));
         t.finishedAt = fromText(q.value(7));
+        t.phase = phaseFromName(q.value(8).toString());
         out << t;
     }
     return out;
@@ -272,7 +280,8 @@ QList<JobRecord> RunStore::jobs(const QString &runId, const QString &trialId) co
 {
     QList<JobRecord> out;
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
-    q.prepare(QStringLiteral("SELECT trial_id, job_id, component, state, reason, exit_code, nodes, submitted_at, updated_at "
+    q.prepare(QStringLiteral("SELECT trial_id, job_id, component, state, reason, exit_code, nodes, submitted_at, updated_at, "
+                             "cancel_requested "
                              "FROM jobs WHERE run_id = ? AND (? = '' OR trial_id = ?) ORDER BY submitted_at, job_id"));
     q.addBindValue(runId);
     // A null QString binds as SQL NULL, for which "? = ''" is not true.
@@ -292,6 +301,7 @@ QList<JobRecord> RunStore::jobs(const QString &runId, const QString &trialId) co
         j.nodes = q.value(6).toString();
         j.submittedAt = fromText(q.value(7));
         j.updatedAt = fromText(q.value(8));
+        j.cancelRequested = q.value(9).toInt() != 0;
         out << j;
     }
     return out;

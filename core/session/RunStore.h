@@ -11,6 +11,8 @@
 // per thread): the campaign engine's. Readers on other threads open their own.
 #pragma once
 
+#include "session/TrialPhase.h"
+
 #include <QDateTime>
 #include <QJsonObject>
 #include <QList>
@@ -27,7 +29,7 @@ struct RunRecord
     QString recipeText;     // the exact recipe YAML
     QString profile;        // connection profile name
     QString remoteDir;      // <workdir>/runs/<id>
-    QString state;          // planned, running, completed, failed, cancelled
+    QString state;          // planned, running, completed, failed, cancelled, interrupted (jobs may be left: resume or cancel)
     QString error;
     QDateTime createdAt;
     QDateTime finishedAt;
@@ -41,7 +43,8 @@ struct TrialRecord
     int index = 0;
     QJsonObject params;     // the parameter values of this trial
     QString state;          // pending, running, completed, failed, cancelled
-    QString step;           // the campaign step it is in
+    QString step;           // the campaign step it is in (shown; for display only)
+    TrialPhase phase = TrialPhase::Pending; // what resume acts on (see TrialPhase.h)
     QString error;
     QDateTime startedAt;
     QDateTime finishedAt;
@@ -59,6 +62,7 @@ struct JobRecord
     QString nodes;
     QDateTime submittedAt;
     QDateTime updatedAt;
+    bool cancelRequested = false; // FactoryBench scancelled it: CANCELLED is then no failure (sticky once stored)
 };
 
 struct ResultFileRecord
@@ -75,7 +79,7 @@ struct ResultFileRecord
 class RunStore
 {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     RunStore();
     ~RunStore();

@@ -68,7 +68,7 @@ QString SlurmClient::sbatchCommand(const QString &remoteScript, const SubmitOpti
         cmd << shellQuote(a);
     if (!remoteScript.isEmpty()) // empty with --wrap in extraArgs
         cmd << shellQuote(remoteScript);
-    return cmd.join(QLatin1Char(' '));
+    return (o.ownerOnlyFiles ? QStringLiteral("umask 077 && ") : QString()) + cmd.join(QLatin1Char(' '));
 }
 
 QString SlurmClient::squeueCommand(const QStringList &ids)

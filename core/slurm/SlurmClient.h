@@ -25,6 +25,10 @@ struct SubmitOptions
     QStringList afterOk;      // job ids this job waits for (--dependency=afterok:…)
     QStringList afterAny;     // --dependency=afterany:…
     QStringList extraArgs;    // further sbatch options, each already one argument
+    // Submit under umask 077: Slurm hands the job the submitter's umask
+    // (SLURM_UMASK), so every file the job creates (config files with a
+    // password, logs, results) is owner-only.
+    bool ownerOnlyFiles = false;
 };
 
 struct SubmitResult
