@@ -10,6 +10,7 @@
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
@@ -531,13 +532,14 @@ bool RecipeDocument::setYaml(const QString &text)
         return false;
     }
     pushRecipe(loaded.recipe, tr("Edit YAML")); // each parsed pause in typing (or paste) is one step
+    m_baseText = text; // what the user typed (comments included) is what later saves edit
     m_yamlDiagnostics.clear();
     return true;
 }
 
 QString RecipeDocument::yaml() const
 {
-    return RecipeSaver(m_catalog).toText(m_recipe);
+    return RecipeSaver(m_catalog).toText(m_recipe, m_baseText);
 }
 
 qint64 RecipeDocument::trialCount() const
@@ -576,6 +578,7 @@ bool RecipeDocument::load(const QString &path, QString *error)
     m_undo->clear();
     m_yamlDiagnostics.clear();
     m_fileName = QFileInfo(path).absoluteFilePath();
+    m_baseText = readText(path);
     applyRecipe(loaded.recipe);
     m_undo->setClean();
     emit fileNameChanged(m_fileName);
@@ -585,8 +588,14 @@ bool RecipeDocument::load(const QString &path, QString *error)
 
 bool RecipeDocument::save(const QString &path, QString *error)
 {
-    if (!RecipeSaver(m_catalog).saveFile(m_recipe, path, error))
+    nameAfterFile(path);
+    QString fallback;
+    if (!RecipeSaver(m_catalog).saveFile(m_recipe, path, error, m_baseText, &fallback))
         return false;
+    if (!fallback.isEmpty())
+        qWarning("fbeditor: %s: saved in the canonical layout, comments and formatting were not kept: %s",
+                 qPrintable(path), qPrintable(fallback));
+    m_baseText = readText(path); // the next save edits what is on disk now
     const QString abs = QFileInfo(path).absoluteFilePath();
     if (abs != m_fileName) {
         m_fileName = abs;
@@ -596,10 +605,33 @@ bool RecipeDocument::save(const QString &path, QString *error)
     return true;
 }
 
+// metadata.name follows the file (Save As "my-postgres.yaml" names the runs
+// "my-postgres") unless the user chose a name: one that is empty, still
+// "untitled" or the old file's base name was derived, not chosen.
+void RecipeDocument::nameAfterFile(const QString &path)
+{
+    const QString base = QFileInfo(path).completeBaseName();
+    const QString name = m_recipe.metadata.name;
+    const bool derived = name.isEmpty() || name == QLatin1String("untitled")
+        || (!m_fileName.isEmpty() && name == QFileInfo(m_fileName).completeBaseName());
+    if (!derived || name == base || base.isEmpty())
+        return;
+    Recipe r = m_recipe;
+    r.metadata.name = base;
+    pushRecipe(r, tr("Name the recipe %1").arg(base));
+}
+
+QString RecipeDocument::readText(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+}
+
 void RecipeDocument::newDocument()
 {
     m_undo->clear();
     m_fileName.clear();
+    m_baseText.clear();
     m_yamlDiagnostics.clear();
     Recipe r;
     r.metadata.name = QStringLiteral("untitled");

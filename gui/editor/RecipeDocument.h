@@ -74,7 +74,11 @@ public:
 
     // --- files
     bool load(const QString &path, QString *error);   // replaces the document, clears undo
-    bool save(const QString &path, QString *error);   // marks clean
+    // Marks clean. Lossless: edits the text the recipe was loaded from (or last
+    // saved as, or typed in the YAML tab), so comments and layout survive; a new
+    // recipe is written in the canonical layout. metadata.name follows the
+    // file's base name unless the user chose one (see nameAfterFile()).
+    bool save(const QString &path, QString *error);
     void newDocument();
     QString fileName() const { return m_fileName; }
     bool isDirty() const;
@@ -95,6 +99,8 @@ private:
     QString uniqueServiceName(const QString &base) const;
     void scheduleAutosave();
     void writeAutosave();
+    void nameAfterFile(const QString &path);
+    static QString readText(const QString &path);
 
     const recipe::Catalog *m_catalog;
     recipe::Recipe m_recipe;
@@ -102,6 +108,7 @@ private:
     QString m_fileName;
     QList<recipe::Diagnostic> m_diagnostics;
     QList<recipe::Diagnostic> m_yamlDiagnostics;
+    QString m_baseText;             // the text m_recipe's lossless saves edit; empty: a new recipe
     QTimer m_autosaveTimer;
     QFutureWatcher<bool> m_autosaveWatcher;
     bool m_autosaveAgain = false;

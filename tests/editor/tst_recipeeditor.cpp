@@ -156,7 +156,7 @@ private slots:
         QCOMPARE(e.document()->trialCount(), 3);
 
         // 5. Undo everything, redo everything: same recipe, same canvas.
-        const QString yaml = e.document()->yaml();
+        QString yaml = e.document()->yaml();
         QCOMPARE(e.yamlEdit()->toPlainText(), yaml); // the YAML tab follows the canvas and the form
         const int commands = e.document()->undoStack()->count();
         QCOMPARE(commands, 6); // redis, client, connect, name, duration, sweep
@@ -184,6 +184,9 @@ private slots:
         }
         QCOMPARE(readFile(path), readFile(golden));
         QVERIFY(!readFile(golden).isEmpty());
+        // Save As named the recipe after the file (metadata.name was "untitled"): that is the state now.
+        QCOMPARE(e.document()->recipe().metadata.name, QStringLiteral("redis-fbload"));
+        yaml = readFile(path);
 
         canvas->selectNode(QStringLiteral("clients[0]"));
         screenshot(e, QStringLiteral("editor-canvas.png"));
