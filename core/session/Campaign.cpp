@@ -918,15 +918,19 @@ struct Campaign::Impl
     int downloadResults(const TrialRecord &t, const QString &trialDir, const QString &localTrialDir, QString *diskError)
     {
         // Contract: each client job writes <trial>/result-<client>.json (merged across its tasks).
-        auto r = remote(QStringLiteral("cd %1 2>/dev/null && for f in result-*.json; do [ -f \"$f\" ] && sha256sum -- \"$f\"; done; true")
+        // One line per file: "<size> <sha256sum's line>" (the size tells a
+        // short local copy — a full disk — from a changed remote file).
+        auto r = remote(QStringLiteral("cd %1 2>/dev/null && for f in result-*.json; do [ -f \"$f\" ] && printf '%s ' \"$(stat -c %s -- \"$f\")\" && sha256sum -- \"$f\"; done; true")
                             .arg(recipe::shellQuote(trialDir)));
         if (!r)
             return -1;
         int count = 0;
         for (const QString &line : QString::fromUtf8(r->stdOut).split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
             // sha256sum prints "<64 hex> <space or *><name>".
-            const QString sha = line.left(64);
-            QString name = line.mid(64).trimmed();
+            const qint64 remoteSize = line.section(QLatin1Char(' '), 0, 0).toLongLong();
+            const QString sum = line.section(QLatin1Char(' '), 1);
+            const QString sha = sum.left(64);
+            QString name = sum.mid(64).trimmed();
             if (name.startsWith(QLatin1Char('*')))
                 name.remove(0, 1);
             if (sha.size() != 64 || name.isEmpty())
@@ -960,8 +964,15 @@ struct Campaign::Impl
                 continue;
             }
             if (sha256File(local) != sha.toLatin1()) {
-                error(t.trialId, QStringLiteral("results"), QStringLiteral("checksum mismatch for %1 (expected %2)").arg(remotePath, sha));
+                const qint64 localSize = QFileInfo(local).size();
                 QFile::remove(local);
+                if (localSize < remoteSize) {
+                    // Fewer bytes arrived than were sent: this machine's disk.
+                    *diskError = localWriteError(local, QStringLiteral("%1 of %2 bytes reached the disk").arg(localSize).arg(remoteSize));
+                    error(t.trialId, QStringLiteral("results"), *diskError + QStringLiteral("; the result stays on the cluster (%1): free space and resume the run").arg(remotePath));
+                    return -1;
+                }
+                error(t.trialId, QStringLiteral("results"), QStringLiteral("checksum mismatch for %1 (expected %2)").arg(remotePath, sha));
                 continue;
             }
             ResultFileRecord rec{run.id, t.trialId, remotePath, local, sha, QFileInfo(local).size(), QDateTime::currentDateTimeUtc()};

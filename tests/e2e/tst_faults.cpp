@@ -78,19 +78,20 @@ class TestFaults : public QObject
                 QString::fromUtf8(p.readAllStandardError())};
     }
 
-    // Starts `fbctl run` and reads its output until `marker` appears.
+    // Starts `fbctl run` and reads its output until `marker` (a regular expression) matches.
     bool startUntil(QProcess &p, const QStringList &extra, const QString &marker, QString *out)
     {
+        const QRegularExpression re(marker);
         p.start(m_fbctl, QStringList{QStringLiteral("run"), m_recipe, QStringLiteral("--profile-file"), m_profileFile} + extra);
         if (!p.waitForStarted())
             return false;
         QElapsedTimer t;
         t.start();
-        while (!out->contains(marker) && t.elapsed() < 180000 && p.state() == QProcess::Running) {
+        while (!re.match(*out).hasMatch() && t.elapsed() < 180000 && p.state() == QProcess::Running) {
             p.waitForReadyRead(200);
             *out += QString::fromUtf8(p.readAllStandardOutput());
         }
-        return out->contains(marker);
+        return re.match(*out).hasMatch();
     }
 
     static QString runIdOf(const QString &output)
@@ -188,7 +189,7 @@ private slots:
     {
         QProcess p;
         QString out;
-        QVERIFY2(startUntil(p, {}, QStringLiteral("t001 teardown: cancelling job(s)"), &out), qPrintable(out));
+        QVERIFY2(startUntil(p, {}, QStringLiteral("t001 teardown: cancelling job\\(s\\)"), &out), qPrintable(out));
         ::kill(pid_t(p.processId()), SIGKILL);
         p.waitForFinished();
         const QString runId = runIdOf(out);
@@ -256,6 +257,27 @@ private slots:
         QVERIFY2(again.exitCode == 0, again.all().constData());
         QVERIFY2(again.out.contains(QStringLiteral("1 completed, 0 failed")), again.all().constData());
         QCOMPARE(slurmJobsOf(runId).size(), 2); // redis and the client, once each
+
+        // The disk fills up while the client runs: the download fails on
+        // this machine's side, says so, leaves no "*.part.part", and the
+        // result stays on the cluster until resume fetches it.
+        QProcess p;
+        QString out;
+        QVERIFY2(startUntil(p, {}, QStringLiteral("client:kv \\(job \\d+\\) RUNNING"), &out), qPrintable(out));
+        const QString second = runIdOf(out);
+        run(QStringLiteral("sh"), {QStringLiteral("-c"), QStringLiteral("dd if=/dev/zero of=%1/filler bs=4k 2>/dev/null; true").arg(m_runsDir)});
+        QVERIFY(p.waitForFinished(120000));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(p.exitCode() == 1, qPrintable(out + err));
+        QVERIFY2(err.contains(QStringLiteral("cannot write")) && err.contains(QStringLiteral("result-kv.json")), qPrintable(err));
+        QVERIFY2(!err.contains(QStringLiteral("wrote no result file")), qPrintable(err));
+        const QString parts = run(QStringLiteral("find"), {m_runsDir, QStringLiteral("-name"), QStringLiteral("*.part.part")});
+        QVERIFY2(parts.trimmed().isEmpty(), qPrintable(parts));
+        QVERIFY(QFile::remove(m_runsDir + QStringLiteral("/filler")));
+        const Fbctl resumed = fbctl({QStringLiteral("resume"), second, QStringLiteral("--profile-file"), m_profileFile});
+        QVERIFY2(resumed.exitCode == 0, resumed.all().constData());
+        QVERIFY2(resumed.out.contains(QStringLiteral("downloaded result-kv.json")), resumed.all().constData());
+        QVERIFY2(resumed.out.contains(QStringLiteral("1 completed, 0 failed")), resumed.all().constData());
         unmount();
     }
 
@@ -269,7 +291,7 @@ private slots:
         p.setProcessChannelMode(QProcess::MergedChannels);
         QString out;
         QVERIFY2(startUntil(p, {QStringLiteral("--reconnect-window"), QString::number(windowS)},
-                            QStringLiteral("client:kv (job"), &out), qPrintable(out));
+                            QStringLiteral("client:kv \\(job \\d+\\) RUNNING"), &out), qPrintable(out));
         const QString runId = runIdOf(out);
         QVERIFY(!runId.isEmpty());
 
