@@ -107,6 +107,8 @@ bool SweepExpander::expand(const Recipe &recipe, QList<Trial> *trials, QList<Dia
             return false;
         }
 
+    base.remove("sweep"); // a trial has no sweep (and its limits were checked above)
+
     const qint64 combinations = count / sweep.repetitions;
     const int width = std::max(3, int(QString::number(combinations).size()));
     for (qint64 c = 0; c < combinations; ++c) {
