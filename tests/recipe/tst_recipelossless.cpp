@@ -234,6 +234,18 @@ private slots:
         QString why;
         QCOMPARE(RecipeSaver(&test::catalog()).toText(r, QString(), &why), RecipeSaver(&test::catalog()).toText(r));
         QVERIFY(why.isEmpty());
+
+        // Numbers in their shortest round-trip form: 0.8, not 0.80000000000000004.
+        Client c;
+        c.name = QStringLiteral("c");
+        c.workload = QStringLiteral("redis");
+        c.params.insert(QStringLiteral("operations"), QJsonObject{{QStringLiteral("get"), 0.8}, {QStringLiteral("set"), 0.1 + 0.1}});
+        c.load.rate = 0.3;
+        r.clients = {c};
+        const QString text = RecipeSaver(&test::catalog()).toText(r);
+        QVERIFY2(text.contains(QStringLiteral("get: 0.8\n")) && text.contains(QStringLiteral("set: 0.2\n"))
+                     && text.contains(QStringLiteral("rate: 0.3\n")), qPrintable(text));
+        QCOMPARE(RecipeLoader(&test::catalog()).loadText(text).recipe, r);
     }
 
     // What cannot be patched (the anchored value an alias elsewhere repeats)
