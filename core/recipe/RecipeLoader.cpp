@@ -712,7 +712,17 @@ private:
             return *it;
         if (cache.size() >= 64) // templates edited in the app: keep the cache small
             cache.clear();
-        const YAML::Node doc = YAML::Load(text.toStdString());
+        // A template of one's own is held to a recipe's limits too.
+        const QByteArray utf8 = text.toUtf8();
+        const Prescan scan = prescanYaml(utf8);
+        if (scan.error) {
+            YAML::Mark at;
+            at.line = scan.error->line - 1;
+            at.column = scan.error->column - 1;
+            throw YAML::ParserException(at, (scan.error->path.isEmpty() ? QString() : scan.error->path + QStringLiteral(": ")).toStdString()
+                                                + scan.error->message.toStdString());
+        }
+        const YAML::Node doc = YAML::Load(utf8.toStdString());
         cache.insert(text, doc);
         return doc;
     }
@@ -731,7 +741,9 @@ private:
         try {
             doc = parsedTemplate(entry->text);
         } catch (const YAML::Exception &e) {
-            error(path, at, QStringLiteral("template \"%1\" (%2) is not valid YAML: %3").arg(name, entry->filePath, qs(e.msg)));
+            const QString where = e.mark.is_null() ? entry->filePath
+                                                   : QStringLiteral("%1:%2:%3").arg(entry->filePath).arg(e.mark.line + 1).arg(e.mark.column + 1);
+            error(path, at, QStringLiteral("template \"%1\" (%2) is not valid YAML: %3").arg(name, where, qs(e.msg)));
             return;
         }
         if (!doc.IsMap() || !doc["service"]) {

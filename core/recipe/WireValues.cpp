@@ -109,6 +109,14 @@ private:
             for (const QString &m : valuesOf(p + QStringLiteral("method"), c.params.value(QStringLiteral("method"))))
                 if (!m.isEmpty() && badCharacter(m, false) < 0 && !isToken(m))
                     m_out.append({p + QStringLiteral("method"), QStringLiteral("\"%1\" is not an HTTP method (letters such as GET or POST)").arg(m)});
+        // Database wire protocols end their startup strings at a NUL.
+        if (c.workload == QLatin1String("postgres") || c.workload == QLatin1String("mysql"))
+            for (const QString &key : {QStringLiteral("user"), QStringLiteral("password"), QStringLiteral("database")})
+                for (const QString &v : valuesOf(p + key, c.params.value(key)))
+                    if (v.contains(QChar(0))) {
+                        m_out.append({p + key, QStringLiteral("contains a NUL character, which ends the string in the %1 protocol").arg(c.workload)});
+                        break;
+                    }
         if (!hasHeaders(c.workload))
             return;
         const QJsonObject headers = c.params.value(QStringLiteral("headers")).toObject();

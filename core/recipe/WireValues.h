@@ -3,7 +3,8 @@
 // editor report them with the field path before anything is submitted:
 //  - fbload params that become part of a protocol line (HTTP request line and
 //    header lines of the http, llm, vector and s3 workloads): no CR, LF or
-//    other control character (fbload refuses them too, at start-up);
+//    other control character (fbload refuses them too, at start-up); and no
+//    NUL in the postgres/mysql user, password and database;
 //  - kind-specific service settings written into config files (redis.conf:
 //    persistence, maxmemory, password), which the generator encodes
 //    (ConfigSyntax.h) but which must also mean something to the server.

@@ -236,6 +236,30 @@ private slots:
         QVERIFY2(r.maxRssKb < 100 * 1024, qPrintable(QString::number(r.maxRssKb)));
     }
 
+    // A template of one's own is held to the same limits, with its file named.
+    void ownTemplate_data()
+    {
+        QTest::addColumn<QString>("settings");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("deep-flow") << QStringLiteral("{x: %1}").arg(QString(40000, QLatin1Char('[')) + QString(40000, QLatin1Char(']')))
+                                   << QStringLiteral("mine.yaml:4:78) is not valid YAML: service.settings: collections are nested more than 64 levels deep");
+        QTest::newRow("alias-cycle") << QStringLiteral("&x {a: *x}") << QStringLiteral("service.settings.a: alias cycle");
+    }
+    void ownTemplate()
+    {
+        QFETCH(QString, settings);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        QFile f(dir.filePath(QStringLiteral("mine.yaml")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QStringLiteral("description: x\nservice:\n  kind: redis\n  settings: %1\n").arg(settings).toUtf8());
+        f.close();
+        const Catalog own(dir.path());
+        const LoadResult r = RecipeLoader(&own).loadText(QStringLiteral("version: 1\nservices:\n  - {name: s, template: mine}\n"));
+        QVERIFY(!r.ok());
+        QVERIFY2(formatDiagnostics(r.diagnostics).contains(expected), qPrintable(formatDiagnostics(r.diagnostics).left(1000)));
+    }
+
     // Expanding a sweep is linear in its trials: 40,000 trials cost about four
     // times 10,000 (CPU time; quadratic would be sixteen). The loader caps
     // max_trials at 10,000, so the cap is raised on the loaded model.
