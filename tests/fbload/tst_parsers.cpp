@@ -1,11 +1,13 @@
 // Unit tests of fbload's protocol parsers, without sockets: the RESP reply
 // scanner, the HTTP/1.1 response parser (fed byte by byte too, as TCP may
 // split anywhere) and the LLM stream decoder for SSE and NDJSON.
+#include "bounds.h"
 #include "workloads/http_parser.h"
 #include "workloads/llm_stream.h"
 #include "workloads/redis.h"
 #include "workloads/resp.h"
 
+#include <QElapsedTimer>
 #include <QtTest>
 #include <string>
 
@@ -58,6 +60,12 @@ private slots:
     void ndjsonOllama();
     void nonStreamingUsage();
     void streamErrorObject();
+    void respResumesLinearly();
+    void respLimits_data();
+    void respLimits();
+    void httpLimitsAndCapture();
+    void streamLimits();
+    void streamLineLinear();
 };
 
 void TestParsers::respEncode()
@@ -225,6 +233,125 @@ void TestParsers::streamErrorObject()
     d.finish(10);
     QVERIFY(d.error);
     QVERIFY2(QString::fromStdString(d.errorText).contains("not found"), d.errorText.c_str());
+}
+
+// The engine re-offers a reply from its first byte with more data each
+// time; the scanner resumes where it stopped, so a reply of N elements in
+// small pieces costs O(N) (rescanning from the start took minutes here).
+void TestParsers::respResumesLinearly()
+{
+    std::string reply = "*2\r\n*200000\r\n";
+    for (int i = 0; i < 200000; ++i)
+        reply += ":1\r\n";
+    reply += "$5\r\nhello\r\n";
+    resp::Scanner s(kMaxBufferedBytes);
+    QElapsedTimer t;
+    t.start();
+    resp::Reply r;
+    for (size_t len = 1; len <= reply.size(); len += 7) {
+        r = s.next(reply.data(), len);
+        QVERIFY(r.kind == resp::ReplyKind::Incomplete || len >= reply.size());
+    }
+    r = s.next(reply.data(), reply.size());
+    QCOMPARE(int(r.kind), int(resp::ReplyKind::Array));
+    QCOMPARE(r.length, reply.size());
+    QVERIFY2(t.elapsed() < 1000, qPrintable(QString("%1 ms").arg(t.elapsed())));
+    // Byte by byte too, with a following reply in the same buffer.
+    const std::string two = "*2\r\n$3\r\nabc\r\n-ERR x\r\n+OK\r\n";
+    for (size_t len = 1; len < 21; ++len)
+        QCOMPARE(int(s.next(two.data(), len).kind), int(resp::ReplyKind::Incomplete));
+    r = s.next(two.data(), two.size());
+    QCOMPARE(int(r.kind), int(resp::ReplyKind::Array));
+    QCOMPARE(r.length, size_t{21});
+    r = s.next(two.data() + 21, two.size() - 21);
+    QCOMPARE(int(r.kind), int(resp::ReplyKind::Simple));
+    QCOMPARE(QByteArray(r.text.data(), int(r.text.size())), QByteArray("OK"));
+}
+
+void TestParsers::respLimits_data()
+{
+    QTest::addColumn<QByteArray>("data");
+    QTest::addColumn<int>("kind");
+    const int invalid = int(resp::ReplyKind::Invalid);
+    QTest::newRow("bulk over the limit, refused on its length") << QByteArray("$17000000\r\n") << invalid;
+    QTest::newRow("bulk length overflowing size_t") << QByteArray("$9223372036854775807\r\n") << invalid;
+    QTest::newRow("array that cannot fit") << QByteArray("*100000000\r\n") << invalid;
+    QTest::newRow("endless simple string") << QByteArray("+") + QByteArray(int(kMaxLineBytes) + 1, 'a') << invalid;
+    QTest::newRow("too deep") << QByteArray("*1\r\n").repeated(33) << invalid;
+    QTest::newRow("bulk under the limit waits") << QByteArray("$15000000\r\nabc") << int(resp::ReplyKind::Incomplete);
+    QTest::newRow("long line under the limit waits") << QByteArray("+") + QByteArray(1000, 'a') << int(resp::ReplyKind::Incomplete);
+}
+
+void TestParsers::respLimits()
+{
+    QFETCH(QByteArray, data);
+    QFETCH(int, kind);
+    resp::Scanner s(kMaxBufferedBytes);
+    QCOMPARE(int(s.next(data.constData(), static_cast<size_t>(data.size())).kind), kind);
+}
+
+void TestParsers::httpLimitsAndCapture()
+{
+    // A head that never ends: pending up to kMaxHeadBytes, then malformed.
+    HttpResponseParser p;
+    std::string head = "HTTP/1.1 200 OK\r\nX-Long: " + std::string(kMaxHeadBytes - 100, 'a');
+    QCOMPARE(feedAll(p, head, 1), 0);
+    QCOMPARE(feedAll(p, head + std::string(200, 'a'), 4096), -1);
+    // An endless trailer line after a chunked body.
+    HttpResponseParser t;
+    QCOMPARE(feedAll(t, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: " + std::string(kMaxHeadBytes + 1, 't'), 1000),
+             -1);
+    // The captured header (s3 reads a part's ETag this way), per response.
+    HttpResponseParser c;
+    c.captureHeader("etag");
+    QCOMPARE(feedAll(c, "HTTP/1.1 200 OK\r\nETag: \"abc\"\r\nContent-Length: 0\r\n\r\n", 3), 1);
+    QCOMPARE(QString::fromStdString(c.capturedHeader()), QString("\"abc\""));
+    QCOMPARE(feedAll(c, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 3), 1);
+    QVERIFY(c.capturedHeader().empty());
+}
+
+void TestParsers::streamLimits()
+{
+    // A stream line over kMaxLineBytes: overflow at once, nothing kept.
+    LlmStreamDecoder d(LlmApi::OpenAiChat, true);
+    const std::string piece(64 * 1024, 'a');
+    d.feed("data: ", 6, 1);
+    for (size_t n = 0; n <= kMaxLineBytes; n += piece.size())
+        d.feed(piece.data(), piece.size(), 2);
+    QVERIFY(d.overflow && d.error);
+    // A non-streamed answer over kMaxBufferedBytes.
+    LlmStreamDecoder j(LlmApi::OpenAiChat, false);
+    for (size_t n = 0; n <= kMaxBufferedBytes && !j.overflow; n += piece.size())
+        j.feed(piece.data(), piece.size(), 1);
+    QVERIFY(j.overflow);
+    j.reset();
+    QVERIFY(!j.overflow && !j.error);
+    // More content chunks than kMaxStreamChunks.
+    LlmStreamDecoder c(LlmApi::OllamaGenerate, true);
+    const std::string token = "{\"response\":\"x\",\"done\":false}\n";
+    std::string many;
+    for (int i = 0; i < 4096; ++i)
+        many += token;
+    for (size_t n = 0; n <= kMaxStreamChunks && !c.overflow; n += 4096)
+        c.feed(many.data(), many.size(), static_cast<int64_t>(n));
+    QVERIFY(c.overflow);
+    QCOMPARE(c.contentChunks, uint64_t{kMaxStreamChunks});
+}
+
+// A long line arriving in tiny pieces is scanned once (the decoder used to
+// search its whole buffer again for every piece).
+void TestParsers::streamLineLinear()
+{
+    LlmStreamDecoder d(LlmApi::OllamaGenerate, true);
+    const std::string line = R"({"response":")" + std::string(512 * 1024, 'w') + R"(","done":true,"eval_count":1})" "\n";
+    QElapsedTimer t;
+    t.start();
+    for (size_t i = 0; i < line.size(); i += 2)
+        d.feed(line.data() + i, std::min<size_t>(2, line.size() - i), static_cast<int64_t>(i));
+    QVERIFY2(t.elapsed() < 1000, qPrintable(QString("%1 ms").arg(t.elapsed())));
+    QVERIFY(!d.error);
+    QVERIFY(d.done);
+    QCOMPARE(d.contentChunks, uint64_t{1});
 }
 
 QTEST_GUILESS_MAIN(TestParsers)

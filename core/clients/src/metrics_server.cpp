@@ -193,7 +193,10 @@ void MetricsServer::serve()
         setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         std::string req;
         char buf[2048];
-        while (req.find("\r\n\r\n") == std::string::npos && req.size() < 16384) {
+        // At most 16 KiB and 2 s per request in all (a client dripping bytes
+        // must not hold this thread, and with it the end of the run).
+        const int64_t deadline = monoNs() + 2'000'000'000;
+        while (req.find("\r\n\r\n") == std::string::npos && req.size() < 16384 && monoNs() < deadline) {
             ssize_t n = ::recv(c, buf, sizeof buf, 0);
             if (n <= 0)
                 break;

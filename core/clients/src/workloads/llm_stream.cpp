@@ -174,7 +174,7 @@ void LlmStreamDecoder::event(std::string_view text, int64_t nowNs)
         }
     }
     if (content) {
-        if (itlNs.size() >= kMaxStreamChunks)
+        if (contentChunks >= kMaxStreamChunks)
             return setOverflow("the stream has more content chunks than the chunk limit");
         ++contentChunks;
         if (firstTokenNs < 0)
