@@ -208,6 +208,46 @@ private slots:
         }
     }
 
+    // Lossless save between very different recipes: every checked-in recipe
+    // text patched to say every other recipe (services and clients appear and
+    // go, scalars become sweeps and maps, templates change) gives text that
+    // loads as the target — by patching where it can, else canonically.
+    void patchAnyTextToAnyRecipe()
+    {
+        QStringList files = test::examplePaths();
+        for (const QString &name : {QStringLiteral("hostile.yaml"), QStringLiteral("injection.yaml")})
+            files << test::sourceDir() + QStringLiteral("/tests/recipe/data/") + name;
+        files << test::sourceDir() + QStringLiteral("/tests/fuzz/corpus/roundtrip-cr-environment.yaml");
+        const RecipeLoader loader(&test::catalog());
+        const RecipeSaver saver(&test::catalog());
+        QList<std::pair<QString, Recipe>> loaded;
+        for (const QString &f : files) {
+            QFile file(f);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            // injection.yaml's placeholders, filled as tst_recipecluster does.
+            const QString text = QString::fromUtf8(file.readAll())
+                                     .replace(QStringLiteral("@EVIL@"), QStringLiteral("\"$(touch x)\\r\\n`id`'\""))
+                                     .replace(QStringLiteral("@CONTENT@"), QStringLiteral("\"a\\tb {port}\\n\""))
+                                     .replace(QStringLiteral("@PORT@"), QStringLiteral("18080"));
+            const LoadResult r = loader.loadText(text);
+            QVERIFY2(r.ok(), qPrintable(f + formatDiagnostics(r.diagnostics)));
+            loaded.append({text, r.recipe});
+        }
+        int patched = 0;
+        for (const auto &[base, unused] : loaded) {
+            for (const auto &[otherText, target] : loaded) {
+                QString why;
+                const QString out = saver.toText(target, base, &why);
+                const LoadResult back = loader.loadText(out);
+                QVERIFY2(back.ok() && back.recipe == target, qPrintable(out));
+                patched += why.isEmpty() ? 1 : 0;
+            }
+        }
+        // Most pairs are patched, not rewritten (the diagonal always is).
+        QVERIFY2(patched >= loaded.size(), qPrintable(QString::number(patched)));
+        qInfo("%d of %lld pairs patched in place", patched, qint64(loaded.size() * loaded.size()));
+    }
+
     // The fuzzer's finding (tests/fuzz/corpus/roundtrip-cr-environment.yaml):
     // yaml-cpp wrote a value ending in CR as a plain scalar and read it back
     // without the CR.
