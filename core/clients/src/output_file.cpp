@@ -51,6 +51,9 @@ OutputFile::OutputFile(std::string path, std::string flag) : path_(std::move(pat
     char real[PATH_MAX];
     target_ = ::realpath(path_.c_str(), real) ? std::string(real) : path_;
     tmp_ = target_ + ".tmp." + std::to_string(::getpid());
+    // Create the temporary file once now, so a folder that cannot be written
+    // fails before the run; removed again at once, so a run killed with
+    // SIGKILL leaves nothing behind for a download to pick up.
     tmpFd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (tmpFd_ < 0) {
         const int err = errno;
@@ -58,6 +61,9 @@ OutputFile::OutputFile(std::string path, std::string flag) : path_(std::move(pat
         throw ConfigError(flag + ": cannot write " + path_ + " (creating a file beside it failed: " +
                           std::strerror(err) + ")");
     }
+    ::close(tmpFd_);
+    tmpFd_ = -1;
+    ::unlink(tmp_.c_str());
 }
 
 OutputFile::~OutputFile()
@@ -93,6 +99,11 @@ bool OutputFile::commit(const std::string& text, std::string& error)
         break;
     }
     // Every step is checked: a full disk must not leave a short file behind.
+    tmpFd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (tmpFd_ < 0) {
+        error = "cannot write " + path_ + ": " + std::strerror(errno);
+        return false;
+    }
     bool ok = writeAll(tmpFd_, text) && (::fsync(tmpFd_) == 0 || errno == EINVAL);
     int err = errno;
     if (::close(tmpFd_) != 0 && ok) {

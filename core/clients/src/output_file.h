@@ -2,9 +2,9 @@
 // or its Prometheus target file, checked before any work starts.
 //
 // A regular file (or a path that does not exist yet) is written to a
-// temporary file beside it, created at construction, then renamed over it,
-// so a reader never sees half a document and a folder that cannot be
-// written fails before the run. Anything else that exists (a character
+// temporary file beside it, then renamed over it, so a reader never sees
+// half a document; that temporary file is created (and removed) once at
+// construction, so a folder that cannot be written fails before the run. Anything else that exists (a character
 // device such as /dev/null, a FIFO, a socket) is opened and written in
 // place, never replaced; "-" (and an empty path) is standard output.
 #pragma once
@@ -17,7 +17,7 @@ class OutputFile {
 public:
     // Throws ConfigError naming `flag` when the target cannot be written.
     OutputFile(std::string path, std::string flag);
-    ~OutputFile();  // removes the temporary file unless commit() renamed it
+    ~OutputFile();  // removes a temporary file a failed commit() left
     OutputFile(const OutputFile&) = delete;
     OutputFile& operator=(const OutputFile&) = delete;
 

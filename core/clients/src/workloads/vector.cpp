@@ -198,8 +198,10 @@ void VectorWorkload::create(const RunConfig& cfg)
         try {
             const Json doc = Json::parse(body);
             const Json* id = doc.find("id");
-            if (!id || !id->isString())
-                throw std::runtime_error("no \"id\"");
+            // The id goes into every request line: only what a Chroma id (a UUID) is made of.
+            if (!id || !id->isString() || id->asString().empty() ||
+                id->asString().find_first_not_of("ABCDEFabcdef0123456789-") != std::string::npos)
+                throw std::runtime_error("no \"id\" made of hex digits and '-'");
             collectionId = id->asString();
         } catch (const std::exception& e) {
             throw std::runtime_error(where + "creating collection \"" + collection + "\": unexpected reply (" + e.what() + "): " + body.substr(0, 300));
