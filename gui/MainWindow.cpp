@@ -115,10 +115,24 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_jobs, &JobsPanel::message, this, [this](const QString &text) { statusBar()->showMessage(text, 10000); });
 
     // A .yaml dropped anywhere on the window opens in the editor (after the unsaved-changes prompt).
-    connect(new FileDropHandler(this), &FileDropHandler::recipeDropped, this, [this](const QString &path) {
-        if (m_editor->requestOpen(path))
-            dock(QStringLiteral("Recipe"))->raise();
+    connect(new FileDropHandler(this), &FileDropHandler::recipeDropped, m_editor, &editor::RecipeEditor::requestOpen);
+    // However a file is opened (File > Open, Open Recent, a drop), valid or for repair, the editor comes to the front.
+    connect(m_editor, &editor::RecipeEditor::fileOpened, this, [this] {
+        QDockWidget *recipe = dock(QStringLiteral("Recipe"));
+        recipe->show();
+        recipe->raise();
     });
+    // The selected cluster's declared tools: the validator warns about what it lacks,
+    // and templates dropped on a cluster without Apptainer run natively.
+    auto applyTools = [this] {
+        const QString name = m_connections->currentProfile();
+        ClusterTools tools = name.isEmpty() ? ClusterTools{} : m_connections->profile(name).tools;
+        tools.source = name;
+        m_editor->document()->setClusterTools(tools);
+    };
+    connect(m_connections, &ConnectionsPanel::currentProfileChanged, this, applyTools);
+    connect(m_connections, &ConnectionsPanel::profilesChanged, this, applyTools);
+    applyTools();
     buildMenus();
     applyDefaultLayout();
     m_defaultState = saveState(kLayoutVersion);

@@ -3,6 +3,7 @@
 #include "recipe/Catalog.h"
 #include "recipe/Quantities.h"
 #include "recipe/RecipeValidator.h"
+#include "recipe/UnclosedFlow.h"
 #include "recipe/RecipeYaml_p.h"
 #include "recipe/YamlPrescan.h"
 
@@ -993,6 +994,17 @@ LoadResult RecipeLoader::loadText(const QString &text, const QString &fileName) 
         if (first)
             d.message += QStringLiteral(" (the quoted string at line %1, column %2 runs over several lines: is its closing quote missing?)")
                              .arg(int(first >> 32)).arg(int(first & 0xffffffffu));
+        // yaml-cpp marks an unclosed `{`/`[` where it gave up (often the next
+        // line): point at the bracket that is never closed instead.
+        if (e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW || e.msg == YAML::ErrorMsg::END_OF_SEQ_FLOW) {
+            if (const auto open = findUnclosedFlow(text)) {
+                d.line = open->line;
+                d.column = open->column;
+                const bool isQuote = open->opener == QLatin1Char('"') || open->opener == QLatin1Char('\'');
+                d.message = isQuote ? QStringLiteral("YAML syntax error: this %1 quote is never closed (%2)").arg(open->opener).arg(QString::fromStdString(e.msg))
+                                    : QStringLiteral("YAML syntax error: this \"%1\" is never closed (%2)").arg(open->opener).arg(QString::fromStdString(e.msg));
+            }
+        }
         r.diagnostics.append(d);
         return r;
     }

@@ -102,6 +102,18 @@ private:
     void error(const QString &path, const QString &message) { add(Diagnostic::Error, path, message); }
     void warning(const QString &path, const QString &message) { add(Diagnostic::Warning, path, message); }
 
+    QString clusterName() const
+    {
+        return m_v.tools.source.isEmpty() ? QStringLiteral("the selected cluster") : QStringLiteral("cluster \"%1\"").arg(m_v.tools.source);
+    }
+    // A container runs with `apptainer exec`: warn when the cluster says it has none
+    // (the job would fail with "apptainer: command not found", exit 127).
+    void needsApptainer(const QString &path, const QString &fix)
+    {
+        if (m_v.tools.lacksApptainer())
+            warning(path, QStringLiteral("runs in an Apptainer container, but %1 has no Apptainer: %2").arg(clusterName(), fix));
+    }
+
     void name(const QString &path, const QString &value, const QString &what)
     {
         if (value.isEmpty())
@@ -196,7 +208,20 @@ QList<Diagnostic> Checker::run()
         resources(p + QStringLiteral(".resources"), s.resources, eff, needNodes);
         if (s.container.nv && eff.gpuCount() == 0)
             warning(p + QStringLiteral(".container.nv"), QStringLiteral("--nv without a GPU request: the container will see no GPU"));
+        if (s.container.isSet())
+            needsApptainer(p + QStringLiteral(".container"), QStringLiteral("set container: none to run it natively"));
     }
+    if (m_r.monitor.enabled) {
+        const std::pair<const char *, const Exporter *> exporters[] = {
+            {"prometheus", &m_r.monitor.prometheus}, {"node_exporter", &m_r.monitor.nodeExporter}, {"gpu_exporter", &m_r.monitor.gpuExporter}};
+        for (const auto &[key, e] : exporters)
+            if (e->enabled && e->container.isSet())
+                needsApptainer(QStringLiteral("monitor.%1.container").arg(QLatin1String(key)), QStringLiteral("remove its container to run it natively"));
+    }
+    if (!m_r.cluster.modules.isEmpty() && m_v.tools.lacksModules())
+        warning(QStringLiteral("cluster.modules"),
+                QStringLiteral("`module load` needs an environment-module system, which %1 does not have: remove cluster.modules")
+                    .arg(clusterName()));
 
     // Services that may share a node (no exclusive, one node each) must not
     // listen on the same port; likewise the monitor's exporters.

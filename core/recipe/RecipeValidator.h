@@ -7,6 +7,7 @@
 // whoever validates (RecipeLoader::loadAndValidate*, the editor, fbctl).
 #pragma once
 
+#include "common/ClusterTools.h"
 #include "recipe/Diagnostic.h"
 #include "recipe/Recipe.h"
 
@@ -18,6 +19,10 @@ public:
     // Partitions known to have GPUs; a GPU request elsewhere is an error, and
     // a GPU partition without a GPU request a warning.
     QStringList gpuPartitions{QStringLiteral("gpu"), QStringLiteral("fpga-gpu")};
+    // What the selected cluster offers, when its profile says: a recipe that
+    // needs a tool the cluster lacks (Apptainer for a container, the module
+    // system for cluster.modules) gets a warning. Unknown tools: no check.
+    ClusterTools tools;
 
     QList<Diagnostic> validate(const Recipe &recipe) const;
 

@@ -33,6 +33,13 @@ QJsonObject ConnectionProfile::toJson() const
         o[QStringLiteral("remoteWorkDir")] = remoteWorkDir;
     if (!description.isEmpty())
         o[QStringLiteral("description")] = description;
+    QJsonObject t;
+    if (tools.apptainer)
+        t[QStringLiteral("apptainer")] = *tools.apptainer;
+    if (tools.modules)
+        t[QStringLiteral("modules")] = *tools.modules;
+    if (!t.isEmpty())
+        o[QStringLiteral("tools")] = t;
     return o;
 }
 
@@ -88,6 +95,28 @@ bool ConnectionProfile::fromJson(const QJsonObject &json, ConnectionProfile *out
         || !str("remoteWorkDir", &p.remoteWorkDir, false)
         || !str("description", &p.description, false))
         return false;
+    // "tools": only the keys a profile declares; the others stay unknown.
+    if (const QJsonValue t = json.value(QLatin1String("tools")); !t.isUndefined()) {
+        if (!t.isObject()) {
+            *error = QStringLiteral("tools: expected an object such as {\"apptainer\": false, \"modules\": false}");
+            return false;
+        }
+        const QJsonObject to = t.toObject();
+        for (auto it = to.begin(); it != to.end(); ++it) {
+            std::optional<bool> *field = it.key() == QLatin1String("apptainer") ? &p.tools.apptainer
+                                       : it.key() == QLatin1String("modules")   ? &p.tools.modules
+                                                                                 : nullptr;
+            if (!field) {
+                *error = QStringLiteral("tools.%1: unknown tool (known: apptainer, modules)").arg(it.key());
+                return false;
+            }
+            if (!it->isBool()) {
+                *error = QStringLiteral("tools.%1: expected true or false").arg(it.key());
+                return false;
+            }
+            *field = it->toBool();
+        }
+    }
     if (!ProfileStore::isValidName(p.name)) {
         *error = QStringLiteral("name: \"%1\" may hold only letters, digits, '.', '_' and '-'").arg(p.name);
         return false;

@@ -4,6 +4,8 @@
 // passphrases and passwords are asked for, or kept in the OS keychain.
 #pragma once
 
+#include "common/ClusterTools.h"
+
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -27,6 +29,10 @@ struct ConnectionProfile
     QString buildPrelude;         // shell lines run before building fbload, e.g. "module load CMake GCC"
     QString remoteWorkDir;        // where runs go, e.g. "$SCRATCH/factorybench"
     QString description;
+    // What the cluster offers recipes, when the profile declares it
+    // ("tools": {"apptainer": false, "modules": false}). Not in tools.source:
+    // whoever hands the tools to a validator names the profile there.
+    ClusterTools tools;
 
     QJsonObject toJson() const;
     // Fills *out from JSON; on error returns false and names the field in *error.

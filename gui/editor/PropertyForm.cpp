@@ -3,7 +3,9 @@
 #include "RecipeDocument.h"
 #include "recipe/Recipe.h"
 
+#include <QAbstractSpinBox>
 #include <QComboBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHeaderView>
@@ -82,7 +84,16 @@ PropertyForm::PropertyForm(RecipeDocument *document, QWidget *parent)
     connect(m_sweepField, &QComboBox::currentTextChanged, this, [this](const QString &field) {
         m_sweepValues->setText(m_document->sweepValues(m_node + QLatin1Char('.') + field).join(QStringLiteral(", ")));
     });
+    m_sweepField->setFocusPolicy(Qt::StrongFocus);
+    m_sweepField->installEventFilter(this);
     connect(m_document, &RecipeDocument::changed, this, &PropertyForm::refresh);
+    // Another document: its fields, refused texts and sweep box start afresh.
+    connect(m_document, &RecipeDocument::replaced, this, [this] {
+        m_refused.clear();
+        m_containerPending.clear();
+        m_sweepValues->clear();
+        rebuild();
+    });
     rebuild();
 }
 
@@ -93,7 +104,6 @@ void PropertyForm::setNode(const QString &nodePath)
         return;
     }
     m_node = nodePath;
-    m_refused.clear();
     rebuild();
 }
 
@@ -121,11 +131,16 @@ void PropertyForm::rebuild()
         else if (field == QLatin1String("service"))
             for (const Service &s : r.services)
                 choices << s.name;
-        else if (field.endsWith(QLatin1String("enabled")))
+        else if (field.endsWith(QLatin1String("enabled")) || field == QLatin1String("container.nv"))
             choices = {QStringLiteral("true"), QStringLiteral("false")};
+        else if (field == QLatin1String("container"))
+            choices = {QStringLiteral("none"), QStringLiteral("apptainer")};
         if (!choices.isEmpty() || field == QLatin1String("service")) {
             auto *combo = new QComboBox(m_fields);
             combo->addItems(choices);
+            // Scrolling the form over a drop-down must not change it: only a focused one takes the wheel.
+            combo->setFocusPolicy(Qt::StrongFocus);
+            combo->installEventFilter(this);
             connect(combo, &QComboBox::activated, this, [this, field, combo] { commit(field, combo->currentText()); });
             editor = combo;
         } else {
@@ -156,6 +171,10 @@ void PropertyForm::rebuild()
             m_sweepField->addItem(field);
     }
     m_sweepField->blockSignals(false);
+    // The values box shows the sweep of the field now selected, of this node and document.
+    m_sweepValues->setText(m_sweepField->count() > 0
+                               ? m_document->sweepValues(m_node + QLatin1Char('.') + m_sweepField->currentText()).join(QStringLiteral(", "))
+                               : QString());
     m_sweepField->setEnabled(m_sweepField->count() > 0);
     m_sweepValues->setEnabled(m_sweepField->count() > 0);
     if (m_node.isEmpty())
@@ -184,10 +203,20 @@ void PropertyForm::refresh()
     m_title->setText(title);
 
     const auto diags = m_document->diagnostics();
+    // A service's container fields apply only when it runs in a container.
+    const bool inContainer = m_document->fieldValue(m_node + QStringLiteral(".container")) == QLatin1String("apptainer")
+        || m_containerPending.contains(m_node);
     for (auto it = m_editors.cbegin(); it != m_editors.cend(); ++it) {
         const QString field = it.key();
         const QString path = m_node + QLatin1Char('.') + field;
-        const QString value = m_document->fieldValue(path);
+        QString value = m_document->fieldValue(path);
+        if (field == QLatin1String("container") && m_containerPending.contains(m_node))
+            value = QStringLiteral("apptainer");
+        if (field.startsWith(QLatin1String("container.")))
+            it.value()->setEnabled(inContainer);
+        const auto refused = m_refused.constFind(path);
+        if (refused != m_refused.cend())
+            value = refused->text; // the user's text stays until it is fixed
         if (auto *line = qobject_cast<QLineEdit *>(it.value())) {
             if (!line->hasFocus()) {
                 line->setText(value);
@@ -195,6 +224,10 @@ void PropertyForm::refresh()
             } else if (!line->isModified()) {
                 line->setText(value);
             }
+            const bool invalid = refused != m_refused.cend();
+            line->setProperty("invalid", invalid);
+            line->setStyleSheet(invalid ? QStringLiteral("QLineEdit { background: #fde2e0; color: #8e1c12; border: 1px solid #c0392b; }")
+                                        : QString());
         } else if (auto *combo = qobject_cast<QComboBox *>(it.value())) {
             if (field == QLatin1String("service")) { // the target list follows the services
                 QStringList names;
@@ -212,10 +245,10 @@ void PropertyForm::refresh()
         auto add = [&lines](const QString &text, const char *color) {
             lines << QStringLiteral("<span style=\"color:%1\">%2</span>").arg(QLatin1String(color), text.toHtmlEscaped());
         };
-        if (m_refused.contains(field))
-            add(m_refused.value(field), "#c0392b");
+        if (refused != m_refused.cend())
+            add(refused->message, "#c0392b");
         for (const Diagnostic &d : diags) {
-            if (d.path == path || d.path.startsWith(path + QLatin1Char('.')) || d.path.startsWith(path + QLatin1Char('[')))
+            if (fieldOf(d.path) == field)
                 add(d.severity == Diagnostic::Warning ? tr("warning: %1").arg(d.message) : d.message,
                     d.severity == Diagnostic::Warning ? "#a86a00" : "#c0392b");
         }
@@ -235,14 +268,50 @@ void PropertyForm::refresh()
 void PropertyForm::commit(const QString &field, const QString &text)
 {
     const QString path = m_node + QLatin1Char('.') + field;
-    if (text == m_document->fieldValue(path))
-        return;
-    if (m_document->setField(path, text)) {
-        m_refused.remove(field);
+    if (field == QLatin1String("container")) // Apptainer with no image yet: the fields open for one
+        m_containerPending.removeAll(m_node);
+    QString why;
+    if (text == m_document->fieldValue(path) || m_document->setField(path, text, &why)) {
+        m_refused.remove(path);
+        if (field == QLatin1String("container") && text == QLatin1String("apptainer")
+            && m_document->fieldValue(path) != QLatin1String("apptainer"))
+            m_containerPending << m_node;
     } else {
-        m_refused.insert(field, tr("\"%1\" is not a valid value here").arg(text));
+        m_refused.insert(path, Refused{text, why});
     }
     refresh();
+}
+
+// The field of this node a finding is shown under: the most specific one
+// whose path is the finding's or above it ("container.nv", not "container").
+QString PropertyForm::fieldOf(const QString &diagnosticPath) const
+{
+    QString best;
+    for (auto it = m_editors.cbegin(); it != m_editors.cend(); ++it) {
+        const QString path = m_node + QLatin1Char('.') + it.key();
+        const bool covers = diagnosticPath == path || diagnosticPath.startsWith(path + QLatin1Char('.'))
+            || diagnosticPath.startsWith(path + QLatin1Char('['));
+        if (covers && it.key().size() > best.size())
+            best = it.key();
+    }
+    return best;
+}
+
+QString PropertyForm::refusedText(const QString &field) const
+{
+    return m_refused.value(m_node + QLatin1Char('.') + field).text;
+}
+
+bool PropertyForm::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::Wheel) {
+        auto *w = qobject_cast<QWidget *>(watched);
+        if (w && !w->hasFocus() && (qobject_cast<QComboBox *>(w) || qobject_cast<QAbstractSpinBox *>(w))) {
+            event->ignore(); // not consumed by the widget: the scroll area behind it scrolls
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 QString PropertyForm::fieldMessage(const QString &field) const
@@ -268,9 +337,9 @@ bool PropertyForm::applySweep(const QString &field, const QString &values)
                                          return t;
                                      }();
     if (!ok)
-        m_refused.insert(field, tr("cannot sweep %1 over \"%2\"").arg(field, values));
+        m_refused.insert(path, Refused{m_document->fieldValue(path), tr("cannot sweep %1 over \"%2\"").arg(field, values)});
     else
-        m_refused.remove(field);
+        m_refused.remove(path);
     refresh();
     return ok;
 }

@@ -7,6 +7,7 @@
 #include <QGraphicsLineItem>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
+#include <QLabel>
 #include <QMimeData>
 #include <QPainter>
 #include <QStyleOptionGraphicsItem>
@@ -109,6 +110,12 @@ RecipeCanvas::RecipeCanvas(RecipeDocument *document, QWidget *parent)
     setAlignment(Qt::AlignLeft | Qt::AlignTop);
     setDragMode(QGraphicsView::NoDrag);
     connect(m_document, &RecipeDocument::changed, this, &RecipeCanvas::rebuild);
+    m_message = new QLabel(viewport());
+    m_message->setObjectName(QStringLiteral("canvasMessage"));
+    m_message->setWordWrap(true);
+    m_message->setStyleSheet(QStringLiteral("QLabel { background: #fde2e0; color: #8e1c12; border: 1px solid #c0392b;"
+                                            " border-radius: 4px; padding: 8px; }"));
+    m_message->hide();
     connect(scene(), &QGraphicsScene::selectionChanged, this, [this] {
         if (m_rebuilding)
             return;
@@ -224,6 +231,25 @@ void RecipeCanvas::resizeEvent(QResizeEvent *event)
 {
     QGraphicsView::resizeEvent(event);
     fitContents();
+    if (m_message->isVisibleTo(this))
+        setMessage(m_message->text());
+}
+
+void RecipeCanvas::setMessage(const QString &text)
+{
+    m_message->setText(text);
+    m_message->setVisible(!text.isEmpty());
+    if (text.isEmpty())
+        return;
+    const int w = std::max(120, viewport()->width() - 24);
+    m_message->setFixedWidth(w);
+    m_message->setFixedHeight(m_message->heightForWidth(w));
+    m_message->move(12, 12);
+}
+
+QString RecipeCanvas::message() const
+{
+    return m_message->isVisibleTo(this) ? m_message->text() : QString();
 }
 
 void RecipeCanvas::selectNode(const QString &nodePath)

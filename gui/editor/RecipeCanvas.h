@@ -12,6 +12,7 @@
 #include <QPointer>
 
 class QGraphicsLineItem;
+class QLabel;
 class QMimeData;
 
 namespace fb::editor {
@@ -41,6 +42,10 @@ public:
     int edgeCount() const;
     // Scene centre of a node, for tests that drive drags with the mouse.
     QPointF nodeCenter(const QString &nodePath) const;
+    // A notice over the graph (the YAML does not load: what the canvas shows
+    // and where to fix it); empty hides it.
+    void setMessage(const QString &text);
+    QString message() const;
 
 signals:
     void selectedNodeChanged(const QString &nodePath);
@@ -66,6 +71,7 @@ private:
     QString m_linkFrom;                 // client name while dragging a connection
     QGraphicsLineItem *m_linkLine = nullptr;
     bool m_rebuilding = false;
+    QLabel *m_message = nullptr;
 };
 
 } // namespace fb::editor

@@ -1,5 +1,6 @@
 #include "RecipeDocument.h"
 
+#include "FieldText.h"
 #include "common/Paths.h"
 #include "recipe/Catalog.h"
 #include "recipe/Quantities.h"
@@ -35,8 +36,9 @@ public:
         : QUndoCommand(text), m_doc(doc), m_before(std::move(before)), m_after(std::move(after)), m_id(id), m_key(std::move(key))
     {
     }
-    void undo() override { m_doc->applyRecipe(m_before); }
-    void redo() override { m_doc->applyRecipe(m_after); }
+    // Undo and redo leave text that does not load behind: the recipe's YAML replaces it.
+    void undo() override { m_doc->clearBroken(); m_doc->applyRecipe(m_before); }
+    void redo() override { m_doc->clearBroken(); m_doc->applyRecipe(m_after); }
     int id() const override { return m_id; }
     // Typing into one form field is one command, not one per keystroke.
     bool mergeWith(const QUndoCommand *other) override
@@ -57,6 +59,13 @@ private:
 };
 
 namespace {
+
+QList<Diagnostic> validated(const Recipe &r, const ClusterTools &tools)
+{
+    RecipeValidator v;
+    v.tools = tools;
+    return v.validate(r);
+}
 
 struct NodeRef
 {
@@ -194,8 +203,8 @@ RecipeDocument::RecipeDocument(const Catalog *catalog, QObject *parent)
     : QObject(parent), m_catalog(catalog ? catalog : &Catalog::standard()), m_undo(new QUndoStack(this))
 {
     m_recipe.metadata.name = QStringLiteral("untitled");
-    m_diagnostics = RecipeValidator().validate(m_recipe);
-    connect(m_undo, &QUndoStack::cleanChanged, this, [this](bool clean) { emit dirtyChanged(!clean); });
+    m_diagnostics = validated(m_recipe, m_tools);
+    connect(m_undo, &QUndoStack::cleanChanged, this, [this](bool clean) { emit dirtyChanged(!clean || m_brokenModified); });
     m_autosaveTimer.setSingleShot(true);
     m_autosaveTimer.setInterval(300);
     connect(&m_autosaveTimer, &QTimer::timeout, this, &RecipeDocument::writeAutosave);
@@ -217,7 +226,7 @@ RecipeDocument::~RecipeDocument()
 void RecipeDocument::applyRecipe(const Recipe &r)
 {
     m_recipe = r;
-    m_diagnostics = RecipeValidator().validate(m_recipe);
+    m_diagnostics = validated(m_recipe, m_tools);
     emit changed();
     scheduleAutosave();
 }
@@ -227,6 +236,7 @@ bool RecipeDocument::pushRecipe(const Recipe &after, const QString &text, int me
     if (after == m_recipe)
         return false;
     m_yamlDiagnostics.clear();
+    clearBroken();
     m_undo->push(new RecipeCommand(this, m_recipe, after, text, mergeId, mergeKey));
     return true;
 }
@@ -259,6 +269,9 @@ QString RecipeDocument::addServiceFromTemplate(const QString &templateName)
     }
     Recipe r = m_recipe;
     r.services << loaded.recipe.services.first();
+    // A cluster known to lack Apptainer runs the service natively (container: none).
+    if (m_tools.lacksApptainer())
+        r.services.last().container = Container{};
     return pushRecipe(r, tr("Add service %1").arg(name)) ? name : QString();
 }
 
@@ -308,7 +321,8 @@ QStringList RecipeDocument::editableFields(const QString &nodePath)
     switch (ref.type) {
     case NodeRef::ServiceNode:
         return {QStringLiteral("name"), QStringLiteral("kind"), QStringLiteral("command"), QStringLiteral("ports"),
-                QStringLiteral("container.source"), QStringLiteral("container.sif"), QStringLiteral("resources.partition"),
+                QStringLiteral("container"), QStringLiteral("container.source"), QStringLiteral("container.sif"),
+                QStringLiteral("container.nv"), QStringLiteral("container.binds"), QStringLiteral("resources.partition"),
                 QStringLiteral("resources.nodes"), QStringLiteral("resources.cpus_per_task"), QStringLiteral("resources.gpus_per_node"),
                 QStringLiteral("resources.memory"), QStringLiteral("resources.time")};
     case NodeRef::ClientNode:
@@ -336,8 +350,11 @@ QString RecipeDocument::fieldValue(const QString &path) const
         if (f == QLatin1String("kind")) return s.kind;
         if (f == QLatin1String("command")) return QStringList(s.command).join(QLatin1Char(' '));
         if (f == QLatin1String("ports")) return portsText(s.ports);
+        if (f == QLatin1String("container")) return s.container.isSet() ? QStringLiteral("apptainer") : QStringLiteral("none");
         if (f == QLatin1String("container.source")) return s.container.source;
         if (f == QLatin1String("container.sif")) return s.container.sif;
+        if (f == QLatin1String("container.nv")) return s.container.nv ? QStringLiteral("true") : QStringLiteral("false");
+        if (f == QLatin1String("container.binds")) return s.container.binds.join(QStringLiteral(", "));
         if (f.startsWith(QLatin1String("resources."))) return resourcesValue(s.resources, f.mid(10));
     } else if (ref.type == NodeRef::ClientNode && ref.index < m_recipe.clients.size()) {
         const Client &c = m_recipe.clients[ref.index];
@@ -418,8 +435,21 @@ bool applyField(Recipe &r, const QString &path, const QString &value)
                 ports << Port{kv[0].trimmed(), *n};
             }
             if (ok) s.ports = ports;
+        } else if (f == QLatin1String("container")) {
+            // "none" runs natively; "apptainer" is filled in by setField (the template's image).
+            ok = v == QLatin1String("none") || v == QLatin1String("apptainer");
+            if (v == QLatin1String("none"))
+                s.container = Container{};
         } else if (f == QLatin1String("container.source")) { s.container.source = v; ok = true; }
         else if (f == QLatin1String("container.sif")) { s.container.sif = v; ok = true; }
+        else if (f == QLatin1String("container.nv")) ok = boolean(s.container.nv);
+        else if (f == QLatin1String("container.binds")) {
+            s.container.binds.clear();
+            for (const QString &b : v.split(QLatin1Char(','), Qt::SkipEmptyParts))
+                if (!b.trimmed().isEmpty())
+                    s.container.binds << b.trimmed();
+            ok = true;
+        }
         else if (f.startsWith(QLatin1String("resources."))) ok = setResources(s.resources, f.mid(10), v);
     } else if (ref.type == NodeRef::ClientNode && ref.index < r.clients.size()) {
         Client &c = r.clients[ref.index];
@@ -458,11 +488,31 @@ bool applyField(Recipe &r, const QString &path, const QString &value)
 
 } // namespace
 
-bool RecipeDocument::setField(const QString &path, const QString &value)
+bool RecipeDocument::setField(const QString &path, const QString &value, QString *error)
 {
     Recipe r = m_recipe;
-    if (!applyField(r, path, value))
+    const bool parsed = applyField(r, path, value);
+    // The loader decides what the text means (empty text unsets an optional field instead).
+    QString why = (parsed && value.trimmed().isEmpty()) || path.endsWith(QLatin1String(".container"))
+        ? QString() : fieldTextError(*m_catalog, path, value);
+    if (why.isEmpty() && !parsed)
+        why = tr("\"%1\" is not a valid value here").arg(value.trimmed());
+    if (!why.isEmpty()) {
+        if (error)
+            *error = why;
         return false;
+    }
+    // Choosing Apptainer for a native service brings back its template's image.
+    static const QRegularExpression container(QStringLiteral("^services\\[(\\d+)\\]\\.container$"));
+    if (const auto m = container.match(path); m.hasMatch() && value.trimmed() == QLatin1String("apptainer")) {
+        Service &s = r.services[m.captured(1).toInt()];
+        if (!s.container.isSet() && m_catalog->find(s.templateName)) {
+            const LoadResult t = RecipeLoader(m_catalog).loadText(
+                QStringLiteral("version: 1\nservices:\n  - name: x\n    template: %1\n").arg(s.templateName));
+            if (t.ok() && t.recipe.services.size() == 1)
+                s.container = t.recipe.services.first().container;
+        }
+    }
     // One id for all field edits; the key makes consecutive edits of the same field merge.
     pushRecipe(r, tr("Set %1").arg(path), 1, path);
     return true;
@@ -529,12 +579,44 @@ bool RecipeDocument::setYaml(const QString &text)
     const LoadResult loaded = RecipeLoader(m_catalog).loadText(text, m_fileName.isEmpty() ? QStringLiteral("recipe.yaml") : QFileInfo(m_fileName).fileName());
     if (!loaded.ok()) {
         m_yamlDiagnostics = loaded.diagnostics;
+        // Kept, so that save() and the autosave write what the user typed.
+        const bool wasDirty = isDirty();
+        if (!m_broken || m_brokenText != text) {
+            m_broken = true;
+            m_brokenText = text;
+            m_brokenModified = true;
+            scheduleAutosave();
+        }
+        if (isDirty() != wasDirty)
+            emit dirtyChanged(isDirty());
         return false;
     }
     pushRecipe(loaded.recipe, tr("Edit YAML")); // each parsed pause in typing (or paste) is one step
     m_baseText = text; // what the user typed (comments included) is what later saves edit
     m_yamlDiagnostics.clear();
+    clearBroken();
     return true;
+}
+
+void RecipeDocument::clearBroken()
+{
+    if (!m_broken)
+        return;
+    const bool wasDirty = isDirty();
+    m_broken = false;
+    m_brokenText.clear();
+    m_brokenModified = false;
+    if (isDirty() != wasDirty)
+        emit dirtyChanged(isDirty());
+}
+
+void RecipeDocument::setClusterTools(const ClusterTools &tools)
+{
+    if (tools == m_tools)
+        return;
+    m_tools = tools;
+    m_diagnostics = validated(m_recipe, m_tools);
+    emit changed();
 }
 
 QString RecipeDocument::yaml() const
@@ -573,21 +655,66 @@ bool RecipeDocument::load(const QString &path, QString *error)
         m_yamlDiagnostics = loaded.diagnostics;
         if (error)
             *error = formatDiagnostics(loaded.diagnostics);
+        if (QFile f(path); f.open(QIODevice::ReadOnly))
+            openBroken(path, QString::fromUtf8(f.readAll()));
         return false;
     }
     m_undo->clear();
     m_yamlDiagnostics.clear();
+    clearBroken();
     m_fileName = QFileInfo(path).absoluteFilePath();
     m_baseText = readText(path);
     applyRecipe(loaded.recipe);
     m_undo->setClean();
     emit fileNameChanged(m_fileName);
     emit dirtyChanged(false);
+    emit replaced();
+    return true;
+}
+
+void RecipeDocument::openBroken(const QString &path, const QString &text)
+{
+    const QList<Diagnostic> diagnostics = m_yamlDiagnostics;
+    m_undo->clear();
+    m_fileName = QFileInfo(path).absoluteFilePath();
+    m_baseText.clear(); // the canonical layout until the repaired text loads
+    m_broken = true;
+    m_brokenText = text;
+    m_brokenModified = false;
+    Recipe empty; // nothing valid to show yet: an empty canvas until the text loads
+    empty.metadata.name = QFileInfo(path).completeBaseName();
+    applyRecipe(empty);
+    m_yamlDiagnostics = diagnostics;
+    m_undo->setClean();
+    emit fileNameChanged(m_fileName);
+    emit dirtyChanged(false);
+    emit replaced();
+}
+
+// A broken document saves its text as it is: the repair in progress, not a recipe.
+bool RecipeDocument::saveBrokenText(const QString &path, QString *error)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(m_brokenText.toUtf8()) < 0 || !f.commit()) {
+        if (error)
+            *error = f.errorString();
+        return false;
+    }
+    const QString abs = QFileInfo(path).absoluteFilePath();
+    if (abs != m_fileName) {
+        m_fileName = abs;
+        emit fileNameChanged(m_fileName);
+    }
+    m_brokenModified = false;
+    m_undo->setClean();
+    emit dirtyChanged(isDirty());
     return true;
 }
 
 bool RecipeDocument::save(const QString &path, QString *error)
 {
+    if (m_broken)
+        return saveBrokenText(path, error);
     nameAfterFile(path);
     QString fallback;
     if (!RecipeSaver(m_catalog).saveFile(m_recipe, path, error, m_baseText, &fallback))
@@ -633,17 +760,19 @@ void RecipeDocument::newDocument()
     m_fileName.clear();
     m_baseText.clear();
     m_yamlDiagnostics.clear();
+    clearBroken();
     Recipe r;
     r.metadata.name = QStringLiteral("untitled");
     applyRecipe(r);
     m_undo->setClean();
     emit fileNameChanged(m_fileName);
     emit dirtyChanged(false);
+    emit replaced();
 }
 
 bool RecipeDocument::isDirty() const
 {
-    return !m_undo->isClean();
+    return !m_undo->isClean() || m_brokenModified;
 }
 
 QString RecipeDocument::autosavePath() const
@@ -668,7 +797,7 @@ void RecipeDocument::writeAutosave()
         return;
     }
     const QString path = autosavePath();
-    const QString text = yaml();
+    const QString text = m_broken ? m_brokenText : yaml();
     m_autosaveWatcher.setFuture(QtConcurrent::run([path, text] {
         QDir().mkpath(QFileInfo(path).absolutePath());
         QSaveFile f(path);

@@ -10,6 +10,7 @@
 // the GUI thread a moment after each change so a crash loses nothing.
 #pragma once
 
+#include "common/ClusterTools.h"
 #include "recipe/Diagnostic.h"
 #include "recipe/Recipe.h"
 
@@ -48,7 +49,9 @@ public:
     bool setMonitorEnabled(bool enabled);
     // A field by its recipe path, e.g. "services[0].name", "clients[1].load.concurrency",
     // "clients[0].duration" (seconds). Values are the form's text; see fieldValue().
-    bool setField(const QString &path, const QString &value);
+    // Text the field cannot take changes nothing; *error gets the loader's message for it
+    // (the one `fbctl validate` prints, see FieldText.h).
+    bool setField(const QString &path, const QString &value, QString *error = nullptr);
     QString fieldValue(const QString &path) const;
     static QStringList editableFields(const QString &nodePath); // field suffixes of "services[i]" / "clients[i]" / "monitor"
     // Sweep list for `path`; an empty list removes the axis. The field keeps the first value.
@@ -62,8 +65,14 @@ public:
     bool setYaml(const QString &text);
     QString yaml() const;
 
-    // Loader errors of the last setYaml() that failed; empty after a good one.
+    // Loader errors of the last setYaml() or load() that failed; empty after a good one.
     QList<recipe::Diagnostic> yamlDiagnostics() const { return m_yamlDiagnostics; }
+    // The document's YAML does not load: a broken file opened for repair, or
+    // text typed into the YAML tab. The recipe is then the last valid state
+    // (empty for a broken file), brokenText() is the text, and save() writes
+    // that text as it is, so a repair is never lost.
+    bool hasBrokenText() const { return m_broken; }
+    QString brokenText() const { return m_brokenText; }
     // RecipeValidator findings on the current recipe (recomputed on change).
     QList<recipe::Diagnostic> diagnostics() const { return m_diagnostics; }
 
@@ -72,8 +81,18 @@ public:
     qint64 trialCount() const;
     double estimatedNodeHours() const;
 
+    // What the selected cluster offers (from its connection profile). The
+    // validator warns about tools it lacks, and a template dropped while
+    // Apptainer is known to be missing becomes a native service.
+    void setClusterTools(const ClusterTools &tools);
+    ClusterTools clusterTools() const { return m_tools; }
+
     // --- files
-    bool load(const QString &path, QString *error);   // replaces the document, clears undo
+    // Replaces the document, clears undo. A file that is not a valid recipe
+    // still opens for repair: the document takes its path and its text
+    // (hasBrokenText()), the recipe is empty, and load() returns false with
+    // the loader's diagnostics. Only an unreadable file leaves it unchanged.
+    bool load(const QString &path, QString *error);
     // Marks clean. Lossless: edits the text the recipe was loaded from (or last
     // saved as, or typed in the YAML tab), so comments and layout survive; a new
     // recipe is written in the canonical layout. metadata.name follows the
@@ -91,6 +110,7 @@ signals:
     void dirtyChanged(bool dirty);
     void fileNameChanged(const QString &fileName);
     void autosaved(const QString &path);
+    void replaced();                // a new document (load, new): views drop per-document state
 
 private:
     friend class RecipeCommand;
@@ -99,6 +119,9 @@ private:
     QString uniqueServiceName(const QString &base) const;
     void scheduleAutosave();
     void writeAutosave();
+    void openBroken(const QString &path, const QString &text);
+    bool saveBrokenText(const QString &path, QString *error);
+    void clearBroken();
     void nameAfterFile(const QString &path);
     static QString readText(const QString &path);
 
@@ -109,6 +132,10 @@ private:
     QList<recipe::Diagnostic> m_diagnostics;
     QList<recipe::Diagnostic> m_yamlDiagnostics;
     QString m_baseText;             // the text m_recipe's lossless saves edit; empty: a new recipe
+    bool m_broken = false;          // the YAML does not load
+    QString m_brokenText;
+    bool m_brokenModified = false;  // m_brokenText differs from the file
+    ClusterTools m_tools;
     QTimer m_autosaveTimer;
     QFutureWatcher<bool> m_autosaveWatcher;
     bool m_autosaveAgain = false;

@@ -166,8 +166,11 @@ RecipeEditor::RecipeEditor(QWidget *parent, const Catalog *catalog)
     connect(m_yamlTimer, &QTimer::timeout, this, &RecipeEditor::yamlEdited);
     connect(m_document, &RecipeDocument::changed, this, [this] {
         syncYamlFromDocument();
+        showYamlErrors();
         showDiagnostics();
     });
+    // A new document: nothing selected, so the form (and its sweep box) starts empty.
+    connect(m_document, &RecipeDocument::replaced, this, [this] { m_canvas->selectNode({}); });
     connect(m_document, &RecipeDocument::dirtyChanged, this, &RecipeEditor::updateTitle);
     connect(m_document, &RecipeDocument::fileNameChanged, this, &RecipeEditor::updateTitle);
     connect(m_canvas, &RecipeCanvas::selectedNodeChanged, m_form, &PropertyForm::setNode);
@@ -266,7 +269,7 @@ void RecipeEditor::syncYamlFromDocument()
 {
     if (m_applyingYaml)
         return; // the change came from the YAML tab: keep the user's text and cursor
-    const QString text = m_document->yaml();
+    const QString text = m_document->hasBrokenText() ? m_document->brokenText() : m_document->yaml();
     if (m_yaml->toPlainText() == text)
         return;
     m_applyingYaml = true;
@@ -283,30 +286,69 @@ void RecipeEditor::yamlEdited()
     if (ok) {
         m_yamlStatus->setText(tr("YAML is valid; the canvas follows it."));
         m_yamlStatus->setStyleSheet(QStringLiteral("color: #2e7d32;"));
-    } else {
-        m_yamlStatus->setText(formatDiagnostics(m_document->yamlDiagnostics()));
-        m_yamlStatus->setStyleSheet(QStringLiteral("color: #c0392b;"));
     }
-    // Mark the lines the loader complains about.
+    showYamlErrors();
+    showDiagnostics();
+}
+
+void RecipeEditor::showYamlErrors()
+{
+    const QList<Diagnostic> errors = m_document->yamlDiagnostics();
+    const bool broken = m_document->hasBrokenText();
+    if (!errors.isEmpty()) {
+        m_yamlStatus->setText(formatDiagnostics(errors));
+        m_yamlStatus->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    } else if (!m_yamlStatus->text().startsWith(tr("YAML is valid"))) {
+        m_yamlStatus->clear();
+    }
+    // Mark each line the loader complains about, and the character at its column.
     QList<QTextEdit::ExtraSelection> marks;
-    for (const Diagnostic &d : m_document->yamlDiagnostics()) {
-        if (d.line <= 0)
+    for (const Diagnostic &d : errors) {
+        const QTextBlock block = m_yaml->document()->findBlockByNumber(d.line - 1);
+        if (d.line <= 0 || !block.isValid())
             continue;
-        QTextEdit::ExtraSelection mark;
-        mark.cursor = QTextCursor(m_yaml->document()->findBlockByNumber(d.line - 1));
-        mark.format.setBackground(QColor(0xfd, 0xe2, 0xe0));
-        mark.format.setProperty(QTextFormat::FullWidthSelection, true);
-        marks << mark;
+        QTextEdit::ExtraSelection line;
+        line.cursor = QTextCursor(block);
+        line.format.setBackground(QColor(0xfd, 0xe2, 0xe0));
+        line.format.setProperty(QTextFormat::FullWidthSelection, true);
+        marks << line;
+        QTextEdit::ExtraSelection at;
+        at.cursor = QTextCursor(block);
+        at.cursor.setPosition(block.position() + std::clamp(d.column - 1, 0, std::max(0, block.length() - 2)));
+        at.cursor.movePosition(QTextCursor::NextCharacter, QTextCursor::KeepAnchor);
+        at.format.setBackground(QColor(0xe7, 0x4c, 0x3c));
+        at.format.setForeground(Qt::white);
+        at.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
+        at.format.setUnderlineColor(QColor(0x8e, 0x1c, 0x12));
+        at.format.setToolTip(d.toString());
+        marks << at;
     }
     m_yaml->setExtraSelections(marks);
-    showDiagnostics();
+    // While the YAML does not load, the other views show the last valid recipe
+    // (nothing, for a broken file) and take no edits: an edit there would
+    // replace the text being repaired.
+    m_palette->setEnabled(!broken);
+    m_form->setEnabled(!broken);
+    m_canvas->setEnabled(!broken);
+    if (broken && !errors.isEmpty()) {
+        const Diagnostic &first = errors.first();
+        const QString where = first.line > 0 ? tr(" (first error at line %1, column %2)").arg(first.line).arg(first.column) : QString();
+        const bool empty = m_document->recipe().services.isEmpty() && m_document->recipe().clients.isEmpty();
+        m_canvas->setMessage(tr("The YAML does not load%1: fix it in the YAML tab. %2")
+                                 .arg(where, empty ? tr("Nothing to show until it loads.") : tr("The canvas shows the last valid state.")));
+    } else {
+        m_canvas->setMessage({});
+    }
 }
 
 void RecipeEditor::showDiagnostics()
 {
     m_diagnostics->clear();
     QList<Diagnostic> all = m_document->yamlDiagnostics();
-    all += m_document->diagnostics();
+    // While the text does not load, the validator's findings are about the
+    // recipe the canvas still shows, not the text: only the text's errors count.
+    if (!m_document->hasBrokenText())
+        all += m_document->diagnostics();
     for (const Diagnostic &d : all) {
         auto *item = new QListWidgetItem(d.toString(), m_diagnostics);
         item->setForeground(d.severity == Diagnostic::Error ? QColor(0xc0, 0x39, 0x2b) : QColor(0xa8, 0x6a, 0x00));
@@ -328,9 +370,24 @@ bool RecipeEditor::openFile(const QString &path)
 {
     QString error;
     const bool ok = m_document->load(path, &error);
+    const bool opened = ok || (m_document->hasBrokenText() && m_document->fileName() == QFileInfo(path).absoluteFilePath());
+    showYamlErrors();
     showDiagnostics();
-    if (ok)
-        addRecent(path);
+    if (!opened)
+        return false; // unreadable: the diagnostics list says why
+    addRecent(path);
+    if (!ok) { // open for repair: the text, with the cursor on the first error
+        m_tabs->setCurrentIndex(m_tabs->indexOf(m_yaml->parentWidget()));
+        const QList<Diagnostic> errors = m_document->yamlDiagnostics();
+        if (!errors.isEmpty() && errors.first().line > 0) {
+            const QTextBlock block = m_yaml->document()->findBlockByNumber(errors.first().line - 1);
+            QTextCursor c(block);
+            c.setPosition(block.position() + std::clamp(errors.first().column - 1, 0, std::max(0, block.length() - 1)));
+            m_yaml->setTextCursor(c);
+            m_yaml->centerCursor();
+        }
+    }
+    emit fileOpened(m_document->fileName(), ok);
     return ok;
 }
 

@@ -57,7 +57,11 @@ public:
     QAction *redoAction() const { return m_redo; }
     QAction *deleteAction() const { return m_delete; }
 
-    bool openFile(const QString &path);          // errors go to the diagnostics list
+    // Opens a recipe. A file that does not load opens for repair: its text in
+    // the YAML tab (brought to the front) with the errors marked at their
+    // line:column, an empty canvas with a notice, and the path kept so Save
+    // writes the fixed text back. Returns true only for a valid recipe.
+    bool openFile(const QString &path);
     // What a user's open does (drop, recent file): the unsaved-changes prompt
     // first, then openFile(). False when cancelled or the file does not load.
     bool requestOpen(const QString &path);
@@ -76,6 +80,8 @@ public:
 
 signals:
     void titleChanged(const QString &title);     // "local-redis.yaml*"
+    // A file was opened (valid or for repair): hosts bring the editor to the front.
+    void fileOpened(const QString &path, bool valid);
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -84,6 +90,7 @@ private:
     void buildPalette();
     void syncYamlFromDocument();
     void yamlEdited();
+    void showYamlErrors();   // marks the loader's errors in the YAML tab; the notice on the canvas
     void showDiagnostics();
     void updateTitle();
     void addRecent(const QString &path);

@@ -12,7 +12,9 @@
 #   minicluster.sh status DIR   print what runs; exit 1 if anything is down
 #
 # `up` writes DIR/profile.json (a FactoryBench connection profile: host, port,
-# user, key, known_hosts) and DIR/env.sh (SLURM_CONF etc. for local tools).
+# user, key, known_hosts, and "tools": the mini-cluster has neither Apptainer
+# nor environment modules, so the editor drops templates as native services)
+# and DIR/env.sh (SLURM_CONF etc. for local tools).
 # Needs root (it starts sshd and slurmd and creates the cluster user).
 #
 # Environment: FB_CLUSTER_USER (default fbuser), FB_CLUSTER_PORT_BASE (default:
@@ -309,7 +311,8 @@ CONF
   "keepaliveSeconds": 5,
   "knownHostsFile": "$dir/ssh/known_hosts",
   "remoteWorkDir": "$home/factorybench",
-  "buildPrelude": ""
+  "buildPrelude": "",
+  "tools": {"apptainer": false, "modules": false}
 }
 JSON
   cat > "$dir/env.sh" <<ENV

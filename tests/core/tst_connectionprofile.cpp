@@ -26,12 +26,15 @@ private slots:
         p.identityFile = QStringLiteral("~/.ssh/id_ed25519");
         p.buildPrelude = QStringLiteral("module load CMake GCC OpenSSL");
         p.remoteWorkDir = QStringLiteral("$SCRATCH/factorybench");
+        p.tools.apptainer = false; // declared; modules left unknown
         QString error;
         QVERIFY2(store.save(p, &error), qPrintable(error));
         QCOMPARE(store.names(), QStringList{QStringLiteral("meluxina")});
         ConnectionProfile back;
         QVERIFY2(store.load(QStringLiteral("meluxina"), &back, &error), qPrintable(error));
         QCOMPARE(back, p);
+        QCOMPARE(back.tools.apptainer, std::optional<bool>(false));
+        QVERIFY(!back.tools.modules.has_value());
         QVERIFY(store.remove(QStringLiteral("meluxina"), &error));
         QVERIFY(store.names().isEmpty());
     }
@@ -50,6 +53,12 @@ private slots:
         QTest::newRow("bad name") << QByteArray(R"({"name":"../x","host":"h","user":"u"})")
                                   << QStringLiteral("name: \"../x\" may hold only letters, digits, '.', '_' and '-'");
         QTest::newRow("empty host") << QByteArray(R"({"name":"a","host":"","user":"u"})") << QStringLiteral("host: must not be empty");
+        QTest::newRow("tools not object") << QByteArray(R"({"name":"a","host":"h","user":"u","tools":true})")
+                                          << QStringLiteral("tools: expected an object such as {\"apptainer\": false, \"modules\": false}");
+        QTest::newRow("tool not bool") << QByteArray(R"({"name":"a","host":"h","user":"u","tools":{"apptainer":"no"}})")
+                                       << QStringLiteral("tools.apptainer: expected true or false");
+        QTest::newRow("unknown tool") << QByteArray(R"({"name":"a","host":"h","user":"u","tools":{"docker":true}})")
+                                      << QStringLiteral("tools.docker: unknown tool (known: apptainer, modules)");
     }
     void errorsNameTheField()
     {

@@ -6,6 +6,7 @@
 #include "recipe/RecipeLoader.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -165,9 +166,20 @@ private slots:
         QVERIFY(bad.open(QIODevice::WriteOnly));
         bad.write("services: [\n");
         bad.close();
+        // A file that does not load opens for repair: its path and text, an empty recipe.
         QVERIFY(!other.load(bad.fileName(), &error));
         QVERIFY2(error.contains(QStringLiteral("bad.yaml")), qPrintable(error));
-        QCOMPARE(other.recipe(), doc.recipe()); // a failed load keeps the document
+        QVERIFY(other.hasBrokenText());
+        QCOMPARE(other.brokenText(), QStringLiteral("services: [\n"));
+        QCOMPARE(other.fileName(), QFileInfo(bad.fileName()).absoluteFilePath());
+        QVERIFY(other.recipe().services.isEmpty());
+        QVERIFY(!other.isDirty());
+        // An unreadable file keeps the document as it was.
+        QVERIFY(other.load(path, &error));
+        QVERIFY(!other.load(dir.filePath(QStringLiteral("missing.yaml")), &error));
+        QVERIFY(!other.hasBrokenText());
+        QCOMPARE(other.fileName(), path);
+        QCOMPARE(other.recipe(), doc.recipe());
     }
 };
 
