@@ -905,9 +905,12 @@ struct Campaign::Impl
         for (const JobRecord &j : q->m_store->jobs(run.id, t.trialId))
             if (std::none_of(jobs.begin(), jobs.end(), [&](const JobRecord &k) { return k.jobId == j.jobId; }))
                 jobs << j;
-        cancelJobs(jobs, t.trialId);
+        const bool gone = cancelJobs(jobs, t.trialId);
         if (cancelled()) {
-            setTrial(t, QStringLiteral("cancelled"), phase, QStringLiteral("cancelled by the user"));
+            // A cancel that did not reach the cluster leaves the trial as it
+            // is (its jobs run on; the run ends interrupted, see finish()).
+            if (gone)
+                setTrial(t, QStringLiteral("cancelled"), phase, QStringLiteral("cancelled by the user"));
             return Outcome::Cancelled;
         }
         return fail(t, phase, result.error.isEmpty() ? QStringLiteral("aborted") : result.error);

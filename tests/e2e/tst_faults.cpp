@@ -125,6 +125,46 @@ class TestFaults : public QObject
         m_mounted = false;
     }
 
+    // Gives our known_hosts another key for the host and cuts fbctl's
+    // (process `p`) link on the server's side, so that fbctl reconnects and
+    // meets a key that does not match.
+    void cutLinkWithOtherKey(QProcess &p)
+    {
+        // Another key for the host in our known_hosts …
+        const QString keyFile = m_tmp.filePath(QStringLiteral("otherkey"));
+        QFile::remove(keyFile);
+        run(QStringLiteral("ssh-keygen"), {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("ed25519"), QStringLiteral("-N"), QString(),
+                                           QStringLiteral("-f"), keyFile});
+        QFile pub(keyFile + QStringLiteral(".pub"));
+        QVERIFY(pub.open(QIODevice::ReadOnly));
+        const QByteArray other = QStringLiteral("[%1]:%2 ").arg(m_profile.host).arg(m_profile.port).toUtf8()
+            + pub.readAll().split(' ').mid(0, 2).join(' ') + '\n';
+        QFile kh(m_knownHosts);
+        QVERIFY(kh.open(QIODevice::WriteOnly | QIODevice::Truncate) && kh.write(other) == other.size());
+        kh.close();
+        // … and fbctl's link cut on the server's side, so that it reconnects.
+        const QString fbctlSockets = run(QStringLiteral("ss"), {QStringLiteral("-Htnp"), QStringLiteral("state"), QStringLiteral("established"),
+                                                                QStringLiteral("( dport = :%1 )").arg(m_profile.port)});
+        QString localPort;
+        for (const QString &line : fbctlSockets.split(QLatin1Char('\n')))
+            if (line.contains(QStringLiteral("pid=%1,").arg(p.processId())))
+                localPort = line.simplified().section(QLatin1Char(' '), 2, 2).section(QLatin1Char(':'), -1);
+        QVERIFY2(!localPort.isEmpty(), qPrintable(fbctlSockets));
+        const QString server = run(QStringLiteral("ss"), {QStringLiteral("-Htnp"), QStringLiteral("state"), QStringLiteral("established"),
+                                                          QStringLiteral("( sport = :%1 and dport = :%2 )").arg(m_profile.port).arg(localPort)});
+        static const QRegularExpression pidRe(QStringLiteral("pid=(\\d+)"));
+        int killed = 0;
+        for (auto it = pidRe.globalMatch(server); it.hasNext();)
+            killed += ::kill(pid_t(it.next().captured(1).toInt()), SIGKILL) == 0 ? 1 : 0;
+        QVERIFY2(killed > 0, qPrintable(server));
+    }
+
+    void restoreKey()
+    {
+        QFile kh(m_knownHosts);
+        QVERIFY(kh.open(QIODevice::WriteOnly | QIODevice::Truncate) && kh.write(m_goodKnownHosts) == m_goodKnownHosts.size());
+    }
+
 private slots:
     void initTestCase()
     {
@@ -295,33 +335,9 @@ private slots:
         const QString runId = runIdOf(out);
         QVERIFY(!runId.isEmpty());
 
-        // Another key for the host in our known_hosts …
-        const QString keyFile = m_tmp.filePath(QStringLiteral("otherkey"));
-        QFile::remove(keyFile);
-        run(QStringLiteral("ssh-keygen"), {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("ed25519"), QStringLiteral("-N"), QString(),
-                                           QStringLiteral("-f"), keyFile});
-        QFile pub(keyFile + QStringLiteral(".pub"));
-        QVERIFY(pub.open(QIODevice::ReadOnly));
-        const QByteArray other = QStringLiteral("[%1]:%2 ").arg(m_profile.host).arg(m_profile.port).toUtf8()
-            + pub.readAll().split(' ').mid(0, 2).join(' ') + '\n';
-        QFile kh(m_knownHosts);
-        QVERIFY(kh.open(QIODevice::WriteOnly | QIODevice::Truncate) && kh.write(other) == other.size());
-        kh.close();
-        // … and fbctl's link cut on the server's side, so that it reconnects.
-        const QString fbctlSockets = run(QStringLiteral("ss"), {QStringLiteral("-Htnp"), QStringLiteral("state"), QStringLiteral("established"),
-                                                                QStringLiteral("( dport = :%1 )").arg(m_profile.port)});
-        QString localPort;
-        for (const QString &line : fbctlSockets.split(QLatin1Char('\n')))
-            if (line.contains(QStringLiteral("pid=%1,").arg(p.processId())))
-                localPort = line.simplified().section(QLatin1Char(' '), 2, 2).section(QLatin1Char(':'), -1);
-        QVERIFY2(!localPort.isEmpty(), qPrintable(fbctlSockets));
-        const QString server = run(QStringLiteral("ss"), {QStringLiteral("-Htnp"), QStringLiteral("state"), QStringLiteral("established"),
-                                                          QStringLiteral("( sport = :%1 and dport = :%2 )").arg(m_profile.port).arg(localPort)});
-        static const QRegularExpression pidRe(QStringLiteral("pid=(\\d+)"));
-        int killed = 0;
-        for (auto it = pidRe.globalMatch(server); it.hasNext();)
-            killed += ::kill(pid_t(it.next().captured(1).toInt()), SIGKILL) == 0 ? 1 : 0;
-        QVERIFY2(killed > 0, qPrintable(server));
+        cutLinkWithOtherKey(p);
+        if (QTest::currentTestFailed())
+            return;
         QElapsedTimer t;
         t.start();
 
@@ -346,12 +362,48 @@ private slots:
         QCOMPARE(int(fbctl({QStringLiteral("status")}).out.count(QLatin1Char('\n'))), runsBefore);
 
         // The old key back: resume goes on and completes.
-        QVERIFY(kh.open(QIODevice::WriteOnly | QIODevice::Truncate) && kh.write(m_goodKnownHosts) == m_goodKnownHosts.size());
-        kh.close();
+        restoreKey();
         const Fbctl r = fbctl({QStringLiteral("resume"), runId, QStringLiteral("--profile-file"), m_profileFile});
         QVERIFY2(r.exitCode == 0, r.all().constData());
         QVERIFY2(r.out.contains(QStringLiteral("1 completed, 0 failed")), r.all().constData());
         QCOMPARE(slurmJobsOf(runId).size(), 2);
+    }
+
+    // SIGTERM while the cluster is out of reach: the jobs cannot be
+    // cancelled, so the run is recorded "interrupted" with its jobs listed,
+    // never "cancelled" while they keep running. `fbctl cancel` then does it.
+    void sigtermDuringOutageLeavesRunInterrupted()
+    {
+        QProcess p;
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        QString out;
+        QVERIFY2(startUntil(p, {QStringLiteral("--reconnect-window"), QStringLiteral("300")},
+                            QStringLiteral("client:kv \\(job \\d+\\) RUNNING"), &out), qPrintable(out));
+        const QString runId = runIdOf(out);
+        cutLinkWithOtherKey(p);
+        if (QTest::currentTestFailed())
+            return;
+        QElapsedTimer t;
+        t.start();
+        while (!out.contains(QStringLiteral("reconnecting")) && t.elapsed() < 30000 && p.state() == QProcess::Running) {
+            p.waitForReadyRead(200);
+            out += QString::fromUtf8(p.readAll());
+        }
+        QVERIFY2(out.contains(QStringLiteral("reconnecting")), qPrintable(out.right(1500)));
+        p.terminate(); // SIGTERM
+        QVERIFY(p.waitForFinished(90000));
+        out += QString::fromUtf8(p.readAll());
+        QVERIFY2(p.exitCode() == 4, qPrintable(out.right(1500)));
+        QVERIFY2(out.contains(QStringLiteral("scancel did not reach")) && out.contains(QStringLiteral("service:redis")), qPrintable(out.right(1500)));
+        const QString status = fbctl({QStringLiteral("status"), runId}).out;
+        QVERIFY2(status.contains(QStringLiteral(") interrupted on ")), qPrintable(status)); // the run's own line: not "cancelled"
+        QVERIFY2(ssh(QStringLiteral("squeue --me --noheader --states=RUNNING --format='%k'")).contains(QStringLiteral("factorybench:%1:t001:service:redis").arg(runId)),
+                 "the service job still runs");
+
+        restoreKey();
+        const Fbctl c = fbctl({QStringLiteral("cancel"), runId, QStringLiteral("--profile-file"), m_profileFile});
+        QVERIFY2(c.exitCode == 0, c.all().constData());
+        QVERIFY2(fbctl({QStringLiteral("status"), runId}).out.contains(QStringLiteral(") cancelled on ")), "cancelled once it reached the cluster");
     }
 };
 
