@@ -67,6 +67,15 @@ public:
         if (a == b)
             return true;
         std::vector<Edit> local;
+        // Back to a default that means "not set" (0 Slurm CPUs, an empty
+        // account): the line goes, as the canonical layout would leave it out;
+        // other defaults the author wrote stay written.
+        const bool unset = (b.type == Out::Str && b.text.isEmpty()) || (b.type == Out::Plain && b.text == QLatin1String("0"));
+        if (unset && !inFlow && !canonicalAt(path) && replaceEntry(e, path, b, local)) {
+            out.insert(out.end(), local.begin(), local.end());
+            return true;
+        }
+        local.clear();
         if (fine(o, a, b, inFlow, path, local)) {
             out.insert(out.end(), local.begin(), local.end());
             return true;
@@ -417,6 +426,7 @@ private:
         if (!keys || keys->isEmpty() || b.children.isEmpty() || !sameOrder(a, b))
             return false;
         const int column = keys->first().second.key.Mark().column;
+        const std::size_t firstEdit = out.size();
         QString inserted;
         for (const auto &[k, bv] : b.children) {
             const Out *av = a.child(k);
@@ -443,6 +453,15 @@ private:
             if (!removeEntry(ce, out))
                 return false;
         }
+        // Every line of the mapping removed and none added would leave the key
+        // without a value (null, not an empty mapping): the parent entry goes instead.
+        const bool emptied = inserted.isEmpty() && std::all_of(keys->begin(), keys->end(), [&](const auto &key) {
+            const std::size_t ls = lineStart(std::size_t(key.second.key.Mark().pos));
+            return std::any_of(out.begin() + qsizetype(firstEdit), out.end(),
+                               [&](const Edit &ed) { return ed.start == ls && ed.text.empty(); });
+        });
+        if (emptied)
+            return false;
         if (!inserted.isEmpty()) {
             const KeyAt &last = keys->last().second;
             const Entry le{true, std::size_t(last.key.Mark().pos), last.key.Mark().column, false, keys->last().first, last.value};

@@ -243,8 +243,8 @@ private slots:
                 patched += why.isEmpty() ? 1 : 0;
             }
         }
-        // Most pairs are patched, not rewritten (the diagonal always is).
-        QVERIFY2(patched >= loaded.size(), qPrintable(QString::number(patched)));
+        // Most pairs are patched, not rewritten (173 of 196 when this was written).
+        QVERIFY2(patched * 4 >= loaded.size() * loaded.size() * 3, qPrintable(QString::number(patched)));
         qInfo("%d of %lld pairs patched in place", patched, qint64(loaded.size() * loaded.size()));
     }
 
