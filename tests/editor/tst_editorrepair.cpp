@@ -246,6 +246,11 @@ private slots:
         const auto reread = RecipeLoader().loadFile(path);
         QVERIFY2(reread.ok(), qPrintable(fb::recipe::formatDiagnostics(reread.diagnostics)));
         QCOMPARE(reread.recipe, e.document()->recipe());
+        if (fixed.contains(QLatin1String("\n  name: "))) { // named: nothing to rename, the file is the typed text
+            QFile saved(path);
+            QVERIFY(saved.open(QIODevice::ReadOnly));
+            QCOMPARE(QString::fromUtf8(saved.readAll()), fixed);
+        }
         QCOMPARE(e.recentFiles().first(), QFileInfo(path).absoluteFilePath());
     }
 
