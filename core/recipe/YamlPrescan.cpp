@@ -59,6 +59,7 @@ private:
     int m_quoteLine = 0, m_quoteColumn = 0;
     QString m_quotePath;
     int m_blockScalarParent = kNoBlockScalar; // lines indented more than this belong to a | or > scalar
+    int m_plainParent = kNoBlockScalar;       // ... or continue a plain scalar ("it's" there is text, not a quote)
     static constexpr int kNoBlockScalar = -2;
 
     static bool isSpace(char c) { return c == ' ' || c == '\t'; }
@@ -223,7 +224,10 @@ private:
             j = skipSpaces(s, n, j);
             if (j >= n || s[j] == '#')
                 m_blockScalarParent = parentColumn;
+            return true;
         }
+        if (c != '*')
+            m_plainParent = parentColumn;
         return true;
     }
 
@@ -272,6 +276,11 @@ private:
             if (indent >= n || indent > m_blockScalarParent)
                 return true;
             m_blockScalarParent = kNoBlockScalar;
+        }
+        if (m_plainParent != kNoBlockScalar) {
+            if (indent >= n || (indent > m_plainParent && s[indent] != '#'))
+                return true;
+            m_plainParent = kNoBlockScalar;
         }
         if (indent >= n || s[indent] == '#')
             return true;

@@ -236,6 +236,28 @@ private slots:
         QVERIFY2(r.maxRssKb < 100 * 1024, qPrintable(QString::number(r.maxRssKb)));
     }
 
+    // Valid YAML that looks like the constructs above to a careless scan loads.
+    void noFalseAlarms_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::newRow("block-scalar") << QStringLiteral("metadata:\n  description: |\n    it's \"unclosed [ {\n  name: x\n  notes: >-\n    a \"b\n");
+        QTest::newRow("plain-continuation") << QStringLiteral("metadata:\n  description: this is\n    'tis the season\n\n    \"and more\n  name: x # \"comment\n");
+        QTest::newRow("flow-over-lines") << QStringLiteral("metadata: {name: \"a, b\",\n  description: 'it''s',\n  tags: [a, \"b]\"]}\n");
+        QTest::newRow("quoted-free-text") << QStringLiteral("metadata:\n  description: \"multi\n    line ok\"\n  name: x\n");
+        QTest::newRow("anchors") << QStringLiteral("metadata: {name: x}\nclients:\n  - &c {name: a, workload: file, params: &p {dir: /tmp, block_size: 4096}}\n"
+                                                   "  - {name: b, workload: file, params: *p}\n");
+        QString nested = QStringLiteral("metadata: {name: x}\nclients:\n  - name: a\n    workload: file\n    params:\n      extra:");
+        for (int level = 0; level < 20; ++level)
+            nested += QStringLiteral("\n") + QString(8 + 2 * level, QLatin1Char(' ')) + QStringLiteral("k%1:").arg(level);
+        QTest::newRow("nested-20") << nested + QStringLiteral(" 1\n");
+    }
+    void noFalseAlarms()
+    {
+        QFETCH(QString, text);
+        const LoadResult r = RecipeLoader(&test::catalog()).loadText(QStringLiteral("version: 1\n") + text);
+        QVERIFY2(r.ok(), qPrintable(formatDiagnostics(r.diagnostics)));
+    }
+
     // A template of one's own is held to the same limits, with its file named.
     void ownTemplate_data()
     {
