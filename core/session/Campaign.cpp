@@ -165,8 +165,17 @@ struct Campaign::Impl
         }
         else
             ok = q->m_store->saveResultFile(record, &err);
-        if (!ok)
-            error({}, QStringLiteral("store"), QStringLiteral("cannot record the %1: %2").arg(QLatin1String(what), err));
+        if (!ok) {
+            const QString e = QStringLiteral("cannot record the %1 in %2: %3").arg(QLatin1String(what), q->m_store->path(), err);
+            error({}, QStringLiteral("store"), e);
+            // A full or failing disk under the run store: stop (jobs stay for
+            // resume, which finds unrecorded ones by their comment) rather
+            // than go on with a record that no longer matches the cluster.
+            static const QRegularExpression diskFault(QStringLiteral("disk is full|disk I/O error|No space left|readonly|read-only"),
+                                                      QRegularExpression::CaseInsensitiveOption);
+            if (diskFault.match(err).hasMatch())
+                interrupt(QStringLiteral("cannot write ") + q->m_store->path() + QStringLiteral(": ") + err);
+        }
         return ok;
     }
 
