@@ -20,7 +20,8 @@ struct Diagnostic
     QString message;   // without path and position
 
     // `services[1].health.timeout: expected … (campaign.yaml:14:16)`, prefixed
-    // with "warning: " for warnings.
+    // with "warning: " for warnings; one line: control characters quoted from
+    // the recipe are written as escapes (\n, \u001b).
     QString toString() const;
     bool operator==(const Diagnostic &) const = default;
 };

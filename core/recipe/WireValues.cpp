@@ -50,22 +50,6 @@ QString describeCharacter(QChar c)
     }
 }
 
-// A value quoted in a message: control characters escaped, so that a hostile
-// value cannot add lines to (or send escape sequences through) the output.
-QString printable(const QString &s)
-{
-    QString out;
-    for (const QChar c : s) {
-        if (c == u'\n') out += QStringLiteral("\\n");
-        else if (c == u'\r') out += QStringLiteral("\\r");
-        else if (c == u'\t') out += QStringLiteral("\\t");
-        else if (c.unicode() < 0x20 || c.unicode() == 0x7f)
-            out += QStringLiteral("\\x%1").arg(int(c.unicode()), 2, 16, QLatin1Char('0'));
-        else out += c;
-    }
-    return out;
-}
-
 // An HTTP token (RFC 9110 5.6.2): header names and methods.
 bool isToken(const QString &s)
 {
@@ -124,7 +108,7 @@ private:
         if (c.workload == QLatin1String("http"))
             for (const QString &m : valuesOf(p + QStringLiteral("method"), c.params.value(QStringLiteral("method"))))
                 if (!m.isEmpty() && badCharacter(m, false) < 0 && !isToken(m))
-                    m_out.append({p + QStringLiteral("method"), QStringLiteral("\"%1\" is not an HTTP method (letters such as GET or POST)").arg(printable(m))});
+                    m_out.append({p + QStringLiteral("method"), QStringLiteral("\"%1\" is not an HTTP method (letters such as GET or POST)").arg(m)});
         // Database wire protocols end their startup strings at a NUL.
         if (c.workload == QLatin1String("postgres") || c.workload == QLatin1String("mysql"))
             for (const QString &key : {QStringLiteral("user"), QStringLiteral("password"), QStringLiteral("database")})
@@ -139,7 +123,7 @@ private:
         for (auto it = headers.begin(); it != headers.end(); ++it) {
             const QString hp = p + QStringLiteral("headers.") + it.key();
             if (!isToken(it.key()))
-                m_out.append({hp, QStringLiteral("\"%1\" is not an HTTP header name (letters, digits and !#$%&'*+-.^_`|~, no space, colon or line break)").arg(printable(it.key()))});
+                m_out.append({hp, QStringLiteral("\"%1\" is not an HTTP header name (letters, digits and !#$%&'*+-.^_`|~, no space, colon or line break)").arg(it.key())});
             lineValue(hp, it.value(), true, QStringLiteral("a header value"));
         }
     }
@@ -153,11 +137,11 @@ private:
         if (st.contains(QStringLiteral("persistence")))
             for (const QString &v : valuesOf(p + QStringLiteral("persistence"), st.value(QStringLiteral("persistence"))))
                 if (v != QLatin1String("none") && v != QLatin1String("rdb") && v != QLatin1String("aof"))
-                    m_out.append({p + QStringLiteral("persistence"), QStringLiteral("expected one of none, rdb, aof, got \"%1\"").arg(printable(v))});
+                    m_out.append({p + QStringLiteral("persistence"), QStringLiteral("expected one of none, rdb, aof, got \"%1\"").arg(v)});
         if (st.contains(QStringLiteral("maxmemory")))
             for (const QString &v : valuesOf(p + QStringLiteral("maxmemory"), st.value(QStringLiteral("maxmemory"))))
                 if (!isRedisMemorySize(v))
-                    m_out.append({p + QStringLiteral("maxmemory"), QStringLiteral("expected a Redis memory size such as 8gb, 512mb or 1000000 (digits, then b, k, kb, m, mb, g or gb), got \"%1\"").arg(printable(v))});
+                    m_out.append({p + QStringLiteral("maxmemory"), QStringLiteral("expected a Redis memory size such as 8gb, 512mb or 1000000 (digits, then b, k, kb, m, mb, g or gb), got \"%1\"").arg(v)});
         if (st.contains(QStringLiteral("password")) && !st.value(QStringLiteral("password")).isString())
             m_out.append({p + QStringLiteral("password"), QStringLiteral("expected a string: write the password in quotes (a number would lose leading zeros)")});
         if (st.contains(QStringLiteral("password")))

@@ -351,7 +351,7 @@ private slots:
         QTest::newRow("llm/header-name-space") << QStringLiteral("llm") << QStringLiteral("{headers: {\"X A\": v}}")
                                                << QStringLiteral("clients[0].params.headers.X A");
         QTest::newRow("http/header-name-cr") << QStringLiteral("http") << QStringLiteral("{headers: {\"X-A\\rB\": v}}")
-                                             << QStringLiteral("clients[0].params.headers.X-A\rB");
+                                             << QStringLiteral("clients[0].params.headers.X-A\\rB"); // printed escaped
         QTest::newRow("http/method-space") << QStringLiteral("http") << QStringLiteral("{method: \"GET / HTTP/1.1\"}")
                                            << QStringLiteral("clients[0].params.method");
     }
@@ -371,6 +371,8 @@ private slots:
         const QRegularExpression line(QStringLiteral("^%1: .*\\(hostile\\.yaml:5:[0-9]+\\)$").arg(QRegularExpression::escape(path)),
                                       QRegularExpression::MultilineOption);
         QVERIFY2(line.match(r.output).hasMatch(), qPrintable(r.output));
+        for (const QChar c : r.output) // one line per diagnostic, no escape sequences
+            QVERIFY2(c == QLatin1Char('\n') || c.unicode() >= 0x20, qPrintable(r.output));
     }
 };
 
