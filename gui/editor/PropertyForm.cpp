@@ -1,5 +1,6 @@
 #include "PropertyForm.h"
 
+#include "FieldText.h"
 #include "RecipeDocument.h"
 #include "recipe/Recipe.h"
 
@@ -337,7 +338,15 @@ bool PropertyForm::applySweep(const QString &field, const QString &values)
                                          return t;
                                      }();
     if (!ok)
-        m_refused.insert(path, Refused{m_document->fieldValue(path), tr("cannot sweep %1 over \"%2\"").arg(field, values)});
+    {
+        // Say which value the field cannot take, in the loader's words.
+        QString why;
+        for (const QString &v : list)
+            if (why.isEmpty())
+                why = fieldTextError(m_document->catalog(), path, v);
+        m_refused.insert(path, Refused{m_document->fieldValue(path), why.isEmpty() ? tr("cannot sweep %1 over \"%2\"").arg(field, values)
+                                                                                  : tr("cannot sweep %1: %2").arg(field, why)});
+    }
     else
         m_refused.remove(path);
     refresh();

@@ -200,7 +200,10 @@ RecipeEditor::RecipeEditor(QWidget *parent, const Catalog *catalog)
             saveFile(m_document->fileName());
     });
     connect(m_saveAs, &QAction::triggered, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save recipe as"), m_document->fileName(), tr("Recipes (*.yaml *.yml)"));
+        QString path = QFileDialog::getSaveFileName(this, tr("Save recipe as"), m_document->fileName(), tr("Recipes (*.yaml *.yml)"));
+        // "my-postgres" is saved as my-postgres.yaml, so Open's filter shows it.
+        if (!path.isEmpty() && QFileInfo(path).suffix().isEmpty())
+            path += QStringLiteral(".yaml");
         if (!path.isEmpty())
             saveFile(path);
     });

@@ -322,6 +322,11 @@ private slots:
         QVERIFY(!warmup->property("invalid").toBool());
         QVERIFY(form->fieldMessage(QStringLiteral("warmup")).isEmpty());
         QVERIFY(form->refusedText(QStringLiteral("warmup")).isEmpty());
+
+        // A sweep list names the value the field cannot take, in the same words.
+        QVERIFY(!form->applySweep(QStringLiteral("load.concurrency"), QStringLiteral("1, 2, lots")));
+        QCOMPARE(form->fieldMessage(QStringLiteral("load.concurrency")).section(QLatin1Char('\n'), 0, 0),
+                 QStringLiteral("cannot sweep load.concurrency: expected an integer, got \"lots\""));
     }
 
     void wheelChangesOnlyFocusedDropDowns()
@@ -409,6 +414,12 @@ private slots:
             if (!a->data().toString().isEmpty())
                 listed << a->data().toString();
         QCOMPARE(listed.value(0), path);
+
+        // A name typed without the extension gets ".yaml".
+        answerFileDialog(m_dir.filePath(QStringLiteral("no-suffix")));
+        e.saveAsAction()->trigger();
+        QTRY_COMPARE(e.document()->fileName(), m_dir.filePath(QStringLiteral("no-suffix.yaml")));
+        QCOMPARE(e.recentFiles().value(0), m_dir.filePath(QStringLiteral("no-suffix.yaml")));
     }
 
     void containerFieldRoundTrip()
