@@ -329,7 +329,7 @@ BatchScript Writer::service(const Service &s)
     }
     const QString initSql = s.settings.value(QStringLiteral("init_sql")).toString();
     if ((s.kind == QLatin1String("postgres") || s.kind == QLatin1String("mysql")) && !initSql.isEmpty() && !hasFile(QStringLiteral("init/init.sql")))
-        files.append({QStringLiteral("init/init.sql"), initSql});
+        files.append({QStringLiteral("init/init.sql"), noPlaceholders(initSql)}); // the user's SQL, byte for byte
     if (s.kind == QLatin1String("prometheus") && !hasFile(QStringLiteral("prometheus.yml")))
         files.append({QStringLiteral("prometheus.yml"),
                       BatchScriptGenerator::prometheusConfig({}, m_r.monitor.scrapeInterval, QStringLiteral("../../monitor/targets/*.json"))});

@@ -276,6 +276,31 @@ private slots:
         QCOMPARE(QString::fromStdString(y["scrape_configs"][0]["static_configs"][0]["targets"][0].Scalar()), QStringLiteral("localhost:9090"));
     }
 
+    // settings.init_sql reaches init/init.sql byte for byte (braces, quotes, $).
+    void initSql()
+    {
+        const QString sql = QStringLiteral("SELECT '{port}', '{{x}}', $$a$$, '\\', \"q\";\n-- it's\n");
+        QList<Diagnostic> diags;
+        const Recipe r = load(QStringLiteral("version: 1\nservices:\n  - {name: pg, template: postgres, settings: {init_sql: %1}}\n").arg(yamlString(sql)), &diags);
+        QVERIFY2(!hasErrors(diags), qPrintable(formatDiagnostics(diags)));
+        QList<BatchScript> scripts;
+        QStringList errors;
+        QVERIFY(BatchScriptGenerator().generate(r, test::contextFor(QStringLiteral("s"), QStringLiteral("t001")), &scripts, &errors));
+        const QString writer = writerOf(scripts[0].text, QStringLiteral("\"${FB_SERVICE_DIR}\"/'init/init.sql'"));
+        QVERIFY(!writer.isEmpty());
+        QTemporaryDir dir;
+        QDir(dir.path()).mkpath(QStringLiteral("init"));
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("FB_SERVICE_DIR"), dir.path());
+        env.insert(QStringLiteral("FB_PORT"), QStringLiteral("5432"));
+        int rc = 0;
+        run(QStringLiteral("bash"), {QStringLiteral("-c"), QStringLiteral("set -eu\n") + writer}, &rc, env);
+        QCOMPARE(rc, 0);
+        QFile f(dir.filePath(QStringLiteral("init/init.sql")));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromUtf8(f.readAll()), sql);
+    }
+
     // fbload's JSON config, as the client job writes it, parses back to the params.
     void fbloadJson()
     {
