@@ -154,7 +154,8 @@ int runCampaign(const CampaignOptions &options, const ConnectionProfile &profile
     std::signal(SIGTERM, SIG_DFL);
     out() << "run " << r.runId << ": " << r.state << " (" << r.trialsCompleted << " completed, " << r.trialsFailed
           << " failed; " << r.jobsSubmitted << " job(s) submitted, " << r.resultFiles << " result file(s) downloaded)\n";
-    if (!r.error.isEmpty() && r.state != QLatin1String("completed"))
+    // An interrupted run already said why (and which jobs are left) in its last event.
+    if (!r.error.isEmpty() && r.state != QLatin1String("completed") && !(r.state == QLatin1String("interrupted") && !r.runId.isEmpty()))
         err() << "fbctl: " << r.error << '\n';
     return exitFor(r);
 }
