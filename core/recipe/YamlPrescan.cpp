@@ -53,6 +53,7 @@ private:
     Prescan m_out;
     QList<Block> m_blocks;
     int m_line = 0;
+    qint64 m_values = 0;
     int m_flow = 0;              // open [ and { brackets
     bool m_tokenStart = true;    // in flow context: the next character starts a value
     char m_quote = 0;            // an open quoted scalar: its quote character
@@ -82,6 +83,16 @@ private:
         return p;
     }
 
+    // One more key, item or scalar: yaml-cpp needs about 500 bytes for each.
+    bool countValue(int column)
+    {
+        if (++m_values <= kMaxDocumentValues)
+            return true;
+        m_out.error = PrescanError{m_line, column + 1, path(),
+                                   QStringLiteral("the recipe holds more than %1 values (keys, list items and scalars); a recipe may hold at most %1").arg(kMaxDocumentValues)};
+        return false;
+    }
+
     bool depthOk(int column)
     {
         if (m_blocks.size() + m_flow <= kMaxNesting)
@@ -94,6 +105,8 @@ private:
     // A `key:` at `column`: a sibling of the key at that column, or a new mapping.
     bool mapKey(int column, const QByteArray &key)
     {
+        if (!countValue(column))
+            return false;
         while (!m_blocks.isEmpty() && (m_blocks.last().column > column || (m_blocks.last().column == column && m_blocks.last().sequence)))
             m_blocks.removeLast();
         if (!m_blocks.isEmpty() && m_blocks.last().column == column) {
@@ -108,6 +121,8 @@ private:
     // (a sequence may sit at the column of its parent key).
     bool sequenceItem(int column)
     {
+        if (!countValue(column))
+            return false;
         while (!m_blocks.isEmpty() && m_blocks.last().column > column)
             m_blocks.removeLast();
         if (!m_blocks.isEmpty() && m_blocks.last().column == column && m_blocks.last().sequence) {
@@ -166,7 +181,7 @@ private:
                 return true;
             } else if (c == '[' || c == '{') {
                 ++m_flow;
-                if (!depthOk(i))
+                if (!depthOk(i) || !countValue(i))
                     return false;
                 m_tokenStart = true;
                 ++i;
@@ -181,12 +196,16 @@ private:
                 m_tokenStart = true;
                 ++i;
             } else if ((c == '"' || c == '\'') && m_tokenStart) {
+                if (!countValue(i))
+                    return false;
                 i = openQuote(s, n, i);
                 m_tokenStart = false;
             } else if ((c == '&' || c == '!') && m_tokenStart) {
                 while (i < n && !isSpace(s[i]) && s[i] != ',' && s[i] != ']' && s[i] != '}')
                     ++i;
             } else {
+                if (m_tokenStart && !countValue(i))
+                    return false;
                 m_tokenStart = false;
                 ++i;
             }
@@ -205,6 +224,8 @@ private:
         }
         if (i >= n || s[i] == '#')
             return true;
+        if (!countValue(i))
+            return false;
         const char c = s[i];
         if (c == '[' || c == '{') {
             ++m_flow;

@@ -10,7 +10,7 @@
 // brackets, quoted and block scalars, comments) to report, with line:column,
 //  - nesting deeper than kMaxNesting collections,
 //  - a quote that is never closed,
-//  - text larger than kMaxRecipeBytes,
+//  - text larger than kMaxRecipeBytes or holding more than kMaxDocumentValues values,
 // and it records where quoted scalars span several lines, so that the loader
 // can refuse those in one-line fields (names). What it cannot see — depth and
 // size built from aliases — the loader checks on the parsed tree.
@@ -27,15 +27,19 @@ namespace fb::recipe::detail {
 // Collections inside collections in one document (a recipe needs about 10).
 inline constexpr int kMaxNesting = 64;
 // Recipe text (a recipe is written by hand; data sets are files).
-inline constexpr qsizetype kMaxRecipeBytes = 8 << 20;
+inline constexpr qsizetype kMaxRecipeBytes = 4 << 20;
+// Keys, list items and scalars written in one document: yaml-cpp holds each
+// in about 500 bytes, so this keeps parsing near 25 MB (a recipe with a
+// 10,000-value sweep list needs about 10,500).
+inline constexpr qint64 kMaxDocumentValues = 50000;
 // Free-form fields (params, settings) once aliases are expanded: levels below
 // the field, values in the whole document, and bytes of scalar text.
 inline constexpr int kMaxFreeFormDepth = 32;
-inline constexpr qint64 kMaxFreeFormValues = 100000;
-inline constexpr qint64 kMaxFreeFormBytes = 4 << 20;
+inline constexpr qint64 kMaxFreeFormValues = 50000;
+inline constexpr qint64 kMaxFreeFormBytes = 2 << 20;
 // sweep.max_trials: a campaign of more trials than this is not one a Slurm
 // cluster runs (its default MaxJobCount is 10000 jobs); expanding it takes
-// about 1 s and 50 MB on a laptop.
+// about 0.5 s and 60 MB.
 inline constexpr int kMaxTrials = 10000;
 
 struct PrescanError

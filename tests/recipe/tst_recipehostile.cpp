@@ -205,6 +205,8 @@ private slots:
         QTest::newRow("top-level/deep-flow-40000")
             << QStringLiteral("version: 1\nx: ") + QString(40000, QLatin1Char('[')) + QString(40000, QLatin1Char(']')) + QLatin1Char('\n')
             << QStringLiteral("x") << QStringLiteral("nested more than 64 levels deep");
+        QTest::newRow("params/wide-60000") << recipe({}, QStringLiteral("    params: {body: [[%1]]}\n").arg(QStringList(60000, QStringLiteral("1")).join(QLatin1Char(','))))
+                                           << QStringLiteral("clients[0].params") << QStringLiteral("holds more than 50000 values");
         QTest::newRow("metadata/alias-cycle") << recipe({}, {}, QStringLiteral("redis"), QStringLiteral("metadata: &m {name: x, tags: *m}\n"))
                                               << QStringLiteral("metadata.tags") << QString();
     }
