@@ -35,8 +35,10 @@ inline constexpr qint64 kMaxDocumentValues = 50000;
 // Free-form fields (params, settings) once aliases are expanded: levels below
 // the field, values in the whole document, and bytes of scalar text.
 inline constexpr int kMaxFreeFormDepth = 32;
-inline constexpr qint64 kMaxFreeFormValues = 50000;
-inline constexpr qint64 kMaxFreeFormBytes = 2 << 20;
+// Well under the document limits: the app saves a recipe with its aliases
+// expanded, and what it saves must load again.
+inline constexpr qint64 kMaxFreeFormValues = 20000;
+inline constexpr qint64 kMaxFreeFormBytes = 1 << 20;
 // sweep.max_trials: a campaign of more trials than this is not one a Slurm
 // cluster runs (its default MaxJobCount is 10000 jobs); expanding it takes
 // about 0.5 s and 60 MB.

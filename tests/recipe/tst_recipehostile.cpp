@@ -11,6 +11,8 @@
 //  - the same recipes with harmless values validate (the checks can fail).
 #include "RecipeTestUtil.h"
 
+#include "recipe/RecipeSaver.h"
+
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -258,6 +260,21 @@ private slots:
         QFETCH(QString, text);
         const LoadResult r = RecipeLoader(&test::catalog()).loadText(QStringLiteral("version: 1\n") + text);
         QVERIFY2(r.ok(), qPrintable(formatDiagnostics(r.diagnostics)));
+    }
+
+    // A recipe just under the free-form limit through aliases saves with its
+    // aliases expanded, and what is saved loads again (the limits nest).
+    void aliasesSaveAndLoad()
+    {
+        QString params = QStringLiteral("    params:\n      l0: &l0 [[%1]]\n").arg(QStringList(98, QStringLiteral("abcdefgh")).join(QStringLiteral(", ")));
+        for (int i = 1; i < 195; ++i)
+            params += QStringLiteral("      l%1: *l0\n").arg(i);
+        const LoadResult r = RecipeLoader(&test::catalog()).loadText(recipe({}, params));
+        QVERIFY2(r.ok(), qPrintable(formatDiagnostics(r.diagnostics).left(2000)));
+        const QString saved = RecipeSaver(&test::catalog()).toText(r.recipe);
+        const LoadResult again = RecipeLoader(&test::catalog()).loadText(saved);
+        QVERIFY2(again.ok(), qPrintable(formatDiagnostics(again.diagnostics).left(2000)));
+        QCOMPARE(again.recipe.clients[0].params, r.recipe.clients[0].params);
     }
 
     // A template of one's own is held to the same limits, with its file named.
