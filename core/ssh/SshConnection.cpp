@@ -243,6 +243,11 @@ void SshConnection::setMaxSessions(int n)
     QMetaObject::invokeMethod(m_worker, [w = m_worker, n] { w->setMaxSessions(n); }, Qt::QueuedConnection);
 }
 
+void SshConnection::setTransferProbe(std::function<void(quint64, qint64, qint64)> probe)
+{
+    connect(m_worker, &SshWorker::transferProgress, m_worker, std::move(probe), Qt::DirectConnection);
+}
+
 void SshConnection::setReconnectDelays(int firstMs, int maxMs)
 {
     QMetaObject::invokeMethod(m_worker, [w = m_worker, firstMs, maxMs] { w->setReconnectDelays(firstMs, maxMs); },

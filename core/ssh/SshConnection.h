@@ -30,6 +30,7 @@
 #include <QPointer>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 class QThread;
@@ -65,6 +66,10 @@ public:
     void setMaxSessions(int n);
     // First and largest delay between reconnect attempts (doubling).
     void setReconnectDelays(int firstMs, int maxMs);
+    // For tests that must act at an exact point of a transfer: `probe` runs in
+    // the worker thread with every progress report (about every 100 ms), and
+    // the transfer waits while it runs. Set it before starting transfers.
+    void setTransferProbe(std::function<void(quint64 id, qint64 done, qint64 total)> probe);
 
     void connectToHost();
     void disconnectFromHost();
