@@ -1,6 +1,7 @@
 // Logs in to the mini-cluster over SSH as its non-root user (OpenSSH client,
 // host key checked against the profile's known_hosts), submits
 // `sbatch --wrap hostname`, waits for completion and reads the job's output.
+#include "ClusterTestSupport.h"
 #include "ssh/ConnectionProfile.h"
 
 #include <QElapsedTimer>
@@ -14,25 +15,9 @@ class TestClusterLogin : public QObject
     Q_OBJECT
     fb::ConnectionProfile m_profile;
 
-    // Runs one command on the login node; returns stdout, fails the test on error.
     QString ssh(const QString &command, int *exitCode = nullptr)
     {
-        QProcess p;
-        p.start(QStringLiteral("ssh"),
-                {QStringLiteral("-o"), QStringLiteral("BatchMode=yes"),
-                 QStringLiteral("-o"), QStringLiteral("StrictHostKeyChecking=yes"),
-                 QStringLiteral("-o"), QStringLiteral("UserKnownHostsFile=") + m_profile.knownHostsFile,
-                 QStringLiteral("-o"), QStringLiteral("IdentitiesOnly=yes"),
-                 QStringLiteral("-i"), m_profile.identityFile,
-                 QStringLiteral("-p"), QString::number(m_profile.port),
-                 m_profile.user + QLatin1Char('@') + m_profile.host, command});
-        if (!p.waitForFinished(30000))
-            qWarning() << "ssh timed out:" << command;
-        if (exitCode)
-            *exitCode = p.exitCode();
-        else if (p.exitCode() != 0)
-            qWarning() << "ssh failed:" << command << p.readAllStandardError();
-        return QString::fromUtf8(p.readAllStandardOutput()).trimmed();
+        return fbtest::openSsh(m_profile, command, exitCode, 30000).trimmed();
     }
 
 private slots:

@@ -1,6 +1,7 @@
 // End to end on the mini-cluster (real sshd, real Slurm, real redis-server,
 // Prometheus and fbload built on the "cluster"): drives the fbctl binary the
 // way a user or CI would, then checks on the cluster itself what happened.
+#include "../cluster/ClusterTestSupport.h"
 #include "ssh/ConnectionProfile.h"
 
 #include <QCryptographicHash>
@@ -26,23 +27,9 @@ class TestCampaign : public QObject
     QString m_recipes = QStringLiteral(FB_SOURCE_DIR "/recipes/examples");
     QString m_data = QStringLiteral(FB_TEST_SOURCE_DIR "/data");
 
-    QString ssh(const QString &command)
-    {
-        QProcess p;
-        p.start(QStringLiteral("ssh"),
-                {QStringLiteral("-o"), QStringLiteral("BatchMode=yes"), QStringLiteral("-o"),
-                 QStringLiteral("UserKnownHostsFile=") + m_profile.knownHostsFile, QStringLiteral("-i"), m_profile.identityFile,
-                 QStringLiteral("-p"), QString::number(m_profile.port), m_profile.user + QLatin1Char('@') + m_profile.host, command});
-        p.waitForFinished(60000);
-        return QString::fromUtf8(p.readAllStandardOutput());
-    }
+    QString ssh(const QString &command) { return fbtest::openSsh(m_profile, command); }
 
-    struct Fbctl
-    {
-        int exitCode = -1;
-        QString out;
-        QString err;
-    };
+    using Fbctl = fbtest::ProcessRun;
 
     // Qt Test cuts long messages, so the whole fbctl output goes to the log
     // and the failure message carries its end (where the error is).
@@ -53,17 +40,7 @@ class TestCampaign : public QObject
         return all.right(900).toUtf8();
     }
 
-    Fbctl fbctl(const QStringList &args, int timeoutMs = 600000)
-    {
-        QProcess p;
-        p.start(m_fbctl, args);
-        if (!p.waitForFinished(timeoutMs)) {
-            p.kill();
-            p.waitForFinished();
-        }
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
-    }
+    Fbctl fbctl(const QStringList &args, int timeoutMs = 600000) { return fbtest::runProgram(m_fbctl, args, timeoutMs); }
 
     static QString runIdOf(const QString &output)
     {

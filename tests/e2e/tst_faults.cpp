@@ -9,6 +9,7 @@
 // killed, so fbctl reconnects and sees a key that does not match — what a
 // swapped server key looks like to it, without touching the sshd that other
 // tests share.
+#include "../cluster/ClusterTestSupport.h"
 #include "ssh/ConnectionProfile.h"
 
 #include <QDir>
@@ -47,36 +48,10 @@ class TestFaults : public QObject
         return QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
     }
 
-    QString ssh(const QString &command)
-    {
-        QProcess p;
-        p.start(QStringLiteral("ssh"),
-                {QStringLiteral("-o"), QStringLiteral("BatchMode=yes"), QStringLiteral("-o"),
-                 QStringLiteral("UserKnownHostsFile=") + m_profile.knownHostsFile, QStringLiteral("-i"), m_profile.identityFile,
-                 QStringLiteral("-p"), QString::number(m_profile.port), m_profile.user + QLatin1Char('@') + m_profile.host, command});
-        p.waitForFinished(60000);
-        return QString::fromUtf8(p.readAllStandardOutput());
-    }
+    QString ssh(const QString &command) { return fbtest::openSsh(m_profile, command); }
 
-    struct Fbctl
-    {
-        int exitCode = -1;
-        QString out;
-        QString err;
-        QByteArray all() const { return (QStringLiteral("exit %1; output: ").arg(exitCode) + (out + err).right(1500)).toUtf8(); }
-    };
-
-    Fbctl fbctl(const QStringList &args)
-    {
-        QProcess p;
-        p.start(m_fbctl, args);
-        if (!p.waitForFinished(300000)) {
-            p.kill();
-            p.waitForFinished();
-        }
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
-    }
+    using Fbctl = fbtest::ProcessRun;
+    Fbctl fbctl(const QStringList &args) { return fbtest::runProgram(m_fbctl, args, 300000); }
 
     // Starts `fbctl run` and reads its output until `marker` (a regular expression) matches.
     bool startUntil(QProcess &p, const QStringList &extra, const QString &marker, QString *out)
