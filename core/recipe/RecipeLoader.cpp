@@ -3,8 +3,8 @@
 #include "recipe/Catalog.h"
 #include "recipe/Quantities.h"
 #include "recipe/RecipeValidator.h"
-#include "recipe/UnclosedFlow.h"
 #include "recipe/RecipeYaml_p.h"
+#include "recipe/CharacterColumns.h"
 #include "recipe/YamlPrescan.h"
 
 #include <QFile>
@@ -764,7 +764,7 @@ private:
                              QStringLiteral("burstiness"), QStringLiteral("ramp_up")},
                    [&](const QString &k, const YAML::Node &v, const QString &p) {
             if (k == QLatin1String("model")) oneOf(v, p, &l->model, loadModels());
-            else if (k == QLatin1String("concurrency")) integer(v, p, &l->concurrency, 1, 1000000);
+            else if (k == QLatin1String("concurrency")) integer(v, p, &l->concurrency, 1, 100000); // fbload's kMaxConnections
             else if (k == QLatin1String("rate")) optNumber(v, p, &l->rate, 0.000001, 1e9);
             else if (k == QLatin1String("burstiness")) optNumber(v, p, &l->burstiness, 0.000001, 1e6);
             else duration(v, p, &l->rampUp);
@@ -964,12 +964,23 @@ LoadResult RecipeLoader::loadText(const QString &text, const QString &fileName) 
 {
     LoadResult r;
     const QByteArray utf8 = text.toUtf8();
+    // Every place this returns is counted in characters, not bytes.
+    const detail::CharacterColumns columns(utf8);
+    const auto inCharacters = [&](LoadResult &res) {
+        for (Diagnostic &d : res.diagnostics)
+            if (d.file == fileName)
+                d.column = columns.column(d.line, d.column);
+        for (SourcePosition &p : res.recipe.positions)
+            if (p.file == fileName)
+                p.column = columns.column(p.line, p.column);
+        return std::move(res);
+    };
     // Nesting, unclosed quotes and size first: yaml-cpp recurses on nesting
     // and says only "bad file", and lets an unclosed quote run to the end.
     const detail::Prescan scan = detail::prescanYaml(utf8);
     if (scan.error) {
         r.diagnostics.append({Diagnostic::Error, scan.error->path, fileName, scan.error->line, scan.error->column, scan.error->message});
-        return r;
+        return inCharacters(r);
     }
     YAML::Node root;
     try {
@@ -996,17 +1007,14 @@ LoadResult RecipeLoader::loadText(const QString &text, const QString &fileName) 
                              .arg(int(first >> 32)).arg(int(first & 0xffffffffu));
         // yaml-cpp marks an unclosed `{`/`[` where it gave up (often the next
         // line): point at the bracket that is never closed instead.
-        if (e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW || e.msg == YAML::ErrorMsg::END_OF_SEQ_FLOW) {
-            if (const auto open = findUnclosedFlow(text)) {
-                d.line = open->line;
-                d.column = open->column;
-                const bool isQuote = open->opener == QLatin1Char('"') || open->opener == QLatin1Char('\'');
-                d.message = isQuote ? QStringLiteral("YAML syntax error: this %1 quote is never closed (%2)").arg(open->opener).arg(QString::fromStdString(e.msg))
-                                    : QStringLiteral("YAML syntax error: this \"%1\" is never closed (%2)").arg(open->opener).arg(QString::fromStdString(e.msg));
-            }
+        if ((e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW || e.msg == YAML::ErrorMsg::END_OF_SEQ_FLOW) && scan.unclosedFlow) {
+            d.line = scan.unclosedFlow->line;
+            d.column = scan.unclosedFlow->column;
+            d.message = QStringLiteral("YAML syntax error: this \"%1\" is never closed (%2)")
+                            .arg(QLatin1Char(scan.unclosedFlow->bracket)).arg(QString::fromStdString(e.msg));
         }
         r.diagnostics.append(d);
-        return r;
+        return inCharacters(r);
     }
     try {
         detail::readRecipe(root, fileName, *m_catalog, true, &r.recipe, &r.diagnostics, &scan.multiLineQuoted);
@@ -1014,7 +1022,7 @@ LoadResult RecipeLoader::loadText(const QString &text, const QString &fileName) 
         r.diagnostics.append({Diagnostic::Error, QString(), fileName, 0, 0,
                               QStringLiteral("cannot read the recipe: %1").arg(QString::fromStdString(e.msg))});
     }
-    return r;
+    return inCharacters(r);
 }
 
 LoadResult RecipeLoader::loadAndValidateFile(const QString &path) const

@@ -40,6 +40,8 @@ public:
             line(m_text.constData() + start, int(len));
             start = end + 1;
         }
+        if (!m_out.error && !m_quote && !m_flows.isEmpty())
+            m_out.unclosedFlow = m_flows.last();
         if (!m_out.error && m_quote)
             m_out.error = PrescanError{m_quoteLine, m_quoteColumn + 1, m_quotePath,
                                        QStringLiteral("this %1-quoted string is never closed: it runs to the end of the file and swallows every line after it (add the closing %2)")
@@ -54,7 +56,7 @@ private:
     QList<Block> m_blocks;
     int m_line = 0;
     qint64 m_values = 0;
-    int m_flow = 0;              // open [ and { brackets
+    QList<OpenBracket> m_flows;  // open [ and { brackets, innermost last
     bool m_tokenStart = true;    // in flow context: the next character starts a value
     char m_quote = 0;            // an open quoted scalar: its quote character
     int m_quoteLine = 0, m_quoteColumn = 0;
@@ -95,7 +97,7 @@ private:
 
     bool depthOk(int column)
     {
-        if (m_blocks.size() + m_flow <= kMaxNesting)
+        if (m_blocks.size() + m_flows.size() <= kMaxNesting)
             return true;
         m_out.error = PrescanError{m_line, column + 1, path(),
                                    QStringLiteral("collections are nested more than %1 levels deep; a recipe may nest at most %1").arg(kMaxNesting)};
@@ -173,20 +175,20 @@ private:
     // Flow context ([…], {…}) from `i` to the end of the line or of the outermost bracket.
     bool flow(const char *s, int n, int i)
     {
-        while (i < n && m_flow > 0) {
+        while (i < n && !m_flows.isEmpty()) {
             const char c = s[i];
             if (isSpace(c)) {
                 ++i;
             } else if (c == '#' && (i == 0 || isSpace(s[i - 1]))) {
                 return true;
             } else if (c == '[' || c == '{') {
-                ++m_flow;
+                m_flows.append({c, m_line, i + 1});
                 if (!depthOk(i) || !countValue(i))
                     return false;
                 m_tokenStart = true;
                 ++i;
             } else if (c == ']' || c == '}') {
-                --m_flow;
+                m_flows.removeLast();
                 m_tokenStart = false;
                 ++i;
             } else if (c == ',') {
@@ -228,7 +230,7 @@ private:
             return false;
         const char c = s[i];
         if (c == '[' || c == '{') {
-            ++m_flow;
+            m_flows.append({c, m_line, i + 1});
             if (!depthOk(i))
                 return false;
             m_tokenStart = true;
@@ -286,11 +288,11 @@ private:
         int i = 0;
         if (m_quote) {
             i = quoted(s, n, 0);
-            if (m_quote || m_flow == 0)
+            if (m_quote || m_flows.isEmpty())
                 return true;
             return flow(s, n, i);
         }
-        if (m_flow > 0)
+        if (!m_flows.isEmpty())
             return flow(s, n, 0);
         const int indent = skipSpaces(s, n, 0);
         if (m_blockScalarParent != kNoBlockScalar) {

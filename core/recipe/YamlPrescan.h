@@ -12,7 +12,8 @@
 //  - a quote that is never closed,
 //  - text larger than kMaxRecipeBytes or holding more than kMaxDocumentValues values,
 // and it records where quoted scalars span several lines, so that the loader
-// can refuse those in one-line fields (names). What it cannot see — depth and
+// can refuse those in one-line fields (names), and which `{` or `[` is never
+// closed (yaml-cpp marks such an error where it gave up, often the next line). What it cannot see — depth and
 // size built from aliases — the loader checks on the parsed tree.
 #pragma once
 
@@ -52,9 +53,20 @@ struct PrescanError
     QString message;
 };
 
+// A flow collection's opening bracket.
+struct OpenBracket
+{
+    char bracket = 0; // '{' or '['
+    int line = 0;     // 1-based
+    int column = 0;   // 1-based, in bytes
+};
+
 struct Prescan
 {
     std::optional<PrescanError> error;
+    // The innermost `{` / `[` still open at the end of the text (not an error
+    // by itself: the loader uses it when yaml-cpp fails on an unclosed flow).
+    std::optional<OpenBracket> unclosedFlow;
     // 1-based (line << 32 | column) of every quoted scalar that spans lines.
     QSet<quint64> multiLineQuoted;
     static quint64 key(int line, int column) { return (quint64(line) << 32) | quint32(column); }
