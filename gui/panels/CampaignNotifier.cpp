@@ -34,6 +34,13 @@ CampaignNotifier::Notice CampaignNotifier::describe(const session::CampaignResul
     } else if (r.state == QLatin1String("cancelled")) {
         n.title = tr("Campaign cancelled");
         n.body = tr("%1 was cancelled; its jobs were stopped.").arg(run);
+    } else if (r.state == QLatin1String("interrupted")) {
+        // Not a failure of the service: the jobs may still be running on the
+        // cluster, and the run goes on with Resume once the cause is gone.
+        n.title = tr("Campaign interrupted");
+        n.body = tr("%1 stopped: %2. Its jobs may still be on the cluster; resume the run (Runs panel or "
+                    "`fbctl resume %3`) or cancel it.")
+                     .arg(run, r.error.section(QLatin1Char('\n'), 0, 0), r.runId);
     } else {
         n.title = tr("Campaign failed");
         n.body = tr("%1 %2: %3").arg(run, r.state, r.error.section(QLatin1Char('\n'), 0, 0));

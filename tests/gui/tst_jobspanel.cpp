@@ -199,6 +199,16 @@ private slots:
         QVERIFY(n.failed);
         QVERIFY(n.body.contains(QStringLiteral("redis never answered")));
         QVERIFY(!n.body.contains(QStringLiteral("more")));
+        fb::session::CampaignResult cut;
+        cut.runId = QStringLiteral("r3");
+        cut.state = QStringLiteral("interrupted");
+        cut.error = QStringLiteral("connection to u@h:22 lost for 300 s\njobs 12 13");
+        n = CampaignNotifier::describe(cut);
+        QVERIFY(n.failed);
+        QCOMPARE(n.title, QStringLiteral("Campaign interrupted"));
+        QVERIFY2(n.body.contains(QStringLiteral("lost for 300 s")) && n.body.contains(QStringLiteral("fbctl resume r3"))
+                     && !n.body.contains(QStringLiteral("interrupted:")),
+                 qPrintable(n.body));
 
         // Offscreen: no tray, so the window is alerted and the status bar says it.
         fb::gui::MainWindow w;
