@@ -58,15 +58,6 @@ bool openStore(RunStore *store)
     return true;
 }
 
-bool loadProfile(const QString &name, const QString &file, ConnectionProfile *p)
-{
-    QString error;
-    const bool ok = !file.isEmpty() ? ProfileStore::loadFile(file, p, &error) : ProfileStore().load(name, p, &error);
-    if (!ok)
-        err() << "fbctl: " << error << '\n';
-    return ok;
-}
-
 QCommandLineParser *parserFor(const QString &syntax, const QList<QCommandLineOption> &options)
 {
     auto *p = new QCommandLineParser;
@@ -203,6 +194,8 @@ int runCommand(const QStringList &args)
     o.profileName = prof.name;
     o.remoteWorkDir = p->value(workdir).isEmpty() ? prof.remoteWorkDir : p->value(workdir);
     o.buildPrelude = prof.buildPrelude;
+    o.clusterTools = prof.tools;
+    o.clusterTools.source = prof.name;
     o.fbloadPath = p->value(fbload);
     o.keepServices = p->isSet(keep);
     o.stopOnFailure = p->isSet(stop);
@@ -255,6 +248,8 @@ int resumeCommand(const QStringList &args)
     o.secretsRecipePath = p->value(recipe);
     o.profileName = prof.name;
     o.buildPrelude = prof.buildPrelude;
+    o.clusterTools = prof.tools;
+    o.clusterTools.source = prof.name;
     const QJsonObject fbload = run->manifest.value(QStringLiteral("fbload")).toObject();
     o.fbloadPath = fbload.value(QStringLiteral("path")).toString(); // the same binary as before
     g_openSsh = p->isSet(openssh);

@@ -1,5 +1,7 @@
 #include "Command.h"
 
+#include "ssh/ConnectionProfile.h"
+
 #include <cstdio>
 
 namespace fb::cli {
@@ -20,6 +22,15 @@ QTextStream &err()
 {
     static QTextStream s(stderr);
     return s;
+}
+
+bool loadProfile(const QString &name, const QString &file, ConnectionProfile *p)
+{
+    QString error;
+    const bool ok = !file.isEmpty() ? ProfileStore::loadFile(file, p, &error) : ProfileStore().load(name, p, &error);
+    if (!ok)
+        err() << "fbctl: " << error << '\n';
+    return ok;
 }
 
 } // namespace fb::cli

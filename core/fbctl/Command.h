@@ -11,6 +11,10 @@
 #include <functional>
 #include <vector>
 
+namespace fb {
+struct ConnectionProfile;
+}
+
 namespace fb::cli {
 
 enum ExitCode : int {
@@ -38,6 +42,10 @@ struct Registrar
 
 QTextStream &out();
 QTextStream &err();
+
+// The profile named `name` from the profile store, or the JSON file `file`
+// when given; on failure prints why and returns false.
+bool loadProfile(const QString &name, const QString &file, ConnectionProfile *p);
 
 } // namespace fb::cli
 

@@ -1,10 +1,12 @@
-// fbctl validate RECIPE | plan RECIPE [--trial N] [--out DIR]
-// validate: load + validate, print every diagnostic; exit 3 on errors.
+// fbctl validate RECIPE [--profile NAME | --profile-file FILE] | plan RECIPE [--trial N] [--out DIR]
+// validate: load + validate, print every diagnostic; exit 3 on errors. With a
+// profile, also what the recipe needs that the cluster lacks (its "tools").
 // plan: expand the sweep, list the trials and their parameters, and print (or
 // write to DIR/<trial id>/) the batch scripts of one trial or of all trials.
 #include "Command.h"
 
 #include "recipe/BatchScriptGenerator.h"
+#include "ssh/ConnectionProfile.h"
 #include "recipe/RecipeLoader.h"
 #include "recipe/SweepExpander.h"
 
@@ -17,26 +19,49 @@ namespace {
 
 using namespace fb::recipe;
 
-bool loadValid(const QString &path, Recipe *out)
+bool loadValid(const QString &path, Recipe *out, const ClusterTools &tools = {})
 {
     if (!QFileInfo::exists(path)) {
         err() << "fbctl: " << path << ": no such file\n";
         return false;
     }
-    const LoadResult r = RecipeLoader().loadAndValidateFile(path);
+    RecipeLoader loader;
+    loader.setClusterTools(tools);
+    const LoadResult r = loader.loadAndValidateFile(path);
     err() << formatDiagnostics(r.diagnostics);
+    err().flush(); // warnings before the summary on a terminal
     *out = r.recipe;
     return r.ok();
 }
 
 int validateCommand(const QStringList &args)
 {
-    if (args.size() != 1 || args.first() == QLatin1String("--help")) {
-        (args.isEmpty() ? err() : out()) << "usage: fbctl validate RECIPE\n";
-        return args.size() == 1 ? Ok : Usage;
+    const QString usage = QStringLiteral("usage: fbctl validate RECIPE [--profile NAME | --profile-file FILE]\n"
+                                         "  with a profile, also warns about what the recipe needs that the cluster lacks\n"
+                                         "  (Apptainer for containers, environment modules), as the profile's \"tools\" say\n");
+    QString path, profileName, profileFile;
+    for (int i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        if (a == QLatin1String("--help")) { out() << usage; return Ok; }
+        if (a == QLatin1String("--profile") && i + 1 < args.size())
+            profileName = args[++i];
+        else if (a == QLatin1String("--profile-file") && i + 1 < args.size())
+            profileFile = args[++i];
+        else if (path.isEmpty() && !a.startsWith(QLatin1String("--")))
+            path = a;
+        else { err() << usage; return Usage; }
+    }
+    if (path.isEmpty()) { err() << usage; return Usage; }
+    ClusterTools tools;
+    if (!profileName.isEmpty() || !profileFile.isEmpty()) {
+        ConnectionProfile profile;
+        if (!loadProfile(profileName, profileFile, &profile))
+            return InvalidInput;
+        tools = profile.tools;
+        tools.source = profile.name;
     }
     Recipe recipe;
-    if (!loadValid(args.first(), &recipe)) {
+    if (!loadValid(path, &recipe, tools)) {
         err().flush();
         return InvalidInput;
     }
@@ -46,7 +71,7 @@ int validateCommand(const QStringList &args)
         err() << formatDiagnostics(diags);
         return InvalidInput;
     }
-    out() << args.first() << ": valid; " << recipe.services.size() << " service(s), " << recipe.clients.size()
+    out() << path << ": valid; " << recipe.services.size() << " service(s), " << recipe.clients.size()
           << " client(s), " << trials.size() << " trial(s)\n";
     return Ok;
 }

@@ -1028,16 +1028,22 @@ LoadResult RecipeLoader::loadText(const QString &text, const QString &fileName) 
 LoadResult RecipeLoader::loadAndValidateFile(const QString &path) const
 {
     LoadResult r = loadFile(path);
-    if (r.ok())
-        r.diagnostics += RecipeValidator().validate(r.recipe);
+    if (r.ok()) {
+        RecipeValidator v;
+        v.tools = m_tools;
+        r.diagnostics += v.validate(r.recipe);
+    }
     return r;
 }
 
 LoadResult RecipeLoader::loadAndValidateText(const QString &text, const QString &fileName) const
 {
     LoadResult r = loadText(text, fileName);
-    if (r.ok())
-        r.diagnostics += RecipeValidator().validate(r.recipe);
+    if (r.ok()) {
+        RecipeValidator v;
+        v.tools = m_tools;
+        r.diagnostics += v.validate(r.recipe);
+    }
     return r;
 }
 

@@ -9,6 +9,7 @@
 // keeps the first value.
 #pragma once
 
+#include "common/ClusterTools.h"
 #include "recipe/Diagnostic.h"
 #include "recipe/Recipe.h"
 
@@ -36,9 +37,13 @@ public:
     // Loads, then runs RecipeValidator: what `fbctl validate` and the editor show.
     LoadResult loadAndValidateFile(const QString &path) const;
     LoadResult loadAndValidateText(const QString &text, const QString &fileName = QStringLiteral("recipe.yaml")) const;
+    // What the target cluster offers (its profile's "tools"): the validator
+    // warns about a container or module the cluster lacks. Default: unknown.
+    void setClusterTools(const ClusterTools &tools) { m_tools = tools; }
 
 private:
     const Catalog *m_catalog;
+    ClusterTools m_tools;
 };
 
 // Levenshtein distance; the "did you mean" of unknown keys and values.

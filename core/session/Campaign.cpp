@@ -1059,6 +1059,7 @@ struct Campaign::Impl
     {
         // The recipe: from the file (new run) or the store (resume).
         recipe::RecipeLoader loader;
+        loader.setClusterTools(opt.clusterTools);
         recipe::LoadResult loaded;
         if (!opt.resumeRunId.isEmpty()) {
             auto r = q->m_store->run(opt.resumeRunId);
@@ -1088,6 +1089,9 @@ struct Campaign::Impl
             result.error = recipe::formatDiagnostics(diags);
             return result;
         }
+        for (const recipe::Diagnostic &d : std::as_const(loaded.diagnostics))
+            if (d.severity == recipe::Diagnostic::Warning)
+                warn(QString(), QStringLiteral("validate"), d.toString());
 
         if (opt.resumeRunId.isEmpty()) {
             QFile f(opt.recipePath);

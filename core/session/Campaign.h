@@ -22,6 +22,7 @@
 // RemoteFiles, which must live on the same thread.
 #pragma once
 
+#include "common/ClusterTools.h"
 #include "common/CommandRunner.h"
 #include "common/RemoteFiles.h"
 #include "session/LinkWatch.h"
@@ -42,6 +43,7 @@ struct CampaignOptions
     QString profileName;       // recorded with the run
     QString remoteWorkDir;     // default: the recipe's cluster.workdir, else "$HOME/factorybench"
     QString buildPrelude;      // from the connection profile: run before building fbload
+    ClusterTools clusterTools; // from the connection profile: the validator warns about what the cluster lacks
     QString localRunsDir;      // default: Paths::stateDir() + "/runs"
     QString fbloadPath;        // use this remote fbload instead of deploying one (tests)
     bool keepServices = false; // leave service and monitor jobs running after each trial

@@ -230,6 +230,8 @@ bool CampaignPanel::startCampaign()
     m_runProfile = profile.name;
     o.remoteWorkDir = profile.remoteWorkDir;
     o.buildPrelude = profile.buildPrelude;
+    o.clusterTools = profile.tools;
+    o.clusterTools.source = profile.name;
     m_trialsDone = 0;
     m_progress->setMaximum(int(m_plan.trials.size()));
     for (int i = 0; i < m_table->topLevelItemCount(); ++i) {

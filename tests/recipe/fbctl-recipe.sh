@@ -17,6 +17,19 @@ rc=0; err=$("$fbctl" validate "$tmp/bad.yaml" 2>&1) || rc=$?
 [ "$rc" = 3 ] || fail "validate of a broken recipe exited $rc"
 case "$err" in *'services[0].kind: expected one of'*'got "redys"; did you mean "redis"? (bad.yaml:4:11)'*) ;; *) fail "validate said: $err" ;; esac
 
+# With a profile: what the recipe needs that the cluster lacks is a warning
+# naming the profile; the recipe stays valid (exit 0).
+sed 's|^    container: none|    container: {sif: /images/redis.sif}|' "$src/recipes/examples/local-redis.yaml" > "$tmp/sif.yaml"
+grep -q 'sif: /images/redis.sif' "$tmp/sif.yaml" || fail "could not make the container recipe"
+printf '{"name": "noapptainer", "host": "127.0.0.1", "user": "u", "tools": {"apptainer": false, "modules": false}}\n' > "$tmp/profile.json"
+rc=0; out=$("$fbctl" validate "$tmp/sif.yaml" --profile-file "$tmp/profile.json" 2>&1) || rc=$?
+[ "$rc" = 0 ] || fail "validate with a profile exited $rc: $out"
+case "$out" in *'warning: '*'noapptainer'*'valid;'*) ;; *) fail "validate with a profile lacking Apptainer said: $out" ;; esac
+out=$("$fbctl" validate "$tmp/sif.yaml" 2>&1)
+case "$out" in *warning*) fail "validate without a profile warned: $out" ;; esac
+rc=0; "$fbctl" validate "$tmp/sif.yaml" --profile-file "$tmp/missing.json" >/dev/null 2>&1 || rc=$?
+[ "$rc" = 3 ] || fail "validate with a missing profile file exited $rc"
+
 rc=0; "$fbctl" validate >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "validate without a file exited $rc"
 rc=0; "$fbctl" plan "$src/recipes/examples/local-redis.yaml" --trial 9 >/dev/null 2>&1 || rc=$?
