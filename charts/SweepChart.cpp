@@ -1,10 +1,14 @@
 #include "SweepChart.h"
 
+#include "metrics/Statistics.h"
+#include "metrics/Study.h"
+
 #include <QPainter>
 #include <QPaintEvent>
 #include <QtCharts/QBarCategoryAxis>
 #include <QtCharts/QBarSeries>
 #include <QtCharts/QBarSet>
+#include <QtCharts/QCategoryAxis>
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
 #include <QtCharts/QLegend>
@@ -28,16 +32,10 @@ SweepPoint SweepPoint::fromRepetitions(double x, const QList<double> &values)
         p.y = p.low = p.high = std::numeric_limits<double>::quiet_NaN();
         return p;
     }
-    double sum = 0;
-    for (double v : values)
-        sum += v;
-    p.y = sum / double(values.size());
-    double sq = 0;
-    for (double v : values)
-        sq += (v - p.y) * (v - p.y);
-    const double sd = values.size() > 1 ? std::sqrt(sq / double(values.size() - 1)) : 0.0;
-    p.low = p.y - sd;
-    p.high = p.y + sd;
+    const metrics::stats::ConfidenceInterval ci = metrics::stats::meanInterval(values, metrics::Study::kConfidence);
+    p.y = ci.mean;
+    p.low = ci.hasInterval() ? ci.lower() : ci.mean;
+    p.high = ci.hasInterval() ? ci.upper() : ci.mean;
     return p;
 }
 
@@ -122,6 +120,48 @@ void SweepChart::setLogX(bool log)
     rebuild();
 }
 
+void SweepChart::setLogY(bool log)
+{
+    m_logY = log;
+    rebuild();
+}
+
+void SweepChart::setXCategories(const QStringList &labels)
+{
+    m_xCategories = labels;
+    rebuild();
+}
+
+int SweepChart::showStudy(const metrics::Study &study, const QString &metric, const QString &x, const QString &series)
+{
+    const QList<metrics::StudySeries> lines = study.sweep(metric, x, series);
+    const metrics::StudyMetric *m = study.metric(metric);
+    const units::MetricUnit unit = m ? m->unit : units::MetricUnit{};
+    // One scale for the whole axis, from the largest bar end in the base unit.
+    double magnitude = 0;
+    for (const metrics::StudySeries &s : lines)
+        for (const metrics::StudyPoint &p : s.points)
+            for (double v : {p.mean, p.high()})
+                if (std::isfinite(v))
+                    magnitude = std::max(magnitude, std::abs(v * unit.toBase));
+    m_yScale = units::scaleFor(unit.unit, magnitude);
+    const double k = unit.toBase / m_yScale.factor; // stored unit -> shown
+    m_lines.clear();
+    for (const metrics::StudySeries &s : lines) {
+        QList<SweepPoint> points;
+        for (const metrics::StudyPoint &p : s.points)
+            points.append({p.x, p.mean * k, p.low() * k, p.high() * k, p.n});
+        std::sort(points.begin(), points.end(), [](const SweepPoint &a, const SweepPoint &b) { return a.x < b.x; });
+        m_lines.append({s.name.isEmpty() ? (m ? m->displayName() : metric) : s.name, points, nullptr});
+    }
+    const metrics::StudyParameter *param = study.parameter(x);
+    m_xCategories = param && !param->numeric ? param->values : QStringList();
+    m_xTitle = param ? param->name : x;
+    m_yTitle = m ? m->axisTitle(m_yScale) : units::axisTitle(metric, m_yScale);
+    rebuild();
+    return int(m_lines.size());
+}
+
 void SweepChart::rebuild()
 {
     QChart *c = chart();
@@ -132,6 +172,7 @@ void SweepChart::rebuild()
         delete a;
     }
     double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y1 = 0, y0 = 0;
+    double yPositive = std::numeric_limits<double>::infinity(); // smallest value > 0 (log axis)
     for (const Line &l : std::as_const(m_lines))
         for (const SweepPoint &p : l.points) {
             if (!std::isfinite(p.y))
@@ -140,13 +181,25 @@ void SweepChart::rebuild()
             x1 = std::max(x1, p.x);
             y1 = std::max({y1, p.y, p.high});
             y0 = std::min({y0, p.y, p.low});
+            for (double v : {p.y, p.low})
+                if (v > 0)
+                    yPositive = std::min(yPositive, v);
         }
     if (!std::isfinite(x0)) {
         x0 = m_logX ? 1 : 0;
         x1 = 10;
     }
     QAbstractAxis *x = nullptr;
-    if (m_logX && x0 > 0) {
+    if (!m_xCategories.isEmpty()) {
+        // A non-numeric parameter: its values at 1 … n.
+        auto *cx = new QCategoryAxis;
+        for (qsizetype i = 0; i < m_xCategories.size(); ++i)
+            cx->append(m_xCategories[i], double(i) + 1.5);
+        cx->setStartValue(0.5);
+        cx->setRange(0.5, double(m_xCategories.size()) + 0.5);
+        cx->setLabelsPosition(QCategoryAxis::AxisLabelsPositionCenter);
+        x = cx;
+    } else if (m_logX && x0 > 0) {
         auto *lx = new QLogValueAxis;
         lx->setBase(2); // sweeps double concurrency, batch sizes, ...
         lx->setLabelFormat(QStringLiteral("%g"));
@@ -157,22 +210,35 @@ void SweepChart::rebuild()
         const double pad = (x1 > x0 ? x1 - x0 : 1) * 0.05;
         vx->setRange(x0 - pad, x1 + pad);
         vx->setLabelFormat(QStringLiteral("%g"));
+        setNiceTicks(vx);
         x = vx;
     }
     x->setTitleText(m_xTitle);
-    auto *y = new QValueAxis;
-    y->setRange(y0, y1 > y0 ? y1 * 1.08 : 1);
-    y->setLabelFormat(QStringLiteral("%g"));
-    setNiceTicks(y);
+    QAbstractAxis *y = nullptr;
+    if (m_logY && std::isfinite(yPositive) && y1 > 0) {
+        auto *ly = new QLogValueAxis;
+        ly->setBase(10);
+        ly->setLabelFormat(QStringLiteral("%g"));
+        ly->setRange(yPositive / 1.5, y1 * 1.5);
+        ly->setMinorTickCount(8);
+        y = ly;
+    } else {
+        auto *vy = new QValueAxis;
+        vy->setRange(y0, y1 > y0 ? y1 * 1.08 : 1);
+        vy->setLabelFormat(QStringLiteral("%g"));
+        setNiceTicks(vy);
+        y = vy;
+    }
     y->setTitleText(m_yTitle);
     c->addAxis(x, Qt::AlignBottom);
     c->addAxis(y, Qt::AlignLeft);
+    const bool logY = qobject_cast<QLogValueAxis *>(y) != nullptr;
     for (Line &l : m_lines) {
         l.series = new QLineSeries;
         l.series->setName(l.name);
         l.series->setPointsVisible(true);
         for (const SweepPoint &p : std::as_const(l.points))
-            if (std::isfinite(p.y))
+            if (std::isfinite(p.y) && (!logY || p.y > 0))
                 l.series->append(p.x, p.y);
         c->addSeries(l.series);
         l.series->attachAxis(x);
@@ -185,13 +251,16 @@ void SweepChart::rebuild()
 
 QString SweepChart::toCsv() const
 {
-    QString out = QStringLiteral("line,x,mean,error_low,error_high,repetitions\n");
+    const QString unit = m_yScale.suffix.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(m_yScale.suffix);
+    QString out = QStringLiteral("line,x,mean%1,error_low%1,error_high%1,repetitions\n").arg(unit);
     for (const Line &l : m_lines) {
         const QString name = csvField(l.name);
-        for (const SweepPoint &p : l.points)
-            out += name + QLatin1Char(',') + csvNumber(p.x) + QLatin1Char(',') + csvNumber(p.y) + QLatin1Char(',')
+        for (const SweepPoint &p : l.points) {
+            const QString xv = m_xCategories.isEmpty() ? csvNumber(p.x) : csvField(m_xCategories.value(qsizetype(p.x) - 1));
+            out += name + QLatin1Char(',') + xv + QLatin1Char(',') + csvNumber(p.y) + QLatin1Char(',')
                    + csvNumber(p.low) + QLatin1Char(',') + csvNumber(p.high) + QLatin1Char(',')
                    + QString::number(p.repetitions) + QLatin1Char('\n');
+        }
     }
     return out;
 }

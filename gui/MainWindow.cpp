@@ -10,6 +10,7 @@
 #include "panels/ResultsDashboardPanel.h"
 #include "panels/SessionLiveMonitor.h"
 #include "panels/RunsPanel.h"
+#include "panels/StudyPanel.h"
 #include "panels/TunnelsPanel.h"
 #include "FileDropHandler.h"
 
@@ -33,7 +34,7 @@ static void initResources() { Q_INIT_RESOURCE(factorybench); }
 namespace fb::gui {
 
 namespace {
-constexpr int kLayoutVersion = 2; // bump when panels change, so old layouts are dropped
+constexpr int kLayoutVersion = 3; // bump when panels change, so old layouts are dropped
 }
 
 MainWindow::MainWindow(QWidget *parent)
@@ -66,6 +67,8 @@ MainWindow::MainWindow(QWidget *parent)
     addPanel(QStringLiteral("Session"), m_campaign, Qt::RightDockWidgetArea);
     m_dashboard = new ResultsDashboardPanel(this);
     addPanel(QStringLiteral("Dashboard"), m_dashboard, Qt::RightDockWidgetArea);
+    m_study = new StudyPanel(this);
+    addPanel(QStringLiteral("Study"), m_study, Qt::RightDockWidgetArea);
     m_jobs = new JobsPanel(this);
     addPanel(QStringLiteral("Jobs"), m_jobs, Qt::RightDockWidgetArea);
     addPanel(QStringLiteral("Tunnels"), new TunnelsPanel(m_connections, this), Qt::RightDockWidgetArea);
@@ -100,6 +103,15 @@ MainWindow::MainWindow(QWidget *parent)
     });
     // Panels' actions: Runs → logs, compare; Jobs → scancel, job log, messages.
     connect(m_runs, &RunsPanel::selectionChanged, m_logs, [this](const QString &runId) { m_logs->showRunLog(runId); });
+    connect(m_runs, &RunsPanel::studyRequested, this, [this](const QString &runId) {
+        m_study->showRun(runId);
+        dock(QStringLiteral("Study"))->raise();
+    });
+    // A running run's study follows its new results.
+    connect(m_runner, &session::CampaignRunner::trialChanged, m_study, [this] {
+        if (!m_study->runId().isEmpty() && m_runner->isRunning())
+            m_study->reload();
+    });
     connect(m_runs, &RunsPanel::compareRequested, this, [this](const QStringList &runIds) {
         m_dashboard->compareRuns(runIds);
         dock(QStringLiteral("Dashboard"))->raise();
@@ -168,6 +180,7 @@ void MainWindow::applyDefaultLayout()
     splitDockWidget(dock(QStringLiteral("Recipe")), dock(QStringLiteral("Jobs")), Qt::Vertical);
     tabifyDockWidget(dock(QStringLiteral("Recipe")), dock(QStringLiteral("Session")));
     tabifyDockWidget(dock(QStringLiteral("Recipe")), dock(QStringLiteral("Dashboard")));
+    tabifyDockWidget(dock(QStringLiteral("Dashboard")), dock(QStringLiteral("Study")));
     tabifyDockWidget(dock(QStringLiteral("Jobs")), dock(QStringLiteral("Tunnels")));
     tabifyDockWidget(dock(QStringLiteral("Jobs")), dock(QStringLiteral("Logs")));
     dock(QStringLiteral("Recipe"))->raise();

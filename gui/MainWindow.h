@@ -23,6 +23,7 @@ class JobsPanel;
 class LogsPanel;
 class RunsPanel;
 class ResultsDashboardPanel;
+class StudyPanel;
 class SessionLiveMonitor;
 
 class MainWindow : public QMainWindow
@@ -42,6 +43,7 @@ public:
     LogsPanel *logsPanel() const { return m_logs; }
     RunsPanel *runsPanel() const { return m_runs; }
     ResultsDashboardPanel *dashboardPanel() const { return m_dashboard; }
+    StudyPanel *studyPanel() const { return m_study; }
     SessionLiveMonitor *liveMonitor() const { return m_live; }
 
     // Selects a connection profile by name (e.g. from --profile).
@@ -73,6 +75,7 @@ private:
     LogsPanel *m_logs = nullptr;
     RunsPanel *m_runs = nullptr;
     ResultsDashboardPanel *m_dashboard = nullptr;
+    StudyPanel *m_study = nullptr;
     SessionLiveMonitor *m_live = nullptr;
     QList<QDockWidget *> m_docks;
     QByteArray m_defaultState;

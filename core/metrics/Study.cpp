@@ -143,6 +143,17 @@ QString StudyMetric::displayName() const
 {
     if (key == QLatin1String(Study::kErrorRate))
         return QStringLiteral("error rate");
+    // fbload's rates by what they mean (docs/result-format.md).
+    static const QHash<QString, QString> known{
+        {QStringLiteral("throughput.requests_per_s"), QStringLiteral("throughput")},
+        {QStringLiteral("throughput.goodput_requests_per_s"), QStringLiteral("goodput")},
+        {QStringLiteral("throughput.offered_requests_per_s"), QStringLiteral("offered load")},
+        {QStringLiteral("throughput.input_tokens_per_s"), QStringLiteral("input token throughput")},
+        {QStringLiteral("throughput.output_tokens_per_s"), QStringLiteral("output token throughput")},
+        {QStringLiteral("throughput.total_tokens_per_s"), QStringLiteral("token throughput")},
+    };
+    if (const auto it = known.constFind(key); it != known.cend())
+        return *it;
     QString s = key;
     if (s.startsWith(QLatin1String("throughput.")))
         s = QStringLiteral("throughput ") + s.mid(11);

@@ -32,6 +32,9 @@ RunsPanel::RunsPanel(QWidget *parent)
     m_status->setWordWrap(true);
     auto *refresh = new QPushButton(tr("Refresh"), this);
     refresh->setObjectName(QStringLiteral("refreshRuns"));
+    m_study = new QPushButton(tr("Study"), this);
+    m_study->setObjectName(QStringLiteral("studyRun"));
+    m_study->setToolTip(tr("Show the selected run as a study: sweep chart and trial table (also: double-click a run)"));
     m_compare = new QPushButton(tr("Compare"), this);
     m_compare->setObjectName(QStringLiteral("compareRuns"));
     m_compare->setToolTip(tr("Compare the selected runs (Ctrl+click to select several)"));
@@ -39,12 +42,18 @@ RunsPanel::RunsPanel(QWidget *parent)
     m_delete->setObjectName(QStringLiteral("deleteRuns"));
     m_delete->setToolTip(tr("Delete the selected runs from the run store and their local folders"));
     bar->addWidget(m_status, 1);
+    bar->addWidget(m_study);
     bar->addWidget(m_compare);
     bar->addWidget(m_delete);
     bar->addWidget(refresh);
     layout->addWidget(m_tree, 1);
     layout->addLayout(bar);
     connect(refresh, &QPushButton::clicked, this, &RunsPanel::reload);
+    connect(m_study, &QPushButton::clicked, this, &RunsPanel::studySelected);
+    connect(m_tree, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem *item) {
+        if (item && !item->parent()) // a run, not one of its trials
+            studySelected();
+    });
     connect(m_compare, &QPushButton::clicked, this, &RunsPanel::compareSelected);
     connect(m_delete, &QPushButton::clicked, this, &RunsPanel::deleteSelected);
     connect(m_tree, &QTreeWidget::itemSelectionChanged, this, &RunsPanel::updateButtons);
@@ -194,6 +203,7 @@ bool RunsPanel::selectRuns(const QStringList &runIds)
 void RunsPanel::updateButtons()
 {
     const int n = int(selectedRuns().size());
+    m_study->setEnabled(n == 1);
     m_compare->setEnabled(n >= 2);
     m_delete->setEnabled(n >= 1 && m_deleting.isEmpty());
 }
@@ -203,6 +213,13 @@ void RunsPanel::compareSelected()
     const QStringList ids = selectedRuns();
     if (ids.size() >= 2)
         emit compareRequested(ids);
+}
+
+void RunsPanel::studySelected()
+{
+    const QStringList ids = selectedRuns();
+    if (ids.size() == 1)
+        emit studyRequested(ids.first());
 }
 
 void RunsPanel::deleteSelected()

@@ -42,6 +42,7 @@ public:
     QStringList selectedRuns() const;      // run ids, in tree order
     bool selectRuns(const QStringList &runIds);
     void compareSelected();                // needs two or more runs
+    void studySelected();                  // needs exactly one run: studyRequested
     void deleteSelected();                 // asks first; asynchronous, `deleted` when done
     // Removes the runs from the store and their folders under <runsDir>; any thread. Errors name the run.
     static QStringList deleteRuns(const QString &storePath, const QString &runsDir, const QStringList &runIds);
@@ -51,6 +52,7 @@ signals:
     // A run (trialId empty) or one of its trials was selected.
     void selectionChanged(const QString &runId, const QString &trialId);
     void compareRequested(const QStringList &runIds);
+    void studyRequested(const QString &runId); // Study pressed (or a run double-clicked)
     void deleted(const QStringList &runIds, const QStringList &errors);
 
 private:
@@ -58,6 +60,7 @@ private:
     void updateButtons();
     QTreeWidget *m_tree = nullptr;
     QLabel *m_status = nullptr;
+    QPushButton *m_study = nullptr;
     QPushButton *m_compare = nullptr;
     QPushButton *m_delete = nullptr;
     QFutureWatcher<RunsSnapshot> m_watcher;

@@ -40,7 +40,7 @@ private slots:
     {
         fb::gui::MainWindow w;
         const QStringList expected{QStringLiteral("Connections"), QStringLiteral("Recipe"), QStringLiteral("Session"), QStringLiteral("Dashboard"),
-                                   QStringLiteral("Jobs"), QStringLiteral("Tunnels"), QStringLiteral("Runs"),
+                                   QStringLiteral("Study"), QStringLiteral("Jobs"), QStringLiteral("Tunnels"), QStringLiteral("Runs"),
                                    QStringLiteral("Logs")};
         for (const QString &name : expected) {
             QDockWidget *d = w.dock(name);
