@@ -7,6 +7,7 @@
 #include <QRegularExpression>
 #include <QSet>
 
+#include <algorithm>
 #include <functional>
 
 #include <cmath>
@@ -269,6 +270,28 @@ std::optional<ResultDocument> ResultDocument::fromJson(const QByteArray &json, c
                 col[i] = it->toDouble();
             }
         }
+        // Per-second latency buckets: one exact histogram per row, in the
+        // layout timeseries.latency_histogram states (fbload: 2 digits, µs).
+        const bool anyBuckets = std::any_of(rows.cbegin(), rows.cend(), [](const QJsonObject &r) {
+            return r.contains(QLatin1String("latency_buckets"));
+        });
+        const QJsonObject layout = tsv.toObject().value(QLatin1String("latency_histogram")).toObject();
+        for (qsizetype i = 0; anyBuckets && i < rows.size(); ++i) {
+            QJsonObject h{{QStringLiteral("layout"), layout.value(QLatin1String("layout"))},
+                          {QStringLiteral("significant_digits"), layout.value(QLatin1String("significant_digits"))},
+                          {QStringLiteral("highest"), layout.value(QLatin1String("highest"))},
+                          {QStringLiteral("buckets"), rows[i].value(QLatin1String("latency_buckets"))}};
+            for (const char *k : {"layout", "significant_digits", "highest"})
+                if (h.value(QLatin1String(k)).isUndefined())
+                    h.remove(QLatin1String(k));
+            if (h.value(QLatin1String("buckets")).isUndefined())
+                h.insert(QStringLiteral("buckets"), QJsonArray());
+            QString herr;
+            auto hist = LogLinearHistogram::fromJson(h, QStringLiteral("timeseries.rows[%1].latency_buckets").arg(i), &herr);
+            if (!hist)
+                return fail(herr);
+            d.timeseries.latencyBuckets.append(*hist);
+        }
     }
 
     // histograms: name -> log-linear histogram.
@@ -297,11 +320,19 @@ TimeSeriesTable mergeTimeSeries(const QList<ResultDocument> &docs)
             absolute = false;
     struct Cell { double sum = 0, min = 0, max = 0; int n = 0; };
     QMap<double, QMap<QString, Cell>> table;
+    QMap<double, LogLinearHistogram> buckets; // per-second latency buckets add up exactly
     for (const ResultDocument &d : docs) {
         const TimeSeriesTable &ts = d.timeseries;
         for (qsizetype r = 0; r < ts.t.size(); ++r) {
             const double key = absolute ? ts.t[r] + ts.startUnixSeconds : ts.t[r];
             auto &row = table[key];
+            if (r < ts.latencyBuckets.size()) {
+                const auto b = buckets.find(key);
+                if (b == buckets.end())
+                    buckets.insert(key, ts.latencyBuckets[r]);
+                else
+                    b->merge(ts.latencyBuckets[r], nullptr); // a differing layout keeps the first document's row
+            }
             for (auto ct = ts.columns.cbegin(); ct != ts.columns.cend(); ++ct) {
                 const double v = ct->value(r, kNaN);
                 if (std::isnan(v))
@@ -339,6 +370,10 @@ TimeSeriesTable mergeTimeSeries(const QList<ResultDocument> &docs)
                 }
             }
             out.columns[n].append(v);
+        }
+        if (!buckets.isEmpty()) {
+            const LogLinearHistogram &first = buckets.first();
+            out.latencyBuckets.append(buckets.value(it.key(), LogLinearHistogram(first.significantDigits(), first.highest())));
         }
     }
     return out;

@@ -45,6 +45,10 @@ struct TimeSeriesTable
     QList<double> t;                   // seconds since the start of the run
     double startUnixSeconds = 0;       // 0 when the document used relative times
     QMap<QString, QList<double>> columns; // NaN where a row lacked the field
+    // Per row, the latencies of the requests completed in that second as an
+    // exact histogram (fbload's latency_buckets, µs, layout from
+    // timeseries.latency_histogram); empty when the document has none.
+    QList<LogLinearHistogram> latencyBuckets;
 
     bool isEmpty() const { return t.isEmpty(); }
     QList<QPointF> series(const QString &column) const;
