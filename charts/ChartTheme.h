@@ -7,6 +7,7 @@
 #include <QColor>
 #include <QFont>
 #include <QList>
+#include <QPen>
 #include <QString>
 
 class QChart;
@@ -22,7 +23,7 @@ struct ChartTheme
     QColor plotBackground;
     QColor foreground;     // axis labels, titles
     QColor grid;
-    QList<QColor> palette; // series colours, in order
+    QList<QColor> palette; // series colours, in order (12, colour-blind-safe first)
     QFont titleFont;
     QFont labelFont;
     qreal lineWidth = 1.5;
@@ -33,6 +34,9 @@ struct ChartTheme
     static ChartTheme byName(const QString &name); // "light", "dark", "publication"
 
     QColor seriesColor(int index) const { return palette.isEmpty() ? foreground : palette[index % palette.size()]; }
+    // The colour of `index` at lineWidth; solid for the first palette.size()
+    // series, then dashed, dotted and dash-dotted, so 48 series stay distinct.
+    QPen seriesPen(int index) const;
     void apply(QChart *chart) const; // colours, fonts and pens of the chart, its axes and series
 };
 

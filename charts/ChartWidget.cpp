@@ -1,5 +1,7 @@
 #include "ChartWidget.h"
 
+#include "common/Units.h"
+
 #include <QLocale>
 #include <QPainter>
 #include <QVBoxLayout>
@@ -59,22 +61,45 @@ void ChartWidget::renderFigure(QPainter *painter, const QRectF &target)
     setOverlaysVisible(true);
 }
 
+double ChartWidget::niceStep(double lo, double hi, int ticks, int minTicks)
+{
+    if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi))
+        return 0;
+    const double raw = (hi - lo) / std::max(1, ticks);
+    double mag = std::pow(10.0, std::floor(std::log10(raw)));
+    static const double mantissas[] = {1.0, 2.0, 5.0};
+    int m = 0;
+    while (mantissas[m] * mag < raw * (1 - 1e-9)) {
+        if (++m == 3) {
+            m = 0;
+            mag *= 10;
+        }
+    }
+    // A round step can leave fewer labels than asked for (a range of 0–1.1
+    // with a step of 0.5 has 3, 0.9–1.6 with 0.5 only 1): take the next
+    // smaller round step until at least `minTicks` fit.
+    auto labels = [&](double step) { return std::floor(hi / step + 1e-9) - std::ceil(lo / step - 1e-9) + 1; };
+    for (int guard = 0; guard < 12 && labels(mantissas[m] * mag) < minTicks; ++guard) {
+        if (--m < 0) {
+            m = 2;
+            mag /= 10;
+        }
+    }
+    return mantissas[m] * mag;
+}
+
 void ChartWidget::setNiceTicks(QValueAxis *axis, int ticks)
 {
     const double lo = axis->min(), hi = axis->max();
-    if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi))
+    const double step = niceStep(lo, hi, ticks);
+    if (!(step > 0))
         return;
-    const double raw = (hi - lo) / std::max(1, ticks);
-    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-    double step = mag;
-    for (double m : {1.0, 2.0, 5.0, 10.0}) {
-        step = m * mag;
-        if (step >= raw)
-            break;
-    }
     axis->setTickType(QValueAxis::TicksDynamic);
-    axis->setTickAnchor(std::ceil(lo / step) * step);
+    axis->setTickAnchor(std::ceil(lo / step - 1e-9) * step);
     axis->setTickInterval(step);
+    // Fixed decimals from the step (never "%g", which writes 5e-05): the
+    // axis's values are already in the scale its title names.
+    axis->setLabelFormat(QStringLiteral("%.%1f").arg(fb::units::decimalsForStep(step, fb::units::Scale{})));
 }
 
 QString ChartWidget::csvField(const QString &s)

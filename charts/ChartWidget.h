@@ -37,9 +37,13 @@ public:
     QChartView *chartView() const { return m_view; }
 
     static QString csvField(const QString &s); // quotes when needed
-    // Ticks at round numbers (1, 2, 5 × 10^k), about `ticks` of them, on the
-    // axis's current range; Qt's default divides the range evenly (419.843).
+    // Ticks at round numbers (1, 2, 5 × 10^k), about `ticks` of them and never
+    // fewer than 3, on the axis's current range; Qt's default divides the
+    // range evenly (419.843). Labels get the decimals the step needs ("%.1f").
     static void setNiceTicks(QValueAxis *axis, int ticks = 6);
+    // The round step (1, 2, 5 × 10^k) for about `ticks` ticks on [lo, hi]
+    // that leaves at least `minTicks` of them inside; 0 for an empty range.
+    static double niceStep(double lo, double hi, int ticks, int minTicks = 3);
     static QString csvNumber(double v);        // shortest round-trip form, "" for NaN
 
 protected:

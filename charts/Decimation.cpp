@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <utility>
+#include <vector>
 
 namespace fb::charts {
 
@@ -65,6 +68,59 @@ QList<QPointF> decimateMinMax(const QList<QPointF> &points, double x0, double x1
     }
     if (tail && !std::isnan(points[end].y()))
         out.append(points[end]);
+    return out;
+}
+
+double gapThreshold(const QList<QPointF> &points)
+{
+    if (points.size() < 3)
+        return std::numeric_limits<double>::infinity();
+    // At most ~4096 steps, evenly spread: a median of a million steps would
+    // cost more than the decimation itself.
+    const qsizetype n = points.size() - 1;
+    const qsizetype stride = std::max<qsizetype>(1, n / 4096);
+    std::vector<double> steps;
+    steps.reserve(size_t(n / stride + 1));
+    for (qsizetype i = 0; i < n; i += stride) {
+        const double d = points[i + 1].x() - points[i].x();
+        if (d > 0 && std::isfinite(d))
+            steps.push_back(d);
+    }
+    if (steps.empty())
+        return std::numeric_limits<double>::infinity();
+    auto mid = steps.begin() + qsizetype(steps.size() / 2);
+    std::nth_element(steps.begin(), mid, steps.end());
+    return 3 * *mid;
+}
+
+QList<QList<QPointF>> splitAtGaps(const QList<QPointF> &points, double maxGap)
+{
+    QList<QList<QPointF>> runs;
+    QList<QPointF> run;
+    for (const QPointF &p : points) {
+        if (std::isnan(p.y()) || (!run.isEmpty() && p.x() - run.last().x() > maxGap)) {
+            if (!run.isEmpty())
+                runs.append(std::exchange(run, {}));
+            if (std::isnan(p.y()))
+                continue;
+        }
+        run.append(p);
+    }
+    if (!run.isEmpty())
+        runs.append(run);
+    return runs;
+}
+
+QList<QList<QPointF>> decimateSegments(const QList<QPointF> &points, double x0, double x1, int pixels)
+{
+    QList<QList<QPointF>> out;
+    for (const QList<QPointF> &run : splitAtGaps(points, gapThreshold(points))) {
+        if (run.last().x() < x0 || run.first().x() > x1)
+            continue;
+        QList<QPointF> shown = decimateMinMax(run, x0, x1, pixels);
+        if (!shown.isEmpty())
+            out.append(shown);
+    }
     return out;
 }
 

@@ -20,4 +20,19 @@ namespace fb::charts {
 // 2 × pixels points it is returned unchanged.
 QList<QPointF> decimateMinMax(const QList<QPointF> &points, double x0, double x1, int pixels);
 
+// The x step past which a line must not join two points: 3 × the median x
+// step of `points` (sampled; the rows of a result, a Prometheus step), so a
+// gap between two trials, a lost scrape or a restart breaks the line instead
+// of drawing a straight segment over time without data. Infinity for fewer
+// than 3 points.
+double gapThreshold(const QList<QPointF> &points);
+
+// `points` (sorted by x) cut into the runs a line may join: a point with NaN y
+// or an x step above `maxGap` ends a run (NaN points are dropped).
+QList<QList<QPointF>> splitAtGaps(const QList<QPointF> &points, double maxGap);
+
+// What a line chart draws of `points`: split at gaps (gapThreshold), each run
+// decimated to [x0, x1] and `pixels` (runs outside the range dropped).
+QList<QList<QPointF>> decimateSegments(const QList<QPointF> &points, double x0, double x1, int pixels);
+
 } // namespace fb::charts

@@ -1,24 +1,30 @@
 #include "TimeSeriesChart.h"
 
+#include "ChartLegend.h"
 #include "Decimation.h"
 
 #include <QFutureWatcher>
 #include <QGraphicsLineItem>
+#include <QGraphicsRectItem>
 #include <QGraphicsSimpleTextItem>
 #include <QMouseEvent>
+#include <QLayout>
+#include <QPainter>
+#include <QSignalBlocker>
 #include <QTimer>
+#include <QToolButton>
 #include <QWheelEvent>
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
-#include <QtCharts/QLegend>
-#include <QtCharts/QLegendMarker>
 #include <QtCharts/QLineSeries>
+#include <QtCharts/QLogValueAxis>
 #include <QtCharts/QValueAxis>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace fb::charts {
 
@@ -110,28 +116,56 @@ private:
 TimeSeriesChart::TimeSeriesChart(QWidget *parent) : ChartWidget(parent)
 {
     auto *chart = new QChart;
-    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->legend()->hide(); // ChartLegend below the view instead: it wraps
     m_x = new QValueAxis(chart);
     m_y = new QValueAxis(chart);
-    m_x->setLabelFormat(QStringLiteral("%g"));
-    m_y->setLabelFormat(QStringLiteral("%g"));
+    m_logAxis = new QLogValueAxis(chart);
+    m_logAxis->setBase(10);
+    m_logAxis->setLabelFormat(QStringLiteral("%g")); // decades of the shown scale: 0.1, 1, 10, 100
+    m_logAxis->setMinorTickCount(8);
     chart->addAxis(m_x, Qt::AlignBottom);
     chart->addAxis(m_y, Qt::AlignLeft);
+    // Both y axes stay in the chart (QChart::removeAxis gives up ownership);
+    // the one not in use is hidden and has no series.
+    chart->addAxis(m_logAxis, Qt::AlignLeft);
+    m_logAxis->setVisible(false);
+    m_logAxis->setRange(0.1, 10);
     m_x->setRange(0, 1);
     m_y->setRange(0, 1);
     m_tsView = new TimeSeriesView(chart, this);
     setChartView(m_tsView);
+    m_legend = new ChartLegend(this);
+    layout()->addWidget(m_legend);
+    connect(m_legend, &ChartLegend::entryClicked, this, [this](int i) { setSeriesVisible(i, !isSeriesVisible(i)); });
 
     m_crossV = new QGraphicsLineItem(chart);
     m_crossV->setZValue(20);
     m_crossV->hide();
+    m_crossBox = new QGraphicsRectItem(chart);
+    m_crossBox->setZValue(21);
+    m_crossBox->hide();
     m_crossText = new QGraphicsSimpleTextItem(chart);
-    m_crossText->setZValue(21);
+    m_crossText->setZValue(22);
     m_crossText->hide();
+    m_empty = new QGraphicsSimpleTextItem(chart);
+    m_empty->setZValue(10);
+    m_empty->hide();
+
+    m_logButton = new QToolButton(m_tsView);
+    m_logButton->setText(tr("log"));
+    m_logButton->setToolTip(tr("Logarithmic y axis"));
+    m_logButton->setCheckable(true);
+    m_logButton->setAutoRaise(true);
+    m_logButton->hide();
+    connect(m_logButton, &QToolButton::toggled, this, &TimeSeriesChart::setLogY);
 
     connect(m_x, &QValueAxis::rangeChanged, this, &TimeSeriesChart::onXRangeChanged);
     connect(m_y, &QValueAxis::rangeChanged, this, [this] { setNiceTicks(m_y); });
-    connect(chart, &QChart::plotAreaChanged, this, [this] { scheduleDecimation(); });
+    connect(chart, &QChart::plotAreaChanged, this, [this] {
+        updateEmptyText();
+        scheduleDecimation();
+    });
+    updateYTitle();
 }
 
 TimeSeriesChart::~TimeSeriesChart()
@@ -141,25 +175,29 @@ TimeSeriesChart::~TimeSeriesChart()
     m_generation = std::numeric_limits<quint64>::max();
 }
 
+QLineSeries *TimeSeriesChart::newLine(int index)
+{
+    auto *line = new QLineSeries(this);
+    line->setName(m_series[index].name);
+    // OpenGL would be faster but is unavailable offscreen and in exports;
+    // decimation keeps the point count small instead.
+    chart()->addSeries(line);
+    line->attachAxis(m_x);
+    line->attachAxis(m_logY ? static_cast<QAbstractAxis *>(m_logAxis) : m_y);
+    line->setPen(theme().seriesPen(index));
+    line->setVisible(m_series[index].visible);
+    m_series[index].lines.append(line);
+    return line;
+}
+
 int TimeSeriesChart::addSeries(const QString &name)
 {
     Series s;
     s.name = name;
-    s.line = new QLineSeries(this);
-    s.line->setName(name);
-    // OpenGL would be faster but is unavailable offscreen and in exports;
-    // decimation keeps the point count small instead.
-    chart()->addSeries(s.line);
-    s.line->attachAxis(m_x);
-    s.line->attachAxis(m_y);
     m_series.append(s);
     const int index = int(m_series.size()) - 1;
-
-    // Legend click: hide or show the series (the marker stays, dimmed).
-    const auto markers = chart()->legend()->markers(s.line);
-    for (QLegendMarker *marker : markers)
-        connect(marker, &QLegendMarker::clicked, this, [this, index] { setSeriesVisible(index, !isSeriesVisible(index)); });
-    applyTheme();
+    newLine(index);
+    updateLegend();
     return index;
 }
 
@@ -170,7 +208,23 @@ QString TimeSeriesChart::seriesName(int index) const
 
 QLineSeries *TimeSeriesChart::lineSeries(int index) const
 {
-    return m_series.value(index).line;
+    return index >= 0 && index < m_series.size() ? m_series[index].lines.first() : nullptr;
+}
+
+QList<QList<QPointF>> TimeSeriesChart::shownSegments(int index) const
+{
+    QList<QList<QPointF>> out;
+    if (index < 0 || index >= m_series.size())
+        return out;
+    for (const QLineSeries *line : m_series[index].lines) {
+        QList<QPointF> pts = line->points();
+        if (pts.isEmpty())
+            continue;
+        for (QPointF &p : pts)
+            p.setY(p.y() * m_yScale.factor);
+        out.append(pts);
+    }
+    return out;
 }
 
 qsizetype TimeSeriesChart::pointCount(int index) const
@@ -185,6 +239,7 @@ void TimeSeriesChart::setSeriesData(int index, const QList<QPointF> &points)
     m_series[index].points = points;
     if (m_following)
         fitToData();
+    updateEmptyText();
     scheduleDecimation();
 }
 
@@ -195,6 +250,7 @@ void TimeSeriesChart::appendPoints(int index, const QList<QPointF> &points)
     m_series[index].points.append(points);
     if (m_following)
         fitToData();
+    updateEmptyText();
     scheduleDecimation();
 }
 
@@ -202,44 +258,150 @@ void TimeSeriesChart::setSeriesVisible(int index, bool visible)
 {
     if (index < 0 || index >= m_series.size())
         return;
-    QLineSeries *line = m_series[index].line;
-    // QXYSeries::setVisible would also hide the legend marker; keep the marker
-    // and dim it so the user can click it again.
-    line->setVisible(visible);
-    const auto markers = chart()->legend()->markers(line);
-    for (QLegendMarker *marker : markers) {
-        marker->setVisible(true);
-        QColor c = theme().foreground;
-        c.setAlphaF(visible ? 1.0 : 0.35);
-        marker->setLabelBrush(c);
-        QBrush b = marker->brush();
-        QColor bc = theme().seriesColor(index);
-        bc.setAlphaF(visible ? 1.0 : 0.25);
-        b.setColor(bc);
-        marker->setBrush(b);
-    }
+    m_series[index].visible = visible;
+    for (QLineSeries *line : std::as_const(m_series[index].lines))
+        line->setVisible(visible);
+    // The legend entry stays, dimmed, so the user can click it again.
+    m_legend->setEntryVisible(index, visible);
     hideCrosshair();
 }
 
 bool TimeSeriesChart::isSeriesVisible(int index) const
 {
-    return index >= 0 && index < m_series.size() && m_series[index].line->isVisible();
+    return index >= 0 && index < m_series.size() && m_series[index].visible;
+}
+
+void TimeSeriesChart::updateLegend()
+{
+    QList<ChartLegend::Entry> entries;
+    for (int i = 0; i < m_series.size(); ++i)
+        entries.append({m_series[i].name, theme().seriesPen(i), m_series[i].visible});
+    m_legend->setEntries(entries);
 }
 
 void TimeSeriesChart::setAxisTitles(const QString &x, const QString &y)
 {
     m_x->setTitleText(x);
-    m_y->setTitleText(y);
+    m_yName = y;
+    updateYTitle();
+}
+
+void TimeSeriesChart::setYUnit(fb::units::Unit unit)
+{
+    m_yUnit = unit;
+    if (m_following)
+        fitToData();
+    updateYTitle();
+    scheduleDecimation();
+}
+
+void TimeSeriesChart::updateYTitle()
+{
+    const QString title = fb::units::axisTitle(m_yName, m_yScale);
+    m_y->setTitleText(title);
+    m_logAxis->setTitleText(title);
+}
+
+QAbstractAxis *TimeSeriesChart::yAxis() const
+{
+    return m_logY ? static_cast<QAbstractAxis *>(m_logAxis) : m_y;
+}
+
+void TimeSeriesChart::setLogYAvailable(bool available)
+{
+    m_logButton->setVisible(available);
+    if (!available)
+        setLogY(false);
+}
+
+void TimeSeriesChart::setLogY(bool log)
+{
+    if (log == m_logY)
+        return;
+    m_logY = log;
+    QSignalBlocker block(m_logButton);
+    m_logButton->setChecked(log);
+    QAbstractAxis *from = log ? static_cast<QAbstractAxis *>(m_y) : m_logAxis;
+    QAbstractAxis *to = log ? static_cast<QAbstractAxis *>(m_logAxis) : m_y;
+    for (Series &s : m_series)
+        for (QLineSeries *line : std::as_const(s.lines)) {
+            // The log axis cannot show 0: drop what is drawn now, the next
+            // decimation puts in the positive points only.
+            line->clear();
+            line->detachAxis(from);
+            line->attachAxis(to);
+        }
+    from->setVisible(false);
+    to->setVisible(true);
+    applyTheme();
+    fitToData();
+    scheduleDecimation();
+}
+
+void TimeSeriesChart::setEmptyText(const QString &text)
+{
+    m_emptyText = text;
+    updateEmptyText();
+}
+
+bool TimeSeriesChart::isEmptyTextShown() const
+{
+    return m_empty->isVisible();
+}
+
+void TimeSeriesChart::updateEmptyText()
+{
+    bool any = false;
+    for (const Series &s : std::as_const(m_series)) {
+        any = std::any_of(s.points.cbegin(), s.points.cend(), [](const QPointF &p) { return std::isfinite(p.y()) && p.y() != 0; });
+        if (any)
+            break;
+    }
+    const bool show = !m_emptyText.isEmpty() && !any;
+    if (show) {
+        m_empty->setText(m_emptyText);
+        m_empty->setFont(theme().titleFont);
+        m_empty->setBrush(theme().foreground);
+        const QRectF plot = chart()->plotArea();
+        const QRectF r = m_empty->boundingRect();
+        m_empty->setPos(plot.center().x() - r.width() / 2, plot.center().y() - r.height() / 2);
+    }
+    m_empty->setVisible(show);
 }
 
 double TimeSeriesChart::xMin() const { return m_x->min(); }
 double TimeSeriesChart::xMax() const { return m_x->max(); }
-double TimeSeriesChart::yMin() const { return m_y->min(); }
-double TimeSeriesChart::yMax() const { return m_y->max(); }
+double TimeSeriesChart::yMin() const { return (m_logY ? m_logAxis->min() : m_y->min()) * m_yScale.factor; }
+double TimeSeriesChart::yMax() const { return (m_logY ? m_logAxis->max() : m_y->max()) * m_yScale.factor; }
+
+void TimeSeriesChart::setYRange(double lo, double hi)
+{
+    // One prefix for the whole axis, from its largest value.
+    m_yScale = fb::units::scaleFor(m_yUnit, std::max(std::abs(lo), std::abs(hi)));
+    updateYTitle();
+    const double f = m_yScale.factor;
+    if (m_logY) {
+        // Whole decades, at least two of them, so there are >= 3 labels
+        // (10^k each) whatever the data's span.
+        double top = std::pow(10.0, std::ceil(std::log10(hi / f) - 1e-9));
+        double bottom = std::pow(10.0, std::floor(std::log10(lo / f) + 1e-9));
+        if (top / bottom < 99)
+            bottom = top / 100;
+        bottom = std::max(bottom, top * 1e-6); // "%g" writes 1e-05 below 1e-4
+        m_logAxis->setRange(bottom, top);
+        return;
+    }
+    double a = lo / f, b = hi / f;
+    // End the axis on a tick, so its largest value is labelled.
+    const double step = niceStep(a, b, 6);
+    if (step > 0)
+        b = std::ceil(b / step - 1e-9) * step;
+    m_y->setRange(a, b);
+}
 
 void TimeSeriesChart::fitToData()
 {
-    double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
+    double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0, pos0 = x0;
     for (const Series &s : std::as_const(m_series)) {
         if (s.points.isEmpty())
             continue;
@@ -251,6 +413,8 @@ void TimeSeriesChart::fitToData()
             if (std::isfinite(p.y())) {
                 y0 = std::min(y0, p.y());
                 y1 = std::max(y1, p.y());
+                if (p.y() > 0)
+                    pos0 = std::min(pos0, p.y());
             }
         }
     }
@@ -262,13 +426,20 @@ void TimeSeriesChart::fitToData()
         x1 = x0 + 1;
     if (!std::isfinite(y0)) {
         y0 = 0;
-        y1 = 1;
+        y1 = 0;
     }
-    const double pad = (y1 > y0 ? (y1 - y0) : std::max(1.0, std::abs(y0))) * 0.05;
+    // An all-zero series (no errors) or no data: a unit range, so the axis
+    // still reads 0, 0.2, … 1 and the flat line sits at the bottom.
+    if (y0 == 0 && y1 == 0)
+        y1 = m_yUnit == fb::units::Unit::Seconds ? 1e-3 : 1;
+    const double pad = (y1 > y0 ? (y1 - y0) : std::max(1e-12, std::abs(y0))) * 0.05;
     m_fitting = true;
-    // Non-negative data starts at zero: a rate of 3,000-3,100/s must not look
-    // like a tenfold swing.
-    m_y->setRange(y0 >= 0 ? 0 : y0 - pad, y1 + pad);
+    if (m_logY)
+        setYRange(std::isfinite(pos0) ? pos0 : y1 / 100, std::max(y1, std::isfinite(pos0) ? pos0 : y1));
+    else
+        // Non-negative data starts at zero: a rate of 3,000-3,100/s must not
+        // look like a tenfold swing.
+        setYRange(y0 >= 0 ? 0 : y0 - pad, y1 + pad);
     m_x->setRange(x0, x1); // onXRangeChanged re-decimates
     m_fitting = false;
 }
@@ -348,27 +519,56 @@ void TimeSeriesChart::decimateNow()
     const quint64 generation = ++m_generation;
     const double x0 = m_x->min(), x1 = m_x->max();
     const int pixels = plotWidthPixels();
+    const double factor = m_yScale.factor;
+    const bool log = m_logY;
     for (int i = 0; i < m_series.size(); ++i) {
         // The worker gets an implicitly shared copy: appends in the GUI thread
         // detach, so the worker's view never changes under it.
         const QList<QPointF> data = m_series[i].points;
-        auto *watcher = new QFutureWatcher<QList<QPointF>>(this);
+        auto *watcher = new QFutureWatcher<QList<QList<QPointF>>>(this);
         ++m_pending;
         connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, i, generation] {
             watcher->deleteLater();
             --m_pending;
-            // A newer range or newer data superseded this result.
+            // A newer range, scale or data superseded this result.
             if (generation == m_generation && i < m_series.size())
-                m_series[i].line->replace(watcher->result());
+                putSegments(i, watcher->result());
             // Emitted when nothing is outstanding: by then the newest
             // generation's results are in (an older one may finish last).
             if (m_pending == 0)
                 emit decimated();
         });
-        watcher->setFuture(QtConcurrent::run([data, x0, x1, pixels] { return decimateMinMax(data, x0, x1, pixels); }));
+        watcher->setFuture(QtConcurrent::run([data, x0, x1, pixels, factor, log] {
+            QList<QList<QPointF>> segments = decimateSegments(data, x0, x1, pixels);
+            QList<QList<QPointF>> shown;
+            for (QList<QPointF> &seg : segments) {
+                QList<QPointF> out;
+                out.reserve(seg.size());
+                for (const QPointF &p : seg) {
+                    if (log && !(p.y() > 0)) { // no place on a log axis: the line breaks there
+                        if (!out.isEmpty())
+                            shown.append(std::exchange(out, {}));
+                        continue;
+                    }
+                    out.append(QPointF(p.x(), p.y() / factor));
+                }
+                if (!out.isEmpty())
+                    shown.append(out);
+            }
+            return shown;
+        }));
     }
     if (m_series.isEmpty())
         emit decimated();
+}
+
+void TimeSeriesChart::putSegments(int index, const QList<QList<QPointF>> &segments)
+{
+    while (m_series[index].lines.size() < segments.size())
+        newLine(index);
+    const QList<QLineSeries *> &lines = m_series[index].lines;
+    for (qsizetype k = 0; k < lines.size(); ++k)
+        lines[k]->replace(k < segments.size() ? segments[k] : QList<QPointF>());
 }
 
 QString TimeSeriesChart::crosshairAt(const QPoint &viewPos)
@@ -382,9 +582,9 @@ QString TimeSeriesChart::crosshairAt(const QPoint &viewPos)
     }
     const double x = chart()->mapToValue(chartPos).x();
     QStringList lines;
-    lines << QStringLiteral("x = %1").arg(x, 0, 'g', 6);
+    lines << QStringLiteral("t = %1").arg(fb::units::format(x, fb::units::Unit::Seconds));
     for (const Series &s : std::as_const(m_series)) {
-        if (!s.line->isVisible() || s.points.isEmpty())
+        if (!s.visible || s.points.isEmpty())
             continue;
         // Nearest full-resolution point, not the decimated one.
         auto it = std::lower_bound(s.points.cbegin(), s.points.cend(), x,
@@ -393,7 +593,7 @@ QString TimeSeriesChart::crosshairAt(const QPoint &viewPos)
             --it;
         else if (it != s.points.cbegin() && std::abs((it - 1)->x() - x) < std::abs(it->x() - x))
             --it;
-        lines << QStringLiteral("%1: %2").arg(s.name).arg(it->y(), 0, 'g', 6);
+        lines << QStringLiteral("%1: %2").arg(s.name, fb::units::format(it->y(), m_yUnit));
     }
     m_crossV->setLine(QLineF(chartPos.x(), plot.top(), chartPos.x(), plot.bottom()));
     QPen pen(theme().foreground);
@@ -404,11 +604,19 @@ QString TimeSeriesChart::crosshairAt(const QPoint &viewPos)
     m_crossText->setBrush(theme().foreground);
     m_crossText->setFont(theme().labelFont);
     // Keep the label inside the plot: flip to the left near the right edge.
-    QPointF at(chartPos.x() + 8, plot.top() + 4);
-    if (at.x() + m_crossText->boundingRect().width() > plot.right())
-        at.setX(chartPos.x() - 8 - m_crossText->boundingRect().width());
+    const QRectF box = m_crossText->boundingRect().adjusted(-5, -3, 5, 3);
+    QPointF at(chartPos.x() + 12, plot.top() + 6);
+    if (at.x() + box.width() > plot.right())
+        at.setX(chartPos.x() - 12 - box.width() + 10);
     m_crossText->setPos(at);
+    // An opaque box under the text: the lines must not run through it.
+    m_crossBox->setRect(box.translated(at));
+    m_crossBox->setBrush(theme().plotBackground);
+    QPen border(theme().grid.darker(140));
+    border.setWidthF(1);
+    m_crossBox->setPen(border);
     m_crossV->show();
+    m_crossBox->show();
     m_crossText->show();
     return m_crossText->text();
 }
@@ -421,6 +629,7 @@ QString TimeSeriesChart::crosshairText() const
 void TimeSeriesChart::hideCrosshair()
 {
     m_crossV->hide();
+    m_crossBox->hide();
     m_crossText->hide();
 }
 
@@ -433,9 +642,26 @@ void TimeSeriesChart::setOverlaysVisible(bool visible)
 void TimeSeriesChart::applyTheme()
 {
     ChartWidget::applyTheme();
+    if (!m_legend)
+        return; // ChartWidget::setChartView applies the theme before the legend exists
+    // ChartTheme::apply colours QChart's series in order; a series here is
+    // several segments, all in the pen of its index.
     for (int i = 0; i < m_series.size(); ++i)
-        if (!m_series[i].line->isVisible())
-            setSeriesVisible(i, false);
+        for (QLineSeries *line : std::as_const(m_series[i].lines))
+            line->setPen(theme().seriesPen(i));
+    for (QAbstractAxis *axis : {static_cast<QAbstractAxis *>(m_y), static_cast<QAbstractAxis *>(m_logAxis)}) {
+        axis->setLabelsBrush(theme().foreground);
+        axis->setLabelsFont(theme().labelFont);
+        axis->setTitleBrush(theme().foreground);
+        axis->setTitleFont(theme().labelFont);
+        axis->setGridLineColor(theme().grid);
+        axis->setLinePenColor(theme().grid.darker(130));
+    }
+    m_logAxis->setMinorGridLineColor(theme().grid.lighter(108));
+    m_legend->setColors(theme().foreground, theme().background);
+    m_legend->setLegendFont(theme().labelFont);
+    updateLegend();
+    updateEmptyText();
 }
 
 int TimeSeriesChart::xTickCount() const
@@ -449,7 +675,28 @@ int TimeSeriesChart::xTickCount() const
 void TimeSeriesChart::resizeEvent(QResizeEvent *event)
 {
     ChartWidget::resizeEvent(event);
+    const QSize hint = m_logButton->sizeHint();
+    m_logButton->move(m_tsView->width() - hint.width() - 6, 4);
     scheduleDecimation();
+}
+
+void TimeSeriesChart::renderFigure(QPainter *painter, const QRectF &target)
+{
+    // The chart where it sits, and the whole legend (not just its scrolled
+    // part) under it, both scaled from widget to target coordinates.
+    const double sx = target.width() / std::max(1, width());
+    const double legendH = m_legend->entries().isEmpty() ? 0 : ChartLegend::heightFor(m_legend->entries(), theme().labelFont, width());
+    const double chartH = std::max(1.0, height() - legendH);
+    const double sy = target.height() / std::max(1, height());
+    ChartWidget::renderFigure(painter, QRectF(target.left(), target.top(), target.width(), chartH * sy));
+    if (legendH > 0) {
+        painter->save();
+        painter->translate(target.left(), target.top() + chartH * sy);
+        painter->scale(sx, sy);
+        painter->fillRect(QRectF(0, 0, width(), legendH), theme().background);
+        m_legend->paint(painter, QRectF(0, 0, width(), legendH));
+        painter->restore();
+    }
 }
 
 QString TimeSeriesChart::toCsv() const

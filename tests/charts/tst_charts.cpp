@@ -7,6 +7,7 @@
 // With FB_UPDATE_SCREENSHOTS=1 the PNGs are also written to
 // docs/screenshots/chart-<kind>.png (the committed screenshots).
 #include "ChartExport.h"
+#include "ChartLegend.h"
 #include "CompareRunsView.h"
 #include "Decimation.h"
 #include "LatencyDistributionChart.h"
@@ -202,14 +203,15 @@ private slots:
         QVERIFY2(text.contains(QLatin1String("big: ")) && text.contains(QLatin1String("small: 20")), qPrintable(text));
         QVERIFY(c.crosshairAt(QPoint(1, 1)).isEmpty()); // outside the plot
 
-        // Legend: clicking a marker hides the series, clicking again shows it.
-        const auto markers = c.chart()->legend()->markers(c.lineSeries(small));
-        QCOMPARE(markers.size(), 1);
-        emit markers.first()->clicked();
+        // Legend: clicking an entry hides the series, clicking again shows it.
+        QCOMPARE(c.legend()->entries().size(), 2);
+        QCOMPARE(c.legend()->entries()[small].name, QStringLiteral("small"));
+        emit c.legend()->entryClicked(small);
         QVERIFY(!c.isSeriesVisible(small));
-        QVERIFY(markers.first()->isVisible()); // the entry stays to be clicked again
+        QCOMPARE(c.legend()->entries().size(), 2); // the entry stays to be clicked again, dimmed
+        QVERIFY(!c.legend()->entries()[small].visible);
         QVERIFY(!c.crosshairAt(centre).contains(QLatin1String("small")));
-        emit markers.first()->clicked();
+        emit c.legend()->entryClicked(small);
         QVERIFY(c.isSeriesVisible(small));
     }
 
