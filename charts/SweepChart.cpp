@@ -180,7 +180,9 @@ void SweepChart::rebuild()
             x0 = std::min(x0, p.x);
             x1 = std::max(x1, p.x);
             y1 = std::max({y1, p.y, p.high});
-            y0 = std::min({y0, p.y, p.low});
+            // The axis starts at 0 for positive values: an error bar reaching
+            // below (a wide interval of few repetitions) is cut at the axis.
+            y0 = std::min(y0, p.y);
             for (double v : {p.y, p.low})
                 if (v > 0)
                     yPositive = std::min(yPositive, v);

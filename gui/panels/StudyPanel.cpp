@@ -62,11 +62,11 @@ StudyPanel::StudyPanel(QWidget *parent) : QWidget(parent)
     m_export->setObjectName(QStringLiteral("studyExportCsv"));
     m_export->setToolTip(tr("Save the trial table as CSV, with the values exactly as in the result files"));
     controls->addWidget(new QLabel(tr("Metric"), this));
-    controls->addWidget(m_metric, 2);
+    controls->addWidget(m_metric);
     controls->addWidget(new QLabel(tr("x"), this));
-    controls->addWidget(m_x, 1);
+    controls->addWidget(m_x);
     controls->addWidget(new QLabel(tr("Series"), this));
-    controls->addWidget(m_series, 1);
+    controls->addWidget(m_series);
     controls->addWidget(m_logX);
     controls->addWidget(m_logY);
     controls->addStretch();
@@ -102,6 +102,8 @@ StudyPanel::StudyPanel(QWidget *parent) : QWidget(parent)
     split->addWidget(m_table);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    split->setSizes({600, 400}); // the chart gets most of the height
+    m_table->horizontalHeader()->setStretchLastSection(true);
     layout->addWidget(split, 1);
 
     for (QComboBox *box : {m_metric, m_x, m_series})

@@ -1,0 +1,167 @@
+// The Study panel offscreen on a study built here (2 × 3 sweep, 2
+// repetitions, one non-numeric third parameter value set): combo boxes filled
+// from the run, the trial table (12 rows, units in cells, numeric sorting),
+// the sweep chart (series, error bars, axis titles with units, log axes) and
+// the CSV export. The same panel on a real run: tests/e2e/tst_study.cpp.
+#include "SweepChart.h"
+#include "panels/StudyPanel.h"
+
+#include <QAbstractItemModel>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtCharts/QAbstractAxis>
+#include <QtCharts/QChart>
+#include <QtCharts/QLogValueAxis>
+
+#include <cmath>
+
+using fb::metrics::Study;
+using fb::metrics::StudyTrial;
+
+namespace {
+
+double throughputOf(int c, int p, int r) { return 10000.0 * c * p + 250.5 * r; }
+double p99Of(int c, int p, int r) { return 0.08 * c + 0.02 * p + 0.004 * r; } // ms
+
+StudyTrial makeTrial(int combination, int r, int c, int p)
+{
+    StudyTrial t;
+    t.id = QStringLiteral("t%1-r%2").arg(combination, 3, 10, QLatin1Char('0')).arg(r);
+    t.index = combination * 1000 + r;
+    t.state = QStringLiteral("completed");
+    t.parameters = {{QStringLiteral("clients[0].load.concurrency"), QString::number(c)},
+                    {QStringLiteral("clients[0].params.pipeline"), QString::number(p)}};
+    const QJsonObject latency{{QStringLiteral("unit"), QStringLiteral("ms")}, {QStringLiteral("count"), 100},
+                              {QStringLiteral("p50"), p99Of(c, p, r) / 4},   {QStringLiteral("p99"), p99Of(c, p, r)}};
+    const QJsonObject doc{
+        {QStringLiteral("schema"), QStringLiteral("factorybench.result")},
+        {QStringLiteral("schema_version"), 1},
+        {QStringLiteral("run"), QJsonObject{{QStringLiteral("workload"), QStringLiteral("redis")}}},
+        {QStringLiteral("summary"),
+         QJsonObject{{QStringLiteral("requests"), QJsonObject{{QStringLiteral("sent"), 1000}, {QStringLiteral("errors"), 0}}},
+                     {QStringLiteral("throughput"), QJsonObject{{QStringLiteral("requests_per_s"), throughputOf(c, p, r)}}},
+                     {QStringLiteral("metrics"), QJsonObject{{QStringLiteral("latency"), latency}}}}}};
+    QString error;
+    t.result = fb::metrics::ResultDocument::fromJson(QJsonDocument(doc).toJson(), t.id, &error);
+    if (!t.result)
+        qFatal("%s", qPrintable(error));
+    return t;
+}
+
+Study makeStudy()
+{
+    QList<StudyTrial> trials;
+    int combination = 0;
+    for (int c : {1, 4})
+        for (int p : {1, 4, 16}) {
+            ++combination;
+            for (int r : {2, 1}) // out of order: the study sorts by index
+                trials << makeTrial(combination, r, c, p);
+        }
+    return Study(QStringLiteral("20261203-040000-study-gui-abcd"), QStringLiteral("study-gui"), trials);
+}
+
+} // namespace
+
+class TestStudyPanel : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void showsTheStudy()
+    {
+        fb::gui::StudyPanel panel;
+        panel.resize(1400, 900);
+        panel.show();
+        QSignalSpy shown(&panel, &fb::gui::StudyPanel::studyShown);
+        panel.setStudy(makeStudy());
+        QCOMPARE(shown.size(), 1);
+        QCOMPARE(shown.first().first().toInt(), 12);
+
+        // Combo boxes from the run: every metric, both parameters, "(none)" for the series.
+        QCOMPARE(panel.metricBox()->count(), int(panel.study().metrics().size()));
+        QVERIFY(panel.metricBox()->findData(QStringLiteral("latency.p99")) >= 0);
+        QCOMPARE(panel.xBox()->count(), 2);
+        QCOMPARE(panel.seriesBox()->count(), 3);
+        // Defaults: the main figure against the parameter with most values, the other as series.
+        QCOMPARE(panel.currentMetric(), QStringLiteral("throughput.requests_per_s"));
+        QCOMPARE(panel.currentX(), QStringLiteral("clients[0].params.pipeline"));
+        QCOMPARE(panel.currentSeries(), QStringLiteral("clients[0].load.concurrency"));
+        QVERIFY(panel.findChild<QCheckBox *>(QStringLiteral("studyLogX"))->isChecked()); // 1 … 16
+
+        // The table: 12 rows; cells with units; sorting by a figure is numeric.
+        QAbstractItemModel *model = panel.trialTable()->model();
+        QCOMPARE(model->rowCount(), 12);
+        QCOMPARE(model->columnCount(), 2 + 2 + int(panel.study().mainMetrics().size()));
+        QCOMPARE(model->headerData(2, Qt::Horizontal).toString(), QStringLiteral("concurrency"));
+        const int tputCol = 4, p99Col = 6;
+        QCOMPARE(model->headerData(tputCol, Qt::Horizontal).toString(), QStringLiteral("throughput"));
+        QCOMPARE(model->index(0, 0).data().toString(), QStringLiteral("t001-r1"));
+        QCOMPARE(model->index(0, tputCol).data().toString(), fb::units::format(throughputOf(1, 1, 1), fb::units::Unit::PerSecond));
+        QVERIFY2(model->index(0, p99Col).data().toString().endsWith(QStringLiteral("µs")), qPrintable(model->index(0, p99Col).data().toString()));
+        panel.trialTable()->sortByColumn(tputCol, Qt::DescendingOrder);
+        QCOMPARE(model->index(0, 0).data().toString(), QStringLiteral("t006-r2")); // 160 k req/s before 40 k (not text order)
+        QCOMPARE(model->index(11, 0).data().toString(), QStringLiteral("t001-r1"));
+
+        // The sweep chart: 2 series of 3 points, t-interval bars, a title with units.
+        fb::charts::SweepChart *chart = panel.sweepChart();
+        QCOMPARE(chart->lineCount(), 2);
+        QCOMPARE(chart->lineName(1), QStringLiteral("concurrency=4"));
+        const auto points = chart->line(1);
+        QCOMPARE(points.size(), 3);
+        const double k = 1.0 / chart->yScale().factor;
+        const double a = throughputOf(4, 16, 1), b = throughputOf(4, 16, 2);
+        QVERIFY(std::abs(points[2].y - (a + b) / 2 * k) < 1e-9 * points[2].y);
+        QVERIFY(std::abs((points[2].high - points[2].y) - 12.706204736174707 * std::abs(a - b) / 2 * k) < 1e-9 * points[2].y);
+        QCOMPARE(chart->chart()->axes(Qt::Vertical).first()->titleText(), QStringLiteral("Throughput (k req/s)"));
+        QVERIFY(qobject_cast<QLogValueAxis *>(chart->chart()->axes(Qt::Horizontal).first()));
+
+        // Another metric and axes; unknown names are refused.
+        QSignalSpy redrawn(&panel, &fb::gui::StudyPanel::sweepChanged);
+        QVERIFY(panel.setSweep(QStringLiteral("latency.p99"), QStringLiteral("concurrency"), QStringLiteral("pipeline")));
+        QCOMPARE(redrawn.size(), 1);
+        QCOMPARE(chart->lineCount(), 3);
+        QCOMPARE(chart->line(0).size(), 2);
+        QCOMPARE(chart->chart()->axes(Qt::Vertical).first()->titleText(), QStringLiteral("Latency p99 (µs)"));
+        QVERIFY(!panel.setSweep(QStringLiteral("nope"), QStringLiteral("concurrency"), {}));
+        QVERIFY(!panel.setSweep(QStringLiteral("latency.p99"), QStringLiteral("nope"), {}));
+        QVERIFY(panel.setSweep(QStringLiteral("latency.p99"), QStringLiteral("concurrency"), {}));
+        QCOMPARE(chart->lineCount(), 3); // pipeline still splits the lines: never mixed into one point
+        panel.findChild<QCheckBox *>(QStringLiteral("studyLogY"))->setChecked(true);
+        QVERIFY(qobject_cast<QLogValueAxis *>(chart->chart()->axes(Qt::Vertical).first()));
+
+        // CSV: the values as given, in the files' units.
+        QTemporaryDir dir;
+        QString error;
+        QVERIFY2(panel.exportCsv(dir.filePath(QStringLiteral("t.csv")), &error), qPrintable(error));
+        QFile f(dir.filePath(QStringLiteral("t.csv")));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 13);
+        QVERIFY2(lines[0].startsWith(QStringLiteral("trial,state,concurrency,pipeline,throughput.requests_per_s (req/s),")), qPrintable(lines[0]));
+        QCOMPARE(lines[1].split(QLatin1Char(','))[4].toDouble(), throughputOf(1, 1, 1));
+        QVERIFY(!panel.exportCsv(dir.filePath(QStringLiteral("missing/dir/t.csv")), &error));
+        QVERIFY2(error.contains(QStringLiteral("missing/dir/t.csv")), qPrintable(error));
+    }
+
+    void reportsAMissingRun()
+    {
+        fb::gui::StudyPanel panel;
+        QSignalSpy shown(&panel, &fb::gui::StudyPanel::studyShown);
+        panel.showRun(QStringLiteral("no-such-run"));
+        QVERIFY(shown.wait(10000));
+        QCOMPARE(shown.first().first().toInt(), 0);
+        QVERIFY(panel.findChild<QLabel *>(QStringLiteral("studyMessage"))->text().contains(QStringLiteral("no-such-run")));
+    }
+};
+
+QTEST_MAIN(TestStudyPanel)
+#include "tst_studypanel.moc"
