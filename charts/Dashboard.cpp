@@ -23,28 +23,53 @@ using fb::metrics::PrometheusResponse;
 using fb::metrics::ResultDocument;
 
 namespace {
+using fb::units::Unit;
 // fbload's per-second result columns (core/clients/src/result.cpp) and its
 // /metrics names (metrics_server.cpp); GPU panels use NVIDIA DCGM exporter names.
+// Live rates use irate over $__rate_interval (Dashboard::expandQuery): the
+// last two scrapes, so a trial's first point comes one scrape interval after
+// its start and no averaging window makes a flat rate ramp up.
 DashboardPanel requestRate()
 {
-    return {QStringLiteral("Requests/s"), QStringLiteral("requests/s"),
-            {{QStringLiteral("{{op}}"), QStringLiteral("sum by (op) (rate(fbload_requests_total[10s]))")}},
-            {{QStringLiteral("completed"), QStringLiteral("completed"), 1.0}}};
+    DashboardPanel p{QStringLiteral("Requests/s"), QStringLiteral("Throughput"),
+                     {{QStringLiteral("{{op}}"), QStringLiteral("sum by (op) (irate(fbload_requests_total[$__rate_interval]))")}},
+                     {{QStringLiteral("completed"), QStringLiteral("completed"), 1.0}}};
+    p.unit = Unit::PerSecond;
+    return p;
+}
+QString quantile(const char *q, const char *metric, const char *by = "le")
+{
+    return QStringLiteral("histogram_quantile(%1, sum by (%2) (irate(%3[$__rate_interval])))")
+        .arg(QLatin1String(q), QLatin1String(by), QLatin1String(metric));
 }
 DashboardPanel latency(const QString &title = QStringLiteral("Latency"))
 {
-    return {title, QStringLiteral("seconds"),
-            {{QStringLiteral("p50"), QStringLiteral("histogram_quantile(0.5, sum by (le) (rate(fbload_latency_seconds_bucket[10s])))")},
-             {QStringLiteral("p99"), QStringLiteral("histogram_quantile(0.99, sum by (le) (rate(fbload_latency_seconds_bucket[10s])))")}},
-            {{QStringLiteral("p50"), QStringLiteral("latency_p50_ms"), 1e-3},
-             {QStringLiteral("p99"), QStringLiteral("latency_p99_ms"), 1e-3},
-             {QStringLiteral("max"), QStringLiteral("latency_max_ms"), 1e-3}}};
+    DashboardPanel p{title, QStringLiteral("Latency"),
+                     {{QStringLiteral("p50"), quantile("0.5", "fbload_latency_seconds_bucket")},
+                      {QStringLiteral("p99"), quantile("0.99", "fbload_latency_seconds_bucket")}},
+                     {{QStringLiteral("p50"), QStringLiteral("latency_p50_ms"), 1e-3},
+                      {QStringLiteral("p99"), QStringLiteral("latency_p99_ms"), 1e-3},
+                      {QStringLiteral("max"), QStringLiteral("latency_max_ms"), 1e-3}}};
+    p.unit = Unit::Seconds;
+    p.logAvailable = true;
+    return p;
 }
 DashboardPanel errors()
 {
-    return {QStringLiteral("Errors/s"), QStringLiteral("errors/s"),
-            {{QStringLiteral("{{class}}"), QStringLiteral("sum by (class) (rate(fbload_errors_total[10s])) > 0")}},
-            {{QStringLiteral("errors"), QStringLiteral("errors"), 1.0}}};
+    DashboardPanel p{QStringLiteral("Errors/s"), QStringLiteral("Errors/s"),
+                     {{QStringLiteral("{{class}}"), QStringLiteral("sum by (class) (irate(fbload_errors_total[$__rate_interval])) > 0")}},
+                     {{QStringLiteral("errors"), QStringLiteral("errors"), 1.0}}};
+    p.unit = Unit::None;
+    p.emptyText = QObject::tr("no errors");
+    return p;
+}
+DashboardPanel panel(const QString &title, const QString &quantity, Unit unit, const QList<DashboardQuery> &live,
+                     const QList<DashboardColumn> &result = {})
+{
+    DashboardPanel p{title, quantity, live, result};
+    p.unit = unit;
+    p.logAvailable = unit == Unit::Seconds;
+    return p;
 }
 } // namespace
 
@@ -55,44 +80,42 @@ DashboardSpec DashboardSpec::forWorkload(const QString &workload)
     if (w == QLatin1String("llm")) {
         s.title = QStringLiteral("LLM serving");
         s.panels << requestRate()
-                 << DashboardPanel{QStringLiteral("Tokens/s"), QStringLiteral("tokens/s"),
-                                   {{QStringLiteral("{{direction}}"), QStringLiteral("sum by (direction) (rate(fbload_tokens_total[10s]))")}},
-                                   {{QStringLiteral("input"), QStringLiteral("input_tokens"), 1.0},
-                                    {QStringLiteral("output"), QStringLiteral("output_tokens"), 1.0}}}
-                 << DashboardPanel{QStringLiteral("TTFT / ITL"), QStringLiteral("seconds"),
-                                   {{QStringLiteral("TTFT p50"), QStringLiteral("histogram_quantile(0.5, sum by (le) (rate(fbload_ttft_seconds_bucket[10s])))")},
-                                    {QStringLiteral("TTFT p99"), QStringLiteral("histogram_quantile(0.99, sum by (le) (rate(fbload_ttft_seconds_bucket[10s])))")},
-                                    {QStringLiteral("ITL p99"), QStringLiteral("histogram_quantile(0.99, sum by (le) (rate(fbload_itl_seconds_bucket[10s])))")}},
-                                   {}}
+                 << panel(QStringLiteral("Tokens/s"), QStringLiteral("Token throughput"), Unit::TokensPerSecond,
+                          {{QStringLiteral("{{direction}}"), QStringLiteral("sum by (direction) (irate(fbload_tokens_total[$__rate_interval]))")}},
+                          {{QStringLiteral("input"), QStringLiteral("input_tokens"), 1.0},
+                           {QStringLiteral("output"), QStringLiteral("output_tokens"), 1.0}})
+                 << panel(QStringLiteral("TTFT / ITL"), QStringLiteral("Latency"), Unit::Seconds,
+                          {{QStringLiteral("TTFT p50"), quantile("0.5", "fbload_ttft_seconds_bucket")},
+                           {QStringLiteral("TTFT p99"), quantile("0.99", "fbload_ttft_seconds_bucket")},
+                           {QStringLiteral("ITL p99"), quantile("0.99", "fbload_itl_seconds_bucket")}})
                  << latency(QStringLiteral("E2E latency"))
-                 << DashboardPanel{QStringLiteral("GPU utilisation"), QStringLiteral("%"),
-                                   {{QStringLiteral("GPU {{gpu}}"), QStringLiteral("DCGM_FI_DEV_GPU_UTIL")}}, {}}
-                 << DashboardPanel{QStringLiteral("GPU memory used"), QStringLiteral("MiB"),
-                                   {{QStringLiteral("GPU {{gpu}}"), QStringLiteral("DCGM_FI_DEV_FB_USED")}}, {}};
+                 << panel(QStringLiteral("GPU utilisation"), QStringLiteral("Utilisation"), Unit::Percent,
+                          {{QStringLiteral("GPU {{gpu}}"), QStringLiteral("DCGM_FI_DEV_GPU_UTIL")}})
+                 // DCGM reports MiB; in bytes the axis picks MiB or GiB itself.
+                 << panel(QStringLiteral("GPU memory used"), QStringLiteral("Memory"), Unit::Bytes,
+                          {{QStringLiteral("GPU {{gpu}}"), QStringLiteral("DCGM_FI_DEV_FB_USED * 1048576")}});
     } else if (w == QLatin1String("redis")) {
         s.title = QStringLiteral("Redis");
         s.panels << requestRate()
-                 << DashboardPanel{QStringLiteral("p99 per operation"), QStringLiteral("seconds"),
-                                   {{QStringLiteral("{{op}} p99"), QStringLiteral("histogram_quantile(0.99, sum by (le, op) (rate(fbload_latency_seconds_bucket[10s])))")}},
-                                   {{QStringLiteral("p99 (all ops)"), QStringLiteral("latency_p99_ms"), 1e-3}}}
+                 << panel(QStringLiteral("p99 per operation"), QStringLiteral("Latency"), Unit::Seconds,
+                          {{QStringLiteral("{{op}} p99"), quantile("0.99", "fbload_latency_seconds_bucket", "le, op")}},
+                          {{QStringLiteral("p99 (all ops)"), QStringLiteral("latency_p99_ms"), 1e-3}})
                  << latency() << errors();
     } else if (w == QLatin1String("database") || w == QLatin1String("postgres") || w == QLatin1String("mariadb")
                || w == QLatin1String("mysql")) {
         s.title = QStringLiteral("Database");
         DashboardPanel tps = requestRate();
         tps.title = QStringLiteral("Transactions/queries per second");
-        tps.yTitle = QStringLiteral("TPS / QPS");
         s.panels << tps << latency() << errors();
     } else if (w == QLatin1String("storage")) {
         s.title = QStringLiteral("Storage");
-        s.panels << DashboardPanel{QStringLiteral("Throughput"), QStringLiteral("MB/s"),
-                                   {{QStringLiteral("read {{device}}"), QStringLiteral("rate(node_disk_read_bytes_total[10s]) / 1e6")},
-                                    {QStringLiteral("write {{device}}"), QStringLiteral("rate(node_disk_written_bytes_total[10s]) / 1e6")}},
-                                   {}}
-                 << DashboardPanel{QStringLiteral("IOPS"), QStringLiteral("IO/s"),
-                                   {{QStringLiteral("read {{device}}"), QStringLiteral("rate(node_disk_reads_completed_total[10s])")},
-                                    {QStringLiteral("write {{device}}"), QStringLiteral("rate(node_disk_writes_completed_total[10s])")}},
-                                   {{QStringLiteral("completed"), QStringLiteral("completed"), 1.0}}}
+        s.panels << panel(QStringLiteral("Throughput"), QStringLiteral("Throughput"), Unit::BytesPerSecond,
+                          {{QStringLiteral("read {{device}}"), QStringLiteral("irate(node_disk_read_bytes_total[$__rate_interval])")},
+                           {QStringLiteral("write {{device}}"), QStringLiteral("irate(node_disk_written_bytes_total[$__rate_interval])")}})
+                 << panel(QStringLiteral("IOPS"), QStringLiteral("I/O rate"), Unit::OpsPerSecond,
+                          {{QStringLiteral("read {{device}}"), QStringLiteral("irate(node_disk_reads_completed_total[$__rate_interval])")},
+                           {QStringLiteral("write {{device}}"), QStringLiteral("irate(node_disk_writes_completed_total[$__rate_interval])")}},
+                          {{QStringLiteral("completed"), QStringLiteral("completed"), 1.0}})
                  << latency();
     } else if (w == QLatin1String("vector")) {
         s.title = QStringLiteral("Vector database");
@@ -106,6 +129,21 @@ DashboardSpec DashboardSpec::forWorkload(const QString &workload)
         s.panels << requestRate() << latency() << errors();
     }
     return s;
+}
+
+QString Dashboard::rateInterval(double scrapeSeconds)
+{
+    // irate needs two samples in its window; four scrape intervals still
+    // find two when one scrape is late or lost. Milliseconds, so 250 ms
+    // scrapes work too.
+    const double s = scrapeSeconds > 0 ? scrapeSeconds : 5.0;
+    return QStringLiteral("%1ms").arg(qint64(std::llround(4 * s * 1000)));
+}
+
+QString Dashboard::expandQuery(const QString &promql, double scrapeSeconds)
+{
+    QString q = promql;
+    return q.replace(QLatin1String("$__rate_interval"), rateInterval(scrapeSeconds));
 }
 
 Dashboard::Dashboard(const DashboardSpec &spec, QWidget *parent) : ChartWidget(parent), m_spec(spec)
@@ -128,7 +166,10 @@ Dashboard::Dashboard(const DashboardSpec &spec, QWidget *parent) : ChartWidget(p
     for (int i = 0; i < spec.panels.size(); ++i) {
         auto *chart = new TimeSeriesChart(gridHost);
         chart->setTitle(spec.panels[i].title);
-        chart->setAxisTitles(QStringLiteral("seconds since start"), spec.panels[i].yTitle);
+        chart->setAxisTitles(QStringLiteral("Time since start (s)"), spec.panels[i].yTitle);
+        chart->setYUnit(spec.panels[i].unit);
+        chart->setLogYAvailable(spec.panels[i].logAvailable);
+        chart->setEmptyText(spec.panels[i].emptyText);
         chart->setMinimumSize(240, 160);
         m_grid->addWidget(chart, i / columns, i % columns);
         m_link->add(chart);
@@ -200,16 +241,21 @@ void Dashboard::showResults(const QList<ResultDocument> &docs)
                     continue;
                 for (QPointF &pt : pts)
                     pt.setY(pt.y() * col.scale);
-                const QString name = docs.size() > 1 ? labels[di] + QStringLiteral(": ") + col.legend : col.legend;
+                // One series per document in a one-column panel: the
+                // document's label alone ("concurrency=4, pipeline=16").
+                const QString name = docs.size() < 2 ? col.legend
+                    : m_spec.panels[p].result.size() == 1 ? labels[di]
+                                                          : labels[di] + QStringLiteral(" · ") + col.legend;
                 m_panels[p]->setSeriesData(seriesIndex(p, name), pts);
             }
         }
     }
 }
 
-void Dashboard::startLive(fb::metrics::PrometheusClient *client, const QDateTime &start, int intervalMs)
+void Dashboard::startLive(fb::metrics::PrometheusClient *client, const QDateTime &start, int intervalMs, double scrapeSeconds)
 {
     m_client = client;
+    m_scrapeSeconds = scrapeSeconds;
     m_liveStart = start;
     // Fixed legends get their series now, in query order, so colours do not
     // depend on which reply comes back first.
@@ -251,7 +297,8 @@ void Dashboard::pollNow()
                 if (!watcher->isCanceled() && watcher->future().resultCount() > 0)
                     applyLive(p, q, watcher->result());
             });
-            watcher->setFuture(m_client->queryRangeForWidth(queries[q].promql, m_liveStart, now, m_panels[p]->plotWidthPixels()));
+            watcher->setFuture(m_client->queryRangeForWidth(expandQuery(queries[q].promql, m_scrapeSeconds), m_liveStart, now,
+                                                            m_panels[p]->plotWidthPixels()));
         }
     }
 }

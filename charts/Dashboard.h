@@ -12,6 +12,8 @@
 
 #include "ChartWidget.h"
 
+#include "common/Units.h"
+
 #include <QDateTime>
 #include <QList>
 #include <QPointer>
@@ -46,9 +48,12 @@ struct DashboardColumn
 struct DashboardPanel
 {
     QString title;
-    QString yTitle;
-    QList<DashboardQuery> live;
+    QString yTitle;                 // the quantity; the axis adds the unit: "Latency (ms)"
+    QList<DashboardQuery> live;     // PromQL; "$__rate_interval" follows the scrape interval
     QList<DashboardColumn> result;
+    fb::units::Unit unit = fb::units::Unit::None; // of the values, in base units (s, req/s, B)
+    bool logAvailable = false;      // the y axis may switch to log (latency panels)
+    QString emptyText = {};         // shown while every value is 0 or there is none ("no errors")
 };
 
 struct DashboardSpec
@@ -76,7 +81,14 @@ public:
     void showResults(const QList<fb::metrics::ResultDocument> &docs);
 
     // Live mode: poll `client` every intervalMs for the range [start, now].
-    void startLive(fb::metrics::PrometheusClient *client, const QDateTime &start, int intervalMs = 2000);
+    // `scrapeSeconds` is the Prometheus scrape interval: rates look back
+    // rateInterval() of it.
+    void startLive(fb::metrics::PrometheusClient *client, const QDateTime &start, int intervalMs = 2000,
+                   double scrapeSeconds = 5.0);
+    // "$__rate_interval" in a panel's PromQL becomes rateInterval(scrape):
+    // 4 scrape intervals, enough for irate's two samples with one missed.
+    static QString rateInterval(double scrapeSeconds);
+    static QString expandQuery(const QString &promql, double scrapeSeconds);
     void stopLive();
     bool isLive() const;
     void pollNow();
@@ -102,6 +114,7 @@ private:
     QTimer *m_timer = nullptr;
     QString m_lastError;
     int m_inFlight = 0;
+    double m_scrapeSeconds = 5.0;
 };
 
 } // namespace fb::charts
