@@ -5,6 +5,7 @@
 #include "common/Paths.h"
 #include "metrics/RunComparison.h"
 #include "session/RunStore.h"
+#include "session/StudyLoader.h"
 
 #include <QLabel>
 #include <QSplitter>
@@ -32,7 +33,7 @@ ResultsDashboardPanel::ResultsDashboardPanel(QWidget *parent)
 
 void ResultsDashboardPanel::clearCharts()
 {
-    // The old charts go; the splitter (compare mode) owns dashboard and table.
+    // The old charts go; in compare mode the box around the view owns it.
     QWidget *old = m_compare ? m_compare->parentWidget() : static_cast<QWidget *>(m_dashboard);
     delete old;
     m_dashboard = nullptr;
@@ -71,7 +72,7 @@ bool ResultsDashboardPanel::isLive() const { return m_dashboard && m_dashboard->
 void ResultsDashboardPanel::present(const LoadedResults &r)
 {
     clearCharts();
-    if (r.docs.isEmpty() || (r.compare && r.docs.size() < 2)) {
+    if (r.compare ? r.sides.size() < 2 : r.docs.isEmpty()) {
         QStringList lines = r.errors;
         if (lines.isEmpty())
             lines << (r.compare ? tr("%1: fewer than two of these runs have results to compare.").arg(r.title)
@@ -81,24 +82,27 @@ void ResultsDashboardPanel::present(const LoadedResults &r)
         emit shown(int(r.docs.size()));
         return;
     }
+    if (r.compare) {
+        // Trial by trial (points per matched trial, never a time series
+        // joining the runs' trials across their gaps) and the verdict table.
+        auto *box = new QWidget(this);
+        box->setObjectName(QStringLiteral("compareBox"));
+        (new QVBoxLayout(box))->setContentsMargins(0, 0, 0, 0);
+        m_compare = new charts::CompareRunsView(box);
+        m_compare->setObjectName(QStringLiteral("compareView"));
+        m_compare->setTitle(r.title);
+        box->layout()->addWidget(m_compare);
+        m_compare->setSides(r.sides);
+        m_layout->addWidget(box, 1);
+        m_message->setVisible(!r.errors.isEmpty() || !m_compare->model()->comparison()->unmatched().isEmpty());
+        m_message->setText((r.errors + m_compare->model()->comparison()->unmatched()).join(QLatin1Char('\n')));
+        emit shown(int(r.sides.size()));
+        return;
+    }
     charts::DashboardSpec spec = charts::DashboardSpec::forWorkload(r.docs.first().workload());
     spec.title = r.title;
-    if (r.compare) {
-        auto *split = new QSplitter(Qt::Vertical, this);
-        split->setObjectName(QStringLiteral("compareSplitter"));
-        m_dashboard = new charts::Dashboard(spec, split);
-        m_compare = new charts::CompareRunsView(split);
-        m_compare->setObjectName(QStringLiteral("compareView"));
-        m_compare->setComparison(metrics::RunComparison(r.docs.first(), r.docs.mid(1)));
-        split->addWidget(m_dashboard);
-        split->addWidget(m_compare);
-        split->setStretchFactor(0, 3);
-        split->setStretchFactor(1, 2);
-        m_layout->addWidget(split, 1);
-    } else {
-        m_dashboard = new charts::Dashboard(spec, this);
-        m_layout->addWidget(m_dashboard, 1);
-    }
+    m_dashboard = new charts::Dashboard(spec, this);
+    m_layout->addWidget(m_dashboard, 1);
     m_dashboard->setObjectName(QStringLiteral("resultsDashboard"));
     m_dashboard->showResults(r.docs);
     m_message->setVisible(!r.errors.isEmpty());
@@ -161,38 +165,45 @@ LoadedResults ResultsDashboardPanel::loadComparison(const QString &storePath, co
         r.errors << error;
         return r;
     }
-    QList<session::RunRecord> runs;
+    // Each entry is a run ("RUN") or one of its trials ("RUN/TRIAL"); the
+    // oldest run comes first, as the baseline the view starts with.
+    struct Entry
+    {
+        session::RunRecord run;
+        QStringList trials;
+    };
+    QList<Entry> entries;
     for (const QString &id : runIds) {
-        if (auto run = store.run(id))
-            runs << *run;
-        else
-            r.errors << tr("run %1: not in the run store").arg(id);
+        const QString runId = id.section(QLatin1Char('/'), 0, 0), trial = id.section(QLatin1Char('/'), 1);
+        const std::optional<session::RunRecord> run = store.run(runId);
+        if (!run) {
+            r.errors << tr("run %1: not in the run store").arg(runId);
+            continue;
+        }
+        entries << Entry{*run, trial.isEmpty() ? QStringList() : QStringList{trial}};
     }
-    // The oldest run is the baseline the others are compared with.
-    std::stable_sort(runs.begin(), runs.end(), [](const auto &a, const auto &b) { return a.createdAt < b.createdAt; });
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry &a, const Entry &b) { return a.run.createdAt < b.run.createdAt; });
     QStringList labels;
-    for (const session::RunRecord &run : std::as_const(runs)) {
-        QList<metrics::ResultDocument> docs;
-        for (const session::ResultFileRecord &f : store.resultFiles(run.id)) {
-            if (auto doc = metrics::ResultDocument::load(f.localPath, &error))
-                docs << *doc;
-            else
-                r.errors << error;
-        }
-        if (docs.isEmpty()) {
-            r.errors << tr("run %1: no result files").arg(run.id);
+    for (const Entry &e : std::as_const(entries)) {
+        std::optional<metrics::Study> study = session::loadStudy(store, e.run.id, &error);
+        if (study && !e.trials.isEmpty())
+            study = metrics::selectTrials(*study, e.trials, &error);
+        if (!study) {
+            r.errors << error;
             continue;
         }
-        // A run with several result files (clients, trials) compares as one.
-        std::optional<metrics::ResultDocument> doc = docs.size() == 1 ? docs.first() : metrics::ResultDocument::merge(docs, &error);
-        if (!doc) {
-            r.errors << tr("run %1: %2").arg(run.id, error);
+        if (study->resultCount() == 0) {
+            r.errors << tr("run %1: no result files").arg(e.run.id);
             continue;
         }
-        const QString label = QStringLiteral("%1 %2").arg(run.name, run.createdAt.toLocalTime().toString(QStringLiteral("MMM d HH:mm")));
-        doc->run.insert(QStringLiteral("label"), label);
+        for (const metrics::StudyTrial &t : study->trials())
+            if (!t.error.isEmpty())
+                r.errors << t.error;
+        QString label = QStringLiteral("%1 %2").arg(e.run.name, e.run.createdAt.toLocalTime().toString(QStringLiteral("MMM d HH:mm")));
+        if (!e.trials.isEmpty())
+            label += QLatin1Char('/') + e.trials.join(QLatin1Char(','));
         labels << label;
-        r.docs << *doc;
+        r.sides << metrics::ComparisonSide{*study, label};
     }
     r.title = tr("Compare: %1").arg(labels.join(QStringLiteral(" · ")));
     return r;

@@ -2,14 +2,16 @@
 // workload (fbcharts' Dashboard) for the run or trial selected in the Runs
 // panel — one series per trial, so a sweep's trials overlay. Result files are
 // read and parsed on a worker thread; the charts are built once they arrive.
-// compareRuns() shows several runs: their charts overlaid and the compare
-// table (fbcharts' CompareRunsView) of each run against the oldest one.
+// compareRuns() compares runs or trials ("RUN" or "RUN/TRIAL") in fbcharts'
+// CompareRunsView: trial by trial against a baseline the user picks there
+// (the oldest run at first), with a per-trial chart and the verdict table.
 // showLive() shows a running trial's charts live from its Prometheus (the
 // Session's live dashboard, see SessionLiveMonitor) until stopLive() or the
 // next run is shown.
 #pragma once
 
 #include "metrics/ResultDocument.h"
+#include "metrics/RunComparison.h"
 
 #include <QFutureWatcher>
 #include <QWidget>
@@ -35,7 +37,8 @@ struct LoadedResults
     QString title;
     QList<metrics::ResultDocument> docs;
     QStringList errors;
-    bool compare = false; // one merged document per run, oldest first
+    bool compare = false;                    // compareRuns(): `sides` holds the runs or trials, oldest run first
+    QList<metrics::ComparisonSide> sides;
 };
 
 class ResultsDashboardPanel : public QWidget
@@ -44,7 +47,7 @@ class ResultsDashboardPanel : public QWidget
 public:
     explicit ResultsDashboardPanel(QWidget *parent = nullptr);
     void showRun(const QString &runId, const QString &trialId); // asynchronous
-    void compareRuns(const QStringList &runIds);                  // asynchronous; two or more runs
+    void compareRuns(const QStringList &runIds);                  // asynchronous; two or more "RUN" or "RUN/TRIAL"
     // Live mode: the workload's dashboard polling `client` (not owned; it must
     // outlive live mode) for [start, now]. Emits liveStarted at once.
     void showLive(metrics::PrometheusClient *client, const QString &workload, const QDateTime &start, const QString &title,
@@ -54,7 +57,7 @@ public:
     charts::Dashboard *dashboard() const { return m_dashboard; }
     charts::CompareRunsView *compareView() const { return m_compare; }
     static LoadedResults load(const QString &storePath, const QString &runId, const QString &trialId); // any thread
-    static LoadedResults loadComparison(const QString &storePath, const QStringList &runIds);       // any thread
+    static LoadedResults loadComparison(const QString &storePath, const QStringList &runIds);       // any thread; "RUN" or "RUN/TRIAL"
 
 signals:
     void shown(int documents);

@@ -37,7 +37,7 @@ RunsPanel::RunsPanel(QWidget *parent)
     m_study->setToolTip(tr("Show the selected run as a study: sweep chart and trial table (also: double-click a run)"));
     m_compare = new QPushButton(tr("Compare"), this);
     m_compare->setObjectName(QStringLiteral("compareRuns"));
-    m_compare->setToolTip(tr("Compare the selected runs (Ctrl+click to select several)"));
+    m_compare->setToolTip(tr("Compare the selected runs or trials, trial by trial (Ctrl+click to select several)"));
     m_delete = new QPushButton(tr("Delete…"), this);
     m_delete->setObjectName(QStringLiteral("deleteRuns"));
     m_delete->setToolTip(tr("Delete the selected runs from the run store and their local folders"));
@@ -185,6 +185,23 @@ QStringList RunsPanel::selectedRuns() const
     return ids;
 }
 
+QStringList RunsPanel::selectedForComparison() const
+{
+    QStringList ids;
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *run = m_tree->topLevelItem(i);
+        const QString runId = run->data(0, Qt::UserRole).toString();
+        if (run->isSelected()) {
+            ids << runId;
+            continue;
+        }
+        for (int j = 0; j < run->childCount(); ++j)
+            if (run->child(j)->isSelected())
+                ids << runId + QLatin1Char('/') + run->child(j)->text(0);
+    }
+    return ids;
+}
+
 bool RunsPanel::selectRuns(const QStringList &runIds)
 {
     m_tree->clearSelection();
@@ -204,13 +221,13 @@ void RunsPanel::updateButtons()
 {
     const int n = int(selectedRuns().size());
     m_study->setEnabled(n == 1);
-    m_compare->setEnabled(n >= 2);
+    m_compare->setEnabled(selectedForComparison().size() >= 2);
     m_delete->setEnabled(n >= 1 && m_deleting.isEmpty());
 }
 
 void RunsPanel::compareSelected()
 {
-    const QStringList ids = selectedRuns();
+    const QStringList ids = selectedForComparison();
     if (ids.size() >= 2)
         emit compareRequested(ids);
 }

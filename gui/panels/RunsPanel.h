@@ -2,7 +2,8 @@
 // trials (state, step, parameters, results). The store is read on a worker
 // thread (QtConcurrent; a RunStore per read) so a large or locked store never
 // stalls the window; the tree is replaced once the snapshot arrives.
-// Several runs can be selected: Compare asks the dashboard to compare them,
+// Several runs (or trials, even of one run) can be selected: Compare asks the
+// dashboard to compare them,
 // Delete (after a confirmation) removes them from the store and deletes their
 // local folders, also on a worker thread.
 #pragma once
@@ -41,7 +42,10 @@ public:
     static RunsSnapshot readStore(const QString &path); // any thread
     QStringList selectedRuns() const;      // run ids, in tree order
     bool selectRuns(const QStringList &runIds);
-    void compareSelected();                // needs two or more runs
+    // What Compare compares: a selected run as "RUN", selected trials of a run
+    // (the run itself not selected) as "RUN/TRIAL" each, in tree order.
+    QStringList selectedForComparison() const;
+    void compareSelected();                // needs two or more runs or trials
     void studySelected();                  // needs exactly one run: studyRequested
     void deleteSelected();                 // asks first; asynchronous, `deleted` when done
     // Removes the runs from the store and their folders under <runsDir>; any thread. Errors name the run.
@@ -51,7 +55,7 @@ signals:
     void reloaded();
     // A run (trialId empty) or one of its trials was selected.
     void selectionChanged(const QString &runId, const QString &trialId);
-    void compareRequested(const QStringList &runIds);
+    void compareRequested(const QStringList &runIds); // "RUN" or "RUN/TRIAL" (see selectedForComparison)
     void studyRequested(const QString &runId); // Study pressed (or a run double-clicked)
     void deleted(const QStringList &runIds, const QStringList &errors);
 

@@ -8,14 +8,12 @@
 // docs/screenshots/chart-<kind>.png (the committed screenshots).
 #include "ChartExport.h"
 #include "ChartLegend.h"
-#include "CompareRunsView.h"
 #include "Decimation.h"
 #include "LatencyDistributionChart.h"
 #include "SweepChart.h"
 #include "TimeSeriesChart.h"
 
 #include "metrics/ResultDocument.h"
-#include "metrics/RunComparison.h"
 
 #include <QDir>
 #include <QFile>
@@ -318,65 +316,6 @@ private slots:
         QCOMPARE(s.lineCount(), 1); // replaced, not added
         QVERIFY(s.toCsv().startsWith(QLatin1String("line,x,mean,error_low,error_high,repetitions\nb,2,3,3,3,1\n")));
         QCOMPARE(ChartWidget::csvField(QStringLiteral("a,\"b\"")), QStringLiteral("\"a,\"\"b\"\"\""));
-    }
-
-    void compareRuns()
-    {
-        using namespace fb::metrics;
-        const ResultDocument r1 = result("r1.json");
-        RunComparison cmp(r1, {result("r3-c16.json"), result("r2.json")},
-                          {QStringLiteral("latency.p50"), QStringLiteral("latency.p99"), QStringLiteral("throughput.requests_per_s"),
-                           QStringLiteral("errors.connect")});
-        CompareRunsView v;
-        v.resize(900, 220);
-        v.setComparison(cmp);
-        v.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&v));
-        QCOMPARE(v.model()->rowCount(), 4);
-        int regressions = 0, improvements = 0;
-        const QList<ComparisonRow> rows = cmp.rows();
-        for (int r = 0; r < rows.size(); ++r) {
-            for (int cand = 0; cand < 2; ++cand) {
-                const int col = 2 + cand * RunComparisonModel::kPerCandidate;
-                const QColor c = v.cellColour(r, col + 2);
-                switch (rows[r].cells[cand].status) {
-                case ComparisonStatus::Regression:
-                    ++regressions;
-                    QCOMPARE(c.rgb(), v.theme().seriesColor(3).rgb());
-                    break;
-                case ComparisonStatus::Improvement:
-                    ++improvements;
-                    QCOMPARE(c.rgb(), v.theme().seriesColor(2).rgb());
-                    break;
-                case ComparisonStatus::Ok:
-                    QVERIFY(!c.isValid());
-                    break;
-                default:
-                    break;
-                }
-            }
-            QVERIFY(!v.cellColour(r, 0).isValid()); // metric names stay plain
-        }
-        QVERIFY(regressions >= 1);   // 16 connections: p50 up
-        QVERIFY(improvements >= 1);  // and requests/s up
-        const QString csv = v.toCsv();
-        QVERIFY2(csv.startsWith(QLatin1String("Metric,")), qPrintable(csv.left(80)));
-        QCOMPARE(csv.count(QLatin1Char('\n')), 5);
-        QVERIFY(csv.contains(QLatin1String("latency.p50,") + ChartWidget::csvNumber(r1.metrics[QStringLiteral("latency")].p50)));
-        QVERIFY(csv.contains(QLatin1String(",regression")));
-
-        QString err;
-        const QString png = m_tmp.filePath(QStringLiteral("compare.png"));
-        QVERIFY2(exportChart(&v, png, {}, &err), qPrintable(err));
-        QVERIFY(distinctColours(QImage(png)) > 10);
-        QVERIFY2(exportChart(&v, m_tmp.filePath(QStringLiteral("compare.pdf")), {}, &err), qPrintable(err));
-        if (qEnvironmentVariableIntValue("FB_UPDATE_SCREENSHOTS")) {
-            const QString shot = QStringLiteral(FB_SOURCE_DIR "/docs/screenshots/chart-compare.png");
-            QFile::remove(shot);
-            ExportOptions o;
-            o.dpi = 96;
-            QVERIFY2(exportPng(&v, shot, o, &err), qPrintable(err));
-        }
     }
 
     void exports_data()

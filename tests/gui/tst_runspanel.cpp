@@ -1,5 +1,5 @@
 // RunsPanel reads the run store off the GUI thread and lists runs with their
-// trials; several runs compare in the dashboard; Delete asks, then removes
+// trials; several runs (or trials of one run) compare in the dashboard; Delete asks, then removes
 // the store rows and the local folders off the GUI thread.
 #include "CompareRunsView.h"
 #include "Dashboard.h"
@@ -45,6 +45,27 @@ void makeRun(const QString &id, const QString &name, const QDateTime &created, c
     QFile::remove(local);
     QVERIFY(QFile::copy(resultSource, local));
     fb::session::ResultFileRecord f{id, QStringLiteral("t001"), QStringLiteral("/r/t001/result-load.json"), local,
+                                    QStringLiteral("ab"), QFileInfo(local).size(), QDateTime::currentDateTimeUtc()};
+    QVERIFY2(store.saveResultFile(f, &error), qPrintable(error));
+}
+
+// A further completed trial of run `id` with the result `resultSource`.
+void addTrial(const QString &id, const QString &trialId, int index, const QString &resultSource)
+{
+    fb::session::RunStore store;
+    QString error;
+    QVERIFY2(store.open(fb::Paths::runStorePath(), &error), qPrintable(error));
+    fb::session::TrialRecord t;
+    t.runId = id;
+    t.trialId = trialId;
+    t.index = index;
+    t.state = QStringLiteral("completed");
+    QVERIFY2(store.saveTrial(t, &error), qPrintable(error));
+    const QString local = fb::Paths::stateDir() + QStringLiteral("/runs/%1/%2/results/result-load.json").arg(id, trialId);
+    QVERIFY(QDir().mkpath(QFileInfo(local).absolutePath()));
+    QFile::remove(local);
+    QVERIFY(QFile::copy(resultSource, local));
+    fb::session::ResultFileRecord f{id, trialId, QStringLiteral("/r/%1/result-load.json").arg(trialId), local,
                                     QStringLiteral("ab"), QFileInfo(local).size(), QDateTime::currentDateTimeUtc()};
     QVERIFY2(store.saveResultFile(f, &error), qPrintable(error));
 }
@@ -133,13 +154,47 @@ private slots:
         QTest::mouseClick(compare, Qt::LeftButton);
         QVERIFY(shown.wait(10000));
         QCOMPARE(shown.first().first().toInt(), 2);
-        QVERIFY(dashboard.dashboard());
+        QVERIFY(!dashboard.dashboard()); // trial by trial: no time series joining the runs' trials
         QVERIFY(dashboard.compareView());
         auto *model = dashboard.compareView()->model();
         QVERIFY(model->rowCount() > 3);
         QVERIFY(model->comparison());
-        QCOMPARE(model->comparison()->candidateLabels().size(), 1); // the newer run against the older
+        QCOMPARE(model->comparison()->candidateLabels().size(), 1); // the newer run against the older at first
         QVERIFY2(model->comparison()->baselineLabel().startsWith(QStringLiteral("redis")), qPrintable(model->comparison()->baselineLabel()));
+        // The user makes the newer run the baseline.
+        const QString older = model->comparison()->baselineLabel();
+        dashboard.compareView()->setBaseline(1);
+        QCOMPARE(dashboard.compareView()->model()->comparison()->candidateLabels(), QStringList{older});
+    }
+
+    void compareTwoTrialsOfOneRun()
+    {
+        QDir(fb::Paths::stateDir()).removeRecursively();
+        QDir().mkpath(fb::Paths::stateDir());
+        const QString id = QStringLiteral("20261123-100000-redis-sweep");
+        makeRun(id, QStringLiteral("redis"), QDateTime::currentDateTimeUtc(), kResults + QStringLiteral("r1.json"));
+        addTrial(id, QStringLiteral("t002"), 2, kResults + QStringLiteral("r3-c16.json"));
+        fb::gui::RunsPanel panel;
+        fb::gui::ResultsDashboardPanel dashboard;
+        connect(&panel, &fb::gui::RunsPanel::compareRequested, &dashboard, &fb::gui::ResultsDashboardPanel::compareRuns);
+        QSignalSpy reloaded(&panel, &fb::gui::RunsPanel::reloaded);
+        QVERIFY(reloaded.wait(10000));
+        auto *tree = panel.findChild<QTreeWidget *>(QStringLiteral("runTree"));
+        QTreeWidgetItem *run = tree->topLevelItem(0);
+        QCOMPARE(run->childCount(), 2);
+        run->child(0)->setSelected(true);
+        run->child(1)->setSelected(true);
+        QCOMPARE(panel.selectedForComparison(), (QStringList{id + QStringLiteral("/t001"), id + QStringLiteral("/t002")}));
+        auto *compare = panel.findChild<QPushButton *>(QStringLiteral("compareRuns"));
+        QVERIFY(compare->isEnabled());
+        QSignalSpy shown(&dashboard, &fb::gui::ResultsDashboardPanel::shown);
+        QTest::mouseClick(compare, Qt::LeftButton);
+        QVERIFY(shown.wait(10000));
+        auto *model = dashboard.compareView()->model();
+        QVERIFY(model->comparison()->baselineLabel().endsWith(QStringLiteral("/t001")));
+        QVERIFY(model->comparison()->candidateLabels().first().endsWith(QStringLiteral("/t002")));
+        QVERIFY(model->rowCount() >= 3);
+        QCOMPARE(model->data(model->index(0, 0)).toString(), QStringLiteral("t001 vs t002"));
     }
 
     void deleteAsksThenRemovesRowAndFolder()

@@ -1,10 +1,9 @@
-// Tests fb::metrics::ResultDocument, LogLinearHistogram and RunComparison on
+// Tests fb::metrics::ResultDocument and LogLinearHistogram on
 // result documents written by the real fbload (tests/metrics/data/results,
 // see its README): loading, the percentile rule against fbload's own numbers,
-// merging against fbload's own merge, derived series and tables, comparisons,
+// merging against fbload's own merge, derived series and tables,
 // and errors that name the file and the field path.
 #include "metrics/ResultDocument.h"
-#include "metrics/RunComparison.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -308,46 +307,6 @@ private slots:
         const auto d = ResultDocument::fromJson(QJsonDocument(o).toJson(), QStringLiteral("doc.json"), &err);
         QVERIFY2(d, qPrintable(err));
         QCOMPARE(d->metrics.size(), 4);
-    }
-
-    void comparisonAgainstBaseline()
-    {
-        const ResultDocument base = load(QStringLiteral("r1.json"));
-        const ResultDocument c16 = load(QStringLiteral("r3-c16.json"));
-        RunComparison cmp(base, {c16, base},
-                          {QStringLiteral("latency.p50"), QStringLiteral("throughput.requests_per_s"),
-                           QStringLiteral("errors.timeout")});
-        QCOMPARE(cmp.baselineLabel(), QStringLiteral("r1"));
-        QCOMPARE(cmp.candidateLabels(), (QStringList{QStringLiteral("r3"), QStringLiteral("r1")}));
-        const QList<ComparisonRow> rows = cmp.rows();
-        QCOMPARE(rows.size(), 3);
-        for (const ComparisonRow &r : rows) {
-            QVERIFY(r.hasBaseline);
-            QCOMPARE(r.cells.size(), 2);
-            // Against itself: always within tolerance.
-            QCOMPARE(r.cells[1].status, ComparisonStatus::Ok);
-            if (r.metric == QLatin1String("latency.p50")) {
-                // 16 connections instead of 4: slower per request.
-                const double expected = (c16.metrics[QStringLiteral("latency")].p50 - r.baseline) / std::abs(r.baseline) * 100;
-                QCOMPARE(r.cells[0].percentDiff, expected);
-                QCOMPARE(r.cells[0].status, ComparisonStatus::Regression);
-            }
-            if (r.metric == QLatin1String("throughput.requests_per_s"))
-                QCOMPARE(r.cells[0].status, ComparisonStatus::Improvement);
-        }
-        QVERIFY(cmp.regressions().join(QLatin1Char('\n')).contains(QLatin1String("latency.p50 (r3): +")));
-        // A wide enough tolerance accepts it.
-        cmp.setReference(QStringLiteral("latency.p50"), {-0.05, 100.0, Better::Lower});
-        for (const ComparisonRow &r : cmp.rows())
-            if (r.metric == QLatin1String("latency.p50"))
-                QCOMPARE(r.cells[0].status, ComparisonStatus::Ok);
-        QCOMPARE(RunComparison::betterFor(QStringLiteral("throughput.requests_per_s")), Better::Higher);
-        QCOMPARE(RunComparison::betterFor(QStringLiteral("latency.p99")), Better::Lower);
-
-        RunComparisonModel model;
-        model.setComparison(cmp);
-        QCOMPARE(model.rowCount(), 3);
-        QCOMPARE(model.columnCount(), 2 + 2 * RunComparisonModel::kPerCandidate);
     }
 };
 
