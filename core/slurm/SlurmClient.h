@@ -1,7 +1,7 @@
 // SlurmClient: Slurm's user commands (sbatch, squeue, sacct, scontrol,
 // scancel, tail of job logs) run on the login node through a CommandRunner,
 // with their command lines built and their outputs parsed here. All calls are
-// asynchronous. Owned by whoever drives jobs (JobTracker, the campaign).
+// asynchronous. Owned by whoever drives jobs (the campaign).
 //
 // Job end states come from squeue while Slurm keeps the job (MinJobAge), from
 // sacct where accounting exists, and otherwise from `scontrol show job`, so

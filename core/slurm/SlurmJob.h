@@ -1,6 +1,6 @@
 // SlurmJob: what FactoryBench knows of one Slurm job — its id, name, state
 // with Slurm's reason, nodes, times and exit code — and the parsing of
-// Slurm's state names. Values, owned by whoever tracks the job (JobTracker).
+// Slurm's state names. Values, owned by whoever tracks the job (the campaign).
 #pragma once
 
 #include <QDateTime>
