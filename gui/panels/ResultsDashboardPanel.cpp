@@ -7,6 +7,9 @@
 #include "session/RunStore.h"
 #include "session/StudyLoader.h"
 
+#include <QHash>
+#include "session/StudyLoader.h"
+
 #include <QLabel>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -41,7 +44,7 @@ void ResultsDashboardPanel::clearCharts()
 }
 
 void ResultsDashboardPanel::showLive(metrics::PrometheusClient *client, const QString &workload, const QDateTime &start,
-                                     const QString &title, int intervalMs)
+                                     const QString &title, int intervalMs, double scrapeSeconds)
 {
     clearCharts();
     charts::DashboardSpec spec = charts::DashboardSpec::forWorkload(workload);
@@ -50,7 +53,7 @@ void ResultsDashboardPanel::showLive(metrics::PrometheusClient *client, const QS
     m_dashboard->setObjectName(QStringLiteral("liveDashboard"));
     m_layout->addWidget(m_dashboard, 1);
     m_message->hide();
-    m_dashboard->startLive(client, start, intervalMs);
+    m_dashboard->startLive(client, start, intervalMs, scrapeSeconds);
     emit liveStarted();
 }
 
@@ -139,19 +142,33 @@ LoadedResults ResultsDashboardPanel::load(const QString &storePath, const QStrin
 {
     LoadedResults r;
     r.title = trialId.isEmpty() ? runId : runId + QLatin1Char('/') + trialId;
-    session::RunStore store;
     QString error;
-    if (!store.open(storePath, &error)) {
+    // The run as a study: one document per trial (its clients merged), named
+    // by its swept values rather than its id.
+    const std::optional<metrics::Study> study = session::loadStudy(storePath, runId, &error);
+    if (!study) {
         r.errors << error;
         return r;
     }
-    for (const session::ResultFileRecord &f : store.resultFiles(runId, trialId)) {
-        auto doc = metrics::ResultDocument::load(f.localPath, &error);
-        if (doc)
-            r.docs << *doc;
-        else
-            r.errors << error;
+    QHash<QString, int> uses;
+    for (const metrics::StudyTrial &t : study->trials())
+        ++uses[study->trialLabel(t)];
+    for (const metrics::StudyTrial &t : study->trials()) {
+        if (!trialId.isEmpty() && t.id != trialId)
+            continue;
+        if (!t.error.isEmpty())
+            r.errors << t.error;
+        if (!t.result)
+            continue;
+        metrics::ResultDocument doc = *t.result;
+        QString label = study->trialLabel(t);
+        if (uses.value(label) > 1) // repetitions share their swept values
+            label += QStringLiteral(" (%1)").arg(t.id);
+        doc.run.insert(QStringLiteral("label"), label);
+        r.docs << doc;
     }
+    if (!trialId.isEmpty() && r.docs.size() == 1)
+        r.title = QStringLiteral("%1 / %2").arg(runId, r.docs.first().label());
     return r;
 }
 

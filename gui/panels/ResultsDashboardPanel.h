@@ -1,6 +1,8 @@
 // ResultsDashboardPanel (the Dashboard dock): the default dashboard of the
 // workload (fbcharts' Dashboard) for the run or trial selected in the Runs
-// panel — one series per trial, so a sweep's trials overlay. Result files are
+// panel — one series per trial (its clients merged), named by its swept
+// values ("concurrency=4, pipeline=16"; repetitions add their trial id), so a
+// sweep's trials overlay. Result files are
 // read and parsed on a worker thread; the charts are built once they arrive.
 // compareRuns() compares runs or trials ("RUN" or "RUN/TRIAL") in fbcharts'
 // CompareRunsView: trial by trial against a baseline the user picks there
@@ -50,8 +52,9 @@ public:
     void compareRuns(const QStringList &runIds);                  // asynchronous; two or more "RUN" or "RUN/TRIAL"
     // Live mode: the workload's dashboard polling `client` (not owned; it must
     // outlive live mode) for [start, now]. Emits liveStarted at once.
+    // `scrapeSeconds`: the monitor's scrape interval (rates follow it).
     void showLive(metrics::PrometheusClient *client, const QString &workload, const QDateTime &start, const QString &title,
-                  int intervalMs = 2000);
+                  int intervalMs = 2000, double scrapeSeconds = 5.0);
     void stopLive(); // the charts stay as they are
     bool isLive() const;
     charts::Dashboard *dashboard() const { return m_dashboard; }

@@ -160,7 +160,8 @@ void SessionLiveMonitor::goLive()
     m_wentLive = true;
     const QDateTime start = m_trialStarted.value(m_trial, QDateTime::currentDateTimeUtc().addSecs(-60));
     const QString title = tr("%1 / %2 (live)").arg(m_runId.isEmpty() ? tr("run") : m_runId, m_trial);
-    m_dashboard->showLive(m_client, m_campaign->sessionPlan().workload, start, title);
+    const SessionPlan &plan = m_campaign->sessionPlan();
+    m_dashboard->showLive(m_client, plan.workload, start, title, 2000, plan.scrapeInterval);
     report(session::CampaignEvent::Info, tr("live dashboard from Prometheus on %1:%2").arg(m_host).arg(m_port));
     emit wentLive(m_trial);
 }

@@ -115,6 +115,7 @@ SessionPlan SessionPlan::build(const QString &path)
     const recipe::Recipe &r = loaded.recipe;
     p.workload = r.clients.isEmpty() ? QString() : r.clients.first().workload;
     p.monitor = r.monitor.enabled;
+    p.scrapeInterval = r.monitor.scrapeInterval;
     p.maxParallelTrials = std::max(1, r.sweep.maxParallelTrials);
     for (const recipe::Trial &t : trials) {
         PlannedTrial pt;

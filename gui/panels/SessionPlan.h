@@ -49,6 +49,7 @@ struct SessionPlan
     bool ok = false;
     QString workload;      // the first client's workload (the live dashboard's kind)
     bool monitor = false;  // the recipe runs a Prometheus monitor job
+    double scrapeInterval = 5; // its scrape interval, seconds (the live dashboard's rate window follows it)
     int maxParallelTrials = 1;
     double clientSeconds = 0; // the longest client's warm-up + duration: a trial's run time
     QList<PlannedTrial> trials;
