@@ -103,7 +103,6 @@ StudyPanel::StudyPanel(QWidget *parent) : QWidget(parent)
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
     split->setSizes({600, 400}); // the chart gets most of the height
-    m_table->horizontalHeader()->setStretchLastSection(true);
     layout->addWidget(split, 1);
 
     for (QComboBox *box : {m_metric, m_x, m_series})
