@@ -91,7 +91,7 @@ private slots:
         run.id = m_run;
         run.name = QStringLiteral("study-unit");
         run.recipeText = QString::fromUtf8(kRecipe);
-        run.state = QStringLiteral("running");
+        run.state = fb::session::RunState::Running;
         run.createdAt = QDateTime::currentDateTimeUtc();
         QVERIFY2(store.saveRun(run, &error), qPrintable(error));
         const int concurrency[] = {1, 4}, pipeline[] = {1, 4, 16};
@@ -109,7 +109,7 @@ private slots:
                     t.params.insert(kPipeline, QString::number(p));
                     // t006-r2 is still running: no result yet.
                     const bool running = combination == 6 && r == 2;
-                    t.state = running ? QStringLiteral("running") : QStringLiteral("completed");
+                    t.state = running ? fb::session::TrialState::Running : fb::session::TrialState::Completed;
                     QVERIFY2(store.saveTrial(t, &error), qPrintable(error));
                     if (running)
                         continue;
@@ -239,6 +239,37 @@ private slots:
         }
     }
 
+    // A parameter whose values are not all numbers keeps the sweep's order
+    // and is placed by position; names clash only when the suffix is shared.
+    void nonNumericParameterIsPlacedByPosition()
+    {
+        QList<fb::metrics::StudyTrial> trials;
+        const QStringList sizes{QStringLiteral("64"), QStringLiteral("1k"), QStringLiteral("16k")};
+        for (int i = 0; i < sizes.size(); ++i) {
+            fb::metrics::StudyTrial t;
+            t.id = QStringLiteral("t%1").arg(i + 1);
+            t.index = (i + 1) * 1000 + 1;
+            t.parameters = {{QStringLiteral("clients[0].params.value_size"), sizes[i]},
+                            {QStringLiteral("clients[1].params.value_size"), QStringLiteral("8")}};
+            QString error;
+            t.result = fb::metrics::ResultDocument::fromJson(resultJson(1, i + 1, 1, t.id), t.id, &error);
+            QVERIFY2(t.result, qPrintable(error));
+            trials << t;
+        }
+        const Study study(QStringLiteral("r"), QStringLiteral("n"), trials);
+        QCOMPARE(study.parameters().size(), 2);
+        QCOMPARE(study.parameters()[0].name, QStringLiteral("clients[0].params.value_size"));
+        QVERIFY(!study.parameters()[0].numeric);
+        QCOMPARE(study.parameters()[0].values, sizes);
+        const auto series = study.sweep(QStringLiteral("throughput.requests_per_s"), QStringLiteral("clients[0].params.value_size"));
+        QCOMPARE(series.size(), 1);
+        QCOMPARE(series[0].name, QStringLiteral("clients[1].params.value_size=8"));
+        QCOMPARE(series[0].points.size(), 3);
+        QCOMPARE(series[0].points[2].x, 3.0);
+        QCOMPARE(series[0].points[2].xValue, QStringLiteral("16k"));
+        QCOMPARE(series[0].points[2].mean, throughputOf(1, 3, 1));
+    }
+
     void unreadableResultIsNamedOnItsTrial()
     {
         QTemporaryDir dir;
@@ -249,13 +280,13 @@ private slots:
         fb::session::RunRecord run;
         run.id = QStringLiteral("r1");
         run.name = QStringLiteral("broken");
-        run.state = QStringLiteral("completed");
+        run.state = fb::session::RunState::Completed;
         QVERIFY2(store.saveRun(run, &error), qPrintable(error));
         fb::session::TrialRecord t;
         t.runId = run.id;
         t.trialId = QStringLiteral("t001");
         t.index = 1001;
-        t.state = QStringLiteral("completed");
+        t.state = fb::session::TrialState::Completed;
         QVERIFY2(store.saveTrial(t, &error), qPrintable(error));
         const QString path = dir.filePath(QStringLiteral("bad.json"));
         QFile f(path);
