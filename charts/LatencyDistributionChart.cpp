@@ -1,6 +1,11 @@
 #include "LatencyDistributionChart.h"
 
+#include "metrics/LatencyDistribution.h"
+
+#include <QCursor>
+#include <QToolTip>
 #include <QtCharts/QCategoryAxis>
+#include <QGraphicsLayout>
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
 #include <QtCharts/QLegend>
@@ -13,6 +18,7 @@
 
 namespace fb::charts {
 
+namespace units = fb::units;
 using fb::metrics::LogLinearHistogram;
 
 LatencyDistributionChart::LatencyDistributionChart(QWidget *parent) : ChartWidget(parent)
@@ -22,6 +28,12 @@ LatencyDistributionChart::LatencyDistributionChart(QWidget *parent) : ChartWidge
     auto *view = new QChartView(chart);
     setChartView(view);
     chart->setMargins(QMargins(6, 6, 24, 6)); // room for the last x label (p99.99)
+    rebuild();
+}
+
+void LatencyDistributionChart::setData(const QList<LatencyRun> &runs)
+{
+    m_runs = runs;
     rebuild();
 }
 
@@ -43,16 +55,16 @@ void LatencyDistributionChart::setMode(Mode mode)
     rebuild();
 }
 
-void LatencyDistributionChart::setUnit(const QString &displayUnit, double scale)
+void LatencyDistributionChart::setValueUnit(units::Unit unit, double toBase)
 {
-    m_unit = displayUnit;
-    m_scale = scale;
+    m_unit = unit;
+    m_toBase = toBase;
     rebuild();
 }
 
 void LatencyDistributionChart::setMaxNines(int nines)
 {
-    m_nines = std::clamp(nines, 1, 6);
+    m_nines = std::clamp(nines, 2, 6);
     rebuild();
 }
 
@@ -62,9 +74,37 @@ void LatencyDistributionChart::setHistogramBins(int bins)
     rebuild();
 }
 
+void LatencyDistributionChart::setLogLatency(bool log)
+{
+    m_logLatency = log;
+    rebuild();
+}
+
+void LatencyDistributionChart::setMetricName(const QString &name)
+{
+    m_metric = name;
+    rebuild();
+}
+
 QList<QPointF> LatencyDistributionChart::plotted(int run) const
 {
     return m_plotted.value(run);
+}
+
+QString LatencyDistributionChart::xTitle() const
+{
+    return m_mode == Mode::PercentileSpectrum ? QStringLiteral("percentile (log scale of 1/(1−p))")
+                                              : units::axisTitle(m_metric, m_scale);
+}
+
+QString LatencyDistributionChart::yTitle() const
+{
+    switch (m_mode) {
+    case Mode::PercentileSpectrum: return units::axisTitle(m_metric, m_scale);
+    case Mode::Cdf: return QStringLiteral("fraction of requests ≤ ") + m_metric;
+    case Mode::Histogram: return QStringLiteral("fraction of requests");
+    }
+    return {};
 }
 
 QList<QPointF> LatencyDistributionChart::histogramPoints(const LogLinearHistogram &h) const
@@ -96,25 +136,8 @@ QList<QPointF> LatencyDistributionChart::histogramPoints(const LogLinearHistogra
         if (integers < 1)
             continue; // narrower than one unit: no value can fall in it
         const double f = counts[i] / double(h.count()) * std::max(1.0, (r - l) / integers);
-        out << QPointF(l * m_scale, f) << QPointF(r * m_scale, f);
+        out << QPointF(l * m_toBase, f) << QPointF(r * m_toBase, f);
     }
-    return out;
-}
-
-QList<QPointF> LatencyDistributionChart::cdfPoints(const LogLinearHistogram &h) const
-{
-    QList<QPointF> out;
-    for (const QPointF &p : h.cdf())
-        out << QPointF(std::max(p.x(), 1.0) * m_scale, p.y());
-    return out;
-}
-
-QList<QPointF> LatencyDistributionChart::spectrumPoints(const LogLinearHistogram &h) const
-{
-    // x = log10(1 / (1 - p)): 0 at p0, 1 at p90, 2 at p99, ...
-    QList<QPointF> out;
-    for (const QPointF &p : h.percentileSpectrum(m_nines, 25))
-        out << QPointF(std::log10(1.0 / (1.0 - p.x() / 100.0)), p.y() * m_scale);
     return out;
 }
 
@@ -134,69 +157,86 @@ void LatencyDistributionChart::rebuild()
     c->removeAllSeries();
     const auto oldAxes = c->axes();
     for (QAbstractAxis *a : oldAxes) {
+        // Qt Charts deletes a removed axis's graphics later (deleteLater):
+        // hidden first, they cannot show in a figure rendered right away.
+        a->setVisible(false);
         c->removeAxis(a);
         delete a;
     }
     m_plotted.clear();
 
-    QAbstractAxis *x = nullptr;
-    QAbstractAxis *y = nullptr;
-    double xMin = 1e300, xMax = 0, yMax = 0;
-    for (const Run &r : std::as_const(m_runs)) {
+    // Points in base units first (x, y): spectrum (position, value), CDF
+    // (value, fraction), histogram (value, fraction); then one scale for the
+    // value axis from the largest value of all runs.
+    QList<QList<QPointF>> base;
+    double vMin = INFINITY, vMax = 0, fMax = 0;
+    for (const LatencyRun &r : std::as_const(m_runs)) {
         QList<QPointF> pts;
         switch (m_mode) {
         case Mode::Histogram: pts = histogramPoints(r.histogram); break;
-        case Mode::Cdf: pts = cdfPoints(r.histogram); break;
-        case Mode::PercentileSpectrum: pts = spectrumPoints(r.histogram); break;
+        case Mode::Cdf:
+            for (const QPointF &p : fb::metrics::cdf(r.histogram))
+                pts << QPointF(std::max(p.x(), 1.0) * m_toBase, p.y()); // log axis: 0 µs drawn at 1 µs
+            break;
+        case Mode::PercentileSpectrum:
+            for (const QPointF &p : fb::metrics::percentileSpectrum(r.histogram, m_nines))
+                pts << QPointF(fb::metrics::percentileAxisPosition(p.x()), p.y() * m_toBase);
+            break;
         }
-        for (const QPointF &p : pts) {
-            xMin = std::min(xMin, p.x());
-            xMax = std::max(xMax, p.x());
-            yMax = std::max(yMax, p.y());
+        for (const QPointF &p : std::as_const(pts)) {
+            const double v = m_mode == Mode::PercentileSpectrum ? p.y() : p.x();
+            if (v > 0)
+                vMin = std::min(vMin, v);
+            vMax = std::max(vMax, v);
+            fMax = std::max(fMax, m_mode == Mode::PercentileSpectrum ? 0.0 : p.y());
         }
-        m_plotted.append(pts);
+        base.append(pts);
     }
-    const QString valueTitle = QStringLiteral("latency (%1)").arg(m_unit);
+    m_scale = units::scaleFor(m_unit, vMax);
+    const double k = m_scale.factor;
+    for (const QList<QPointF> &pts : std::as_const(base)) {
+        QList<QPointF> shown;
+        shown.reserve(pts.size());
+        for (const QPointF &p : pts)
+            shown << (m_mode == Mode::PercentileSpectrum ? QPointF(p.x(), p.y() / k) : QPointF(p.x() / k, p.y()));
+        m_plotted.append(shown);
+    }
+
+    auto logAxis = [&](double lo, double hi) {
+        auto *l = new QLogValueAxis;
+        l->setBase(10);
+        l->setLabelFormat(QStringLiteral("%g"));
+        l->setMinorTickCount(-1);
+        if (hi > 0 && std::isfinite(lo))
+            l->setRange(std::pow(10.0, std::floor(std::log10(lo))), std::pow(10.0, std::ceil(std::log10(hi) + 1e-12)));
+        return l;
+    };
+    QAbstractAxis *x = nullptr;
+    QAbstractAxis *y = nullptr;
     if (m_mode == Mode::PercentileSpectrum) {
         auto *cx = new QCategoryAxis;
         cx->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
         cx->setRange(0, m_nines);
-        cx->append(QStringLiteral("p0"), 0);
-        for (int n = 1; n <= m_nines; ++n) {
-            // p90, p99, p99.9, p99.99, ...
-            cx->append(n == 1 ? QStringLiteral("p90") : n == 2 ? QStringLiteral("p99")
-                                                                : QStringLiteral("p99.") + QString(n - 2, QLatin1Char('9')),
-                       n);
-        }
-        cx->setTitleText(QStringLiteral("percentile"));
+        for (double p : fb::metrics::namedPercentiles(m_nines))
+            cx->append(fb::metrics::percentileLabel(p), fb::metrics::percentileAxisPosition(p));
         x = cx;
-        auto *vy = new QValueAxis;
-        vy->setRange(0, yMax > 0 ? yMax * 1.05 : 1);
-        vy->setLabelFormat(QStringLiteral("%g"));
-        setNiceTicks(vy);
-        vy->setTitleText(valueTitle);
-        y = vy;
-    } else {
-        auto *lx = new QLogValueAxis;
-        lx->setBase(10);
-        lx->setLabelFormat(QStringLiteral("%g"));
-        lx->setMinorTickCount(-1);
-        if (xMax > 0)
-            lx->setRange(std::pow(10.0, std::floor(std::log10(xMin))), std::pow(10.0, std::ceil(std::log10(xMax))));
-        lx->setTitleText(valueTitle);
-        x = lx;
-        auto *vy = new QValueAxis;
-        vy->setLabelFormat(QStringLiteral("%g"));
-        if (m_mode == Mode::Cdf) {
-            vy->setRange(0, 1);
-            vy->setTitleText(QStringLiteral("fraction of requests ≤ latency"));
+        if (m_logLatency) {
+            y = logAxis(vMin / k, vMax / k);
         } else {
-            vy->setRange(0, yMax > 0 ? yMax * 1.1 : 1);
+            auto *vy = new QValueAxis;
+            vy->setRange(0, vMax > 0 ? vMax / k * 1.05 : 1);
             setNiceTicks(vy);
-            vy->setTitleText(QStringLiteral("fraction of requests"));
+            y = vy;
         }
+    } else {
+        x = logAxis(vMin / k, vMax / k);
+        auto *vy = new QValueAxis;
+        vy->setRange(0, m_mode == Mode::Cdf ? 1.0 : (fMax > 0 ? fMax * 1.1 : 1));
+        setNiceTicks(vy);
         y = vy;
     }
+    x->setTitleText(xTitle());
+    y->setTitleText(yTitle());
     c->addAxis(x, Qt::AlignBottom);
     c->addAxis(y, Qt::AlignLeft);
     for (int i = 0; i < m_runs.size(); ++i) {
@@ -206,26 +246,72 @@ void LatencyDistributionChart::rebuild()
         c->addSeries(s);
         s->attachAxis(x);
         s->attachAxis(y);
+        connect(s, &QXYSeries::hovered, this, [this, i](const QPointF &pt, bool state) {
+            if (!state) {
+                QToolTip::hideText();
+                return;
+            }
+            const double v = (m_mode == Mode::PercentileSpectrum ? pt.y() : pt.x()) * m_scale.factor;
+            QString text = m_runs.value(i).label + QLatin1Char('\n');
+            if (m_mode == Mode::PercentileSpectrum)
+                text += fb::metrics::percentileLabel(
+                            std::round(fb::metrics::percentileFromAxisPosition(pt.x()) * 1e4) / 1e4)
+                    + QStringLiteral(": ") + units::format(v, m_unit);
+            else
+                text += QStringLiteral("%1: %2 of requests").arg(units::format(v, m_unit), units::format(pt.y(), units::Unit::Ratio));
+            QToolTip::showText(QCursor::pos(), text, this);
+        });
     }
-    applyTheme();
+    applyTheme();    settleLayout();
+}
+
+void LatencyDistributionChart::setTitle(const QString &title)
+{
+    ChartWidget::setTitle(title);
+    settleLayout();
+}
+
+void LatencyDistributionChart::settleLayout()
+{
+    // Lay the chart out now: QChart lays out (and elides its title and
+    // labels) on a posted event, so a figure rendered right after new data
+    // (headless export, a grab) would otherwise show the previous layout.
+    if (QGraphicsLayout *l = chart()->legend()->layout())
+        l->activate(); // the legend's markers first: the chart's layout sizes the legend by them
+    if (QGraphicsLayout *l = chart()->layout())
+        l->activate();
+}
+
+QString LatencyDistributionChart::valueColumn() const
+{
+    return m_unit == units::Unit::Seconds ? m_metric + QStringLiteral("_ms") : m_metric + QLatin1Char('_') + units::unitName(m_unit);
+}
+
+double LatencyDistributionChart::csvValue(double shown) const
+{
+    const double base = shown * m_scale.factor;
+    return m_unit == units::Unit::Seconds ? base * 1e3 : base;
 }
 
 QString LatencyDistributionChart::toCsv() const
 {
     const QString mode = modeName();
+    const QString v = valueColumn();
     QString out;
     switch (m_mode) {
-    case Mode::Histogram: out = QStringLiteral("run,mode,latency_%1,fraction\n").arg(m_unit); break;
-    case Mode::Cdf: out = QStringLiteral("run,mode,latency_%1,fraction_le\n").arg(m_unit); break;
-    case Mode::PercentileSpectrum: out = QStringLiteral("run,mode,percentile,latency_%1\n").arg(m_unit); break;
+    case Mode::Histogram: out = QStringLiteral("run,mode,%1,fraction\n").arg(v); break;
+    case Mode::Cdf: out = QStringLiteral("run,mode,%1,fraction_le\n").arg(v); break;
+    case Mode::PercentileSpectrum: out = QStringLiteral("run,mode,percentile,%1\n").arg(v); break;
     }
     for (int i = 0; i < m_runs.size(); ++i) {
         const QString run = csvField(m_runs[i].label);
         for (const QPointF &p : m_plotted[i]) {
             // The spectrum's x is plotted as log10(1/(1-p)); the CSV says p.
-            const double x = m_mode == Mode::PercentileSpectrum ? 100.0 * (1.0 - std::pow(10.0, -p.x())) : p.x();
-            out += run + QLatin1Char(',') + mode + QLatin1Char(',') + csvNumber(x) + QLatin1Char(',') + csvNumber(p.y())
-                   + QLatin1Char('\n');
+            const QString a = m_mode == Mode::PercentileSpectrum
+                ? csvNumber(std::round(fb::metrics::percentileFromAxisPosition(p.x()) * 1e9) / 1e9)
+                : csvNumber(csvValue(p.x()));
+            const QString b = m_mode == Mode::PercentileSpectrum ? csvNumber(csvValue(p.y())) : csvNumber(p.y());
+            out += run + QLatin1Char(',') + mode + QLatin1Char(',') + a + QLatin1Char(',') + b + QLatin1Char('\n');
         }
     }
     return out;
