@@ -268,8 +268,8 @@ QStringList RunComparison::regressions() const
         for (qsizetype c = 0; c < row.cells.size(); ++c)
             if (row.cells[c].verdict == Verdict::Regression)
                 out << QStringLiteral("%1 · %2 (%3): %4 %5")
-                           .arg(row.trials, row.metric, m_candidates.value(c).label, formatDifference(row.cells[c].diff),
-                                formatInterval(row.cells[c].diff));
+                           .arg(row.trials, row.metric, m_candidates.value(c).label, formatDifference(row.cells[c].diff, row.unit),
+                                formatInterval(row.cells[c].diff, row.unit));
     return out;
 }
 
@@ -290,23 +290,23 @@ QString RunComparison::formatRelative(double fraction)
     return signedText(fraction, units::format(std::fabs(fraction), units::Unit::Ratio));
 }
 
-QString RunComparison::formatDifference(const stats::WelchComparison &d)
+QString RunComparison::formatDifference(const stats::WelchComparison &d, const units::MetricUnit &unit)
 {
     if (d.nA == 0 || d.nB == 0)
         return QStringLiteral("—");
     if (d.meanA == 0) // no relative difference from zero: the absolute one
-        return signedText(d.difference, units::format(std::fabs(d.difference), units::Unit::None));
+        return signedText(d.difference, units::format(std::fabs(d.difference) * unit.toBase, unit.unit));
     return formatRelative(d.relative());
 }
 
-QString RunComparison::formatInterval(const stats::WelchComparison &d)
+QString RunComparison::formatInterval(const stats::WelchComparison &d, const units::MetricUnit &unit)
 {
     if (!d.hasInterval())
         return QStringLiteral("—");
     if (d.meanA == 0) {
         const double lo = d.difference - d.halfWidth, hi = d.difference + d.halfWidth;
-        return QStringLiteral("[%1, %2]").arg(signedText(lo, units::format(std::fabs(lo), units::Unit::None)),
-                                              signedText(hi, units::format(std::fabs(hi), units::Unit::None)));
+        return QStringLiteral("[%1, %2]").arg(signedText(lo, units::format(std::fabs(lo) * unit.toBase, unit.unit)),
+                                              signedText(hi, units::format(std::fabs(hi) * unit.toBase, unit.unit)));
     }
     return QStringLiteral("[%1, %2]").arg(formatRelative(d.relativeLower()), formatRelative(d.relativeUpper()));
 }
@@ -387,8 +387,8 @@ QVariant RunComparisonModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (part) {
         case ValuePart: return RunComparison::formatValue(cell.value, row.unit);
-        case DeltaPart: return RunComparison::formatDifference(cell.diff);
-        case IntervalPart: return RunComparison::formatInterval(cell.diff);
+        case DeltaPart: return RunComparison::formatDifference(cell.diff, row.unit);
+        case IntervalPart: return RunComparison::formatInterval(cell.diff, row.unit);
         case VerdictPart: return verdictName(cell.verdict);
         }
         return {};

@@ -104,8 +104,10 @@ public:
     // "+23 %", "[+18 %, +28 %]"; "—" when there is nothing to show.
     static QString formatValue(const stats::ConfidenceInterval &ci, const units::MetricUnit &unit);
     static QString formatRelative(double fraction);
-    static QString formatDifference(const stats::WelchComparison &d);   // relative: "+23 %"
-    static QString formatInterval(const stats::WelchComparison &d);     // "[+18 %, +28 %]"; "—" without one
+    // Relative ("+23 %", "[+18 %, +28 %]"); from a zero baseline the absolute
+    // difference in `unit` ("+3", "+0.5 %" for an error rate). "—" when there is none.
+    static QString formatDifference(const stats::WelchComparison &d, const units::MetricUnit &unit);
+    static QString formatInterval(const stats::WelchComparison &d, const units::MetricUnit &unit);
     Verdict judge(MetricKind kind, const stats::WelchComparison &d) const;
 
 private:
