@@ -51,8 +51,10 @@ if [ -z "${FB_DEMO_NO_CAMPAIGN:-}" ]; then
   echo "== campaign: recipes/examples/local-redis.yaml on mini-cluster"
   if "$build/core/fbctl/fbctl" run recipes/examples/local-redis.yaml --profile mini-cluster; then
     run=$("$build/core/fbctl/fbctl" status | head -n 1 | cut -f1)
-    echo "results of $run (fbctl results $run):"
-    "$build/core/fbctl/fbctl" results "$run"
+    # Per trial: its swept values, throughput and p50/p99 latency in scaled
+    # units (fbctl results RUN without --summary lists the files and hashes).
+    echo "results of $run (fbctl results $run --summary):"
+    "$build/core/fbctl/fbctl" results "$run" --summary
   else
     echo "the campaign failed; see the lines above (fbctl status, fbctl logs RUN)" >&2
   fi

@@ -21,6 +21,8 @@
 #include "common/Paths.h"
 #include "session/Campaign.h"
 #include "session/RunStore.h"
+#include "session/StudyLoader.h"
+#include "common/Units.h"
 #include "ssh/ConnectionProfile.h"
 #include "session/ClusterTransport.h"
 
@@ -30,8 +32,10 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QRegularExpression>
 
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 
@@ -69,11 +73,11 @@ QCommandLineParser *parserFor(const QString &syntax, const QList<QCommandLineOpt
 
 int exitFor(const CampaignResult &r)
 {
-    if (r.state == QLatin1String("completed"))
+    if (r.state == RunState::Completed)
         return Ok;
-    if (r.state == QLatin1String("interrupted"))
+    if (r.state == RunState::Interrupted)
         return r.error.startsWith(QLatin1String("cannot write")) ? Failed : Connection;
-    if (r.state == QLatin1String("cancelled"))
+    if (r.state == RunState::Cancelled)
         return Cancelled;
     if (r.error.contains(QLatin1String("ssh:")) || r.error.contains(QLatin1String("Connection")))
         return Connection;
@@ -143,10 +147,10 @@ int runCampaign(const CampaignOptions &options, const ConnectionProfile &profile
     g_running = nullptr;
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
-    out() << "run " << r.runId << ": " << r.state << " (" << r.trialsCompleted << " completed, " << r.trialsFailed
+    out() << "run " << r.runId << ": " << stateName(r.state) << " (" << r.trialsCompleted << " completed, " << r.trialsFailed
           << " failed; " << r.jobsSubmitted << " job(s) submitted, " << r.resultFiles << " result file(s) downloaded)\n";
     // An interrupted run already said why (and which jobs are left) in its last event.
-    if (!r.error.isEmpty() && r.state != QLatin1String("completed") && !(r.state == QLatin1String("interrupted") && !r.runId.isEmpty()))
+    if (!r.error.isEmpty() && r.state != RunState::Completed && !(r.state == RunState::Interrupted && !r.runId.isEmpty()))
         err() << "fbctl: " << r.error << '\n';
     return exitFor(r);
 }
@@ -268,7 +272,7 @@ int statusCommand(const QStringList &args)
         return Failed;
     if (args.isEmpty()) {
         for (const RunRecord &r : store.runs())
-            out() << r.id << '\t' << r.state << '\t' << r.profile << '\t' << r.createdAt.toString(Qt::ISODate) << '\n';
+            out() << r.id << '\t' << stateName(r.state) << '\t' << r.profile << '\t' << r.createdAt.toString(Qt::ISODate) << '\n';
         return Ok;
     }
     auto run = store.run(args.first());
@@ -276,7 +280,7 @@ int statusCommand(const QStringList &args)
         err() << "fbctl: no run " << args.first() << " in " << store.path() << '\n';
         return InvalidInput;
     }
-    out() << "run " << run->id << " (" << run->name << ") " << run->state << " on " << run->profile << '\n'
+    out() << "run " << run->id << " (" << run->name << ") " << stateName(run->state) << " on " << run->profile << '\n'
           << "remote folder " << run->remoteDir << '\n';
     if (!run->error.isEmpty())
         out() << "error: " << run->error << '\n';
@@ -284,11 +288,11 @@ int statusCommand(const QStringList &args)
         QStringList params;
         for (auto it = t.params.begin(); it != t.params.end(); ++it)
             params << it.key() + QLatin1Char('=') + it.value().toVariant().toString();
-        out() << "  " << t.trialId << '\t' << t.state << '\t' << t.step << '\t' << params.join(QStringLiteral(", ")) << '\n';
+        out() << "  " << t.trialId << '\t' << stateName(t.state) << '\t' << t.step << '\t' << params.join(QStringLiteral(", ")) << '\n';
         if (!t.error.isEmpty())
             out() << "    error: " << t.error.section(QLatin1Char('\n'), 0, 0) << '\n';
         for (const JobRecord &j : store.jobs(run->id, t.trialId))
-            out() << "    job " << j.jobId << '\t' << j.component << '\t' << j.state << (j.nodes.isEmpty() ? QString() : QStringLiteral(" on ") + j.nodes) << '\n';
+            out() << "    job " << j.jobId << '\t' << j.component << '\t' << stateName(j.state) << (j.nodes.isEmpty() ? QString() : QStringLiteral(" on ") + j.nodes) << '\n';
     }
     return Ok;
 }
@@ -329,21 +333,73 @@ int cancelCommand(const QStringList &args)
     return Ok;
 }
 
+// `fbctl results RUN --summary`: one row per trial — its swept values and
+// the run's main figures (Study::mainMetrics: throughput, p50/p99 latencies,
+// error rate) in scaled units, columns aligned for a terminal.
+int printResultSummary(const RunStore &store, const QString &runId)
+{
+    QString error;
+    const std::optional<metrics::Study> study = session::loadStudy(store, runId, &error);
+    if (!study) {
+        err() << "fbctl: " << error << '\n';
+        return Failed;
+    }
+    const QStringList metricKeys = study->mainMetrics();
+    QList<QStringList> rows;
+    QStringList header{QStringLiteral("trial")};
+    for (const metrics::StudyParameter &p : study->parameters())
+        header << p.name;
+    for (const QString &key : metricKeys)
+        header << study->metric(key)->displayName();
+    rows << header;
+    for (const metrics::StudyTrial &t : study->trials()) {
+        QStringList row{t.id};
+        for (const metrics::StudyParameter &p : study->parameters())
+            row << t.parameter(p.path);
+        for (const QString &key : metricKeys) {
+            const units::MetricUnit u = study->metric(key)->unit;
+            const double v = t.value(key);
+            row << (std::isfinite(v) ? units::format(v * u.toBase, u.unit) : (t.result ? QStringLiteral("n/a") : t.state));
+        }
+        rows << row;
+    }
+    QList<qsizetype> widths(header.size(), 0);
+    for (const QStringList &row : std::as_const(rows))
+        for (qsizetype c = 0; c < row.size(); ++c)
+            widths[c] = std::max(widths[c], row[c].size());
+    for (const QStringList &row : std::as_const(rows)) {
+        QString line;
+        for (qsizetype c = 0; c < row.size(); ++c)
+            line += c + 1 < row.size() ? row[c].leftJustified(widths[c] + 2) : row[c];
+        out() << line << '\n';
+    }
+    for (const metrics::StudyTrial &t : study->trials())
+        if (!t.error.isEmpty())
+            out() << t.id << ": " << t.error << '\n';
+    return Ok;
+}
+
 int resultsCommand(const QStringList &args)
 {
-    if (args.size() != 1 || args.first().startsWith(QLatin1Char('-'))) {
-        const bool help = args.value(0) == QLatin1String("--help");
-        (help ? out() : err()) << "usage: fbctl results RUN\n";
+    const QStringList positional = QStringList(args).filter(QRegularExpression(QStringLiteral("^[^-]")));
+    const bool summary = args.contains(QLatin1String("--summary"));
+    if (positional.size() != 1 || args.size() != positional.size() + (summary ? 1 : 0)) {
+        const bool help = args.contains(QLatin1String("--help"));
+        (help ? out() : err()) << "usage: fbctl results RUN [--summary]\n"
+                                  "  without --summary: trial, sha256, size and local path of each downloaded result\n"
+                                  "  --summary: per trial its swept values, throughput, p50/p99 latency and error rate\n";
         return help ? Ok : Usage;
     }
     RunStore store;
     if (!openStore(&store))
         return Failed;
-    if (!store.run(args.first())) {
-        err() << "fbctl: no run " << args.first() << '\n';
+    if (!store.run(positional.first())) {
+        err() << "fbctl: no run " << positional.first() << '\n';
         return InvalidInput;
     }
-    for (const ResultFileRecord &r : store.resultFiles(args.first()))
+    if (summary)
+        return printResultSummary(store, positional.first());
+    for (const ResultFileRecord &r : store.resultFiles(positional.first()))
         out() << r.trialId << '\t' << r.sha256 << '\t' << r.size << '\t' << r.localPath << '\n';
     return Ok;
 }
@@ -374,7 +430,7 @@ int logsCommand(const QStringList &args)
         QFile f(runDir + QLatin1Char('/') + t.trialId + (p->isSet(json) ? QStringLiteral("/merged.jsonl") : QStringLiteral("/merged.log")));
         if (!f.open(QIODevice::ReadOnly)) {
             if (!p->isSet(json))
-                out() << "# " << t.trialId << ": no merged log yet (" << t.state << ")\n";
+                out() << "# " << t.trialId << ": no merged log yet (" << stateName(t.state) << ")\n";
             continue;
         }
         if (!p->isSet(json))
