@@ -2,6 +2,7 @@
 
 #include "common/Units.h"
 
+#include <QAction>
 #include <QLocale>
 #include <QPainter>
 #include <QVBoxLayout>
@@ -13,10 +14,31 @@
 
 namespace fb::charts {
 
+namespace {
+std::function<void(ChartWidget *)> &exportHandler()
+{
+    static std::function<void(ChartWidget *)> handler;
+    return handler;
+}
+} // namespace
+
 ChartWidget::ChartWidget(QWidget *parent) : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    auto *exportAction = new QAction(tr("Export…"), this);
+    exportAction->setObjectName(QStringLiteral("exportChart"));
+    connect(exportAction, &QAction::triggered, this, [this] {
+        if (exportHandler())
+            exportHandler()(this);
+    });
+    addAction(exportAction);
+    setContextMenuPolicy(Qt::ActionsContextMenu);
+}
+
+void ChartWidget::setExportHandler(std::function<void(ChartWidget *)> handler)
+{
+    exportHandler() = std::move(handler);
 }
 
 void ChartWidget::setChartView(QChartView *view)

@@ -9,6 +9,8 @@
 #include <QString>
 #include <QWidget>
 
+#include <functional>
+
 class QChart;
 class QChartView;
 class QPainter;
@@ -32,6 +34,10 @@ public:
     virtual void renderFigure(QPainter *painter, const QRectF &target);
     // The data behind the chart, RFC 4180 CSV with a header row.
     virtual QString toCsv() const = 0;
+
+    // "Export…" (context menu, action "exportChart") calls this handler with
+    // the chart: the app opens its Export dialog (gui/dialogs/ExportFigureDialog).
+    static void setExportHandler(std::function<void(ChartWidget *)> handler);
 
     QChart *chart() const { return m_chart; }   // null for charts drawn by hand (heatmap)
     QChartView *chartView() const { return m_view; }

@@ -182,6 +182,17 @@ void LatencyHeatmapChart::renderFigure(QPainter *p, const QRectF &target)
     p->setRenderHint(QPainter::Antialiasing, true);
     p->setPen(t.grid.darker(130));
     p->drawRect(plot);
+    if (t0 < 0 && t1 > 0) {
+        // fbload's rows start with the warm-up (t < 0), excluded from every statistic.
+        QPen dashed(t.foreground, 1, Qt::DashLine);
+        p->setPen(dashed);
+        p->drawLine(QPointF(xOf(0), plot.top()), QPointF(xOf(0), plot.bottom()));
+        p->setPen(t.foreground);
+        const QString w = QStringLiteral("warm-up");
+        if (lfm.horizontalAdvance(w) <= xOf(0) - plot.left() - 6) // else the dashed line says it alone
+            p->drawText(QRectF(plot.left() + 3, plot.top() + 2, xOf(0) - plot.left() - 6, lfm.height()),
+                        Qt::AlignLeft | Qt::AlignTop, w);
+    }
 
     // y axis: latency ticks in one scale.
     p->setPen(t.foreground);

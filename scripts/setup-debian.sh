@@ -26,6 +26,8 @@ test_pkgs=(
   redis-server redis-tools postgresql postgresql-client mariadb-server mariadb-client
   prometheus prometheus-node-exporter prometheus-pushgateway nginx-light
   sysbench fio wrk
+  # figure and report checks (tests/charts/tst_figureexport): PDF tools, a headless browser
+  poppler-utils chromium
   # GUI tests, script checks, second-factor test, misc
   xvfb xauth shellcheck libpam-oath oathtool python3 curl jq
   # packaging test (tests/installers): cpack DEB/RPM, checks, icon rendering

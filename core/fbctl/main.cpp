@@ -1,4 +1,5 @@
 // fbctl — FactoryBench's headless command line. `fbctl --help` lists commands.
+#include "AppFactory.h"
 #include "Command.h"
 
 #include "common/AppInfo.h"
@@ -25,9 +26,10 @@ void printHelp()
 
 int main(int argc, char **argv)
 {
-    QCoreApplication app(argc, argv);
-    fb::initApplication(app);
-    QStringList args = app.arguments().mid(1);
+    // A QCoreApplication, or what a drawing command registered (AppFactory.h).
+    const std::unique_ptr<QCoreApplication> app = createApplication(argc, argv);
+    fb::initApplication(*app);
+    QStringList args = app->arguments().mid(1);
     if (args.isEmpty() || args.first() == QLatin1String("--help") || args.first() == QLatin1String("-h")) {
         printHelp();
         return args.isEmpty() ? Usage : Ok;
