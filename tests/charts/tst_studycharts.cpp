@@ -16,6 +16,7 @@
 #include "metrics/ResultDocument.h"
 
 #include <QBuffer>
+#include <QElapsedTimer>
 #include <QImage>
 #include <QPainter>
 #include <QSvgGenerator>
@@ -290,6 +291,48 @@ private slots:
         empty.setData(TimeSeriesTable{});
         QVERIFY(empty.heatmap().isEmpty());
         QVERIFY(svgOf(empty, QSize(400, 300)).contains(QStringLiteral("no per-second latency buckets")));
+    }
+
+    // Not a timed test: prints how long a 64-trial study takes to draw.
+    void benchSixtyFourTrials()
+    {
+        const QList<TrialResult> base = redisTrials();
+        QList<TrialResult> trials;
+        QList<LatencyRun> runs;
+        for (int i = 0; i < 64; ++i) {
+            TrialResult t = base[i % base.size()];
+            t.group = QStringLiteral("value_size=%1").arg(i / 8);
+            t.label = t.group + QStringLiteral(", concurrency=%1").arg(i % 8);
+            t.load = i % 8;
+            trials.append(t);
+            runs.append({t.label, t.document.histograms[QStringLiteral("latency")]});
+        }
+        const ResultDocument heat = load(QStringLiteral("redis-heatmap.json"));
+        QElapsedTimer timer;
+        timer.start();
+        ThroughputLatencyChart curve;
+        LatencyDistributionChart spectrum;
+        LatencyHeatmapChart heatmap;
+        for (ChartWidget *w : {static_cast<ChartWidget *>(&curve), static_cast<ChartWidget *>(&spectrum), static_cast<ChartWidget *>(&heatmap)})
+            w->resize(672, 400); // 7 in at 96 px/in
+        curve.setData(trials);
+        spectrum.setData(runs);
+        heatmap.setData(heat.timeseries);
+        const qint64 dataMs = timer.restart();
+        QImage img(2100, 1250, QImage::Format_ARGB32_Premultiplied); // 7 in at 300 DPI
+        for (ChartWidget *w : {static_cast<ChartWidget *>(&curve), static_cast<ChartWidget *>(&spectrum), static_cast<ChartWidget *>(&heatmap)}) {
+            QPainter p(&img);
+            w->renderFigure(&p, QRectF(img.rect()));
+        }
+        const qint64 pngMs = timer.restart();
+        qsizetype svgBytes = 0;
+        for (ChartWidget *w : {static_cast<ChartWidget *>(&curve), static_cast<ChartWidget *>(&spectrum), static_cast<ChartWidget *>(&heatmap)})
+            svgBytes += svgOf(*w, QSize(672, 400)).size();
+        const qint64 svgMs = timer.elapsed();
+        qInfo("64 trials (8 curves, 64 spectra, one 22 s heatmap): data %lld ms, 300-DPI raster %lld ms, SVG %lld ms (%lld KiB)",
+              dataMs, pngMs, svgMs, qint64(svgBytes / 1024));
+        QCOMPARE(curve.curves().size(), 8);
+        QCOMPARE(spectrum.runCount(), 64);
     }
 };
 
