@@ -1,10 +1,13 @@
 #include "FigureCatalog.h"
 
 #include "LatencyDistributionChart.h"
+#include "LatencyHeatmapChart.h"
+#include "ThroughputLatencyChart.h"
 #include "SweepChart.h"
 #include "TimeSeriesChart.h"
 
 #include "common/Units.h"
+#include "metrics/ThroughputLatency.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -119,49 +122,27 @@ std::unique_ptr<charts::ChartWidget> sweepFigure(const Study &study, const Figur
 
 std::unique_ptr<charts::ChartWidget> throughputLatencyFigure(const Study &study, const FigureRequest &r, QString *error)
 {
-    const QString tputKey = defaultThroughput(study);
-    const auto *tput = study.metric(tputKey);
-    const auto *lat = study.metric(r.metric);
-    if (!tput || !lat) {
-        fail(error, QStringLiteral("run %1 has no throughput or latency figures").arg(study.runId()));
+    // D2's curve (core/metrics/ThroughputLatency.h): one point per parameter
+    // combination (repetitions averaged), joined along the swept load.
+    const QList<metrics::TrialResult> trials = metrics::trialResults(study);
+    if (trials.isEmpty()) {
+        fail(error, QStringLiteral("no trial of run %1 has a result").arg(study.runId()));
         return nullptr;
     }
-    // One point per trial (repetitions stay separate points: the curve shows
-    // their spread), one line per value of the series parameter.
-    const auto *seriesParam = r.series.isEmpty() ? nullptr : study.parameter(r.series);
-    QMap<QString, QList<QPointF>> lines;
-    QStringList order;
-    double maxX = 0, maxY = 0;
-    for (const StudyTrial &t : study.trials()) {
-        const double x = t.value(tputKey), y = t.value(r.metric);
-        if (!std::isfinite(x) || !std::isfinite(y))
-            continue;
-        const QString name = seriesParam ? seriesParam->name + QLatin1Char('=') + t.parameter(seriesParam->path) : study.workload();
-        if (!lines.contains(name))
-            order << name;
-        lines[name] << QPointF(x, y);
-        maxX = std::max(maxX, std::abs(x));
-        maxY = std::max(maxY, std::abs(y));
-    }
-    if (lines.isEmpty()) {
-        fail(error, QStringLiteral("no trial of run %1 has both %2 and %3").arg(study.runId(), tputKey, r.metric));
+    metrics::CurveSpec spec;
+    // "latency.get.p99" -> metric "latency.get", stat "p99".
+    spec.latencyMetric = r.metric.section(QLatin1Char('.'), 0, -2);
+    spec.stats = QStringList{r.metric.section(QLatin1Char('.'), -1)};
+    if (spec.stats.first() != QLatin1String("p50"))
+        spec.stats.prepend(QStringLiteral("p50"));
+    auto chart = std::make_unique<charts::ThroughputLatencyChart>();
+    chart->setData(trials);
+    chart->setSpec(spec);
+    if (chart->curves().isEmpty()) {
+        fail(error, QStringLiteral("no trial of run %1 has both a throughput and %2").arg(study.runId(), r.metric));
         return nullptr;
     }
-    const Scaled sx = scaledFor(*tput, maxX), sy = scaledFor(*lat, maxY);
-    auto chart = std::make_unique<charts::SweepChart>();
-    for (const QString &name : std::as_const(order)) {
-        QList<charts::SweepPoint> pts;
-        for (const QPointF &p : lines[name]) {
-            charts::SweepPoint sp;
-            sp.x = p.x() * sx.factor;
-            sp.y = sp.low = sp.high = p.y() * sy.factor;
-            pts << sp;
-        }
-        std::sort(pts.begin(), pts.end(), [](const auto &a, const auto &b) { return a.x < b.x; });
-        chart->setLine(name, pts);
-    }
-    chart->setAxisTitles(tput->axisTitle(sx.scale), lat->axisTitle(sy.scale));
-    chart->setTitle(QStringLiteral("%1 vs throughput").arg(capitalized(lat->displayName())));
+    chart->setTitle(QStringLiteral("%1 vs throughput").arg(capitalized(charts::ThroughputLatencyChart::metricLabel(spec.latencyMetric))));
     return chart;
 }
 
@@ -185,7 +166,24 @@ std::unique_ptr<charts::ChartWidget> latencyFigure(const Study &study, const Fig
     return chart;
 }
 
-std::unique_ptr<charts::ChartWidget> heatmapFigure(const Study &study, const FigureRequest &r, QString *error)
+std::unique_ptr<charts::ChartWidget> latencyHeatmapFigure(const Study &study, const FigureRequest &r, QString *error)
+{
+    // One trial: the first named, else the first with a result.
+    for (const StudyTrial *t : selectedTrials(study, r.trials)) {
+        if (t->result->timeseries.isEmpty())
+            continue;
+        auto chart = std::make_unique<charts::LatencyHeatmapChart>();
+        chart->setData(t->result->timeseries, study.trialLabel(*t));
+        if (chart->heatmap().isEmpty())
+            continue;
+        chart->setTitle(QStringLiteral("Latency over time, %1").arg(study.trialLabel(*t)));
+        return chart;
+    }
+    fail(error, QStringLiteral("no selected trial of run %1 has per-second latency buckets").arg(study.runId()));
+    return nullptr;
+}
+
+std::unique_ptr<charts::ChartWidget> sweepHeatmapFigure(const Study &study, const FigureRequest &r, QString *error)
 {
     const auto *m = study.metric(r.metric);
     const auto *px = study.parameter(r.x);
@@ -278,7 +276,8 @@ const QList<FigureKindInfo> &figureKinds()
         {FigureKind::ThroughputLatency, QStringLiteral("throughput-latency"),
          QStringLiteral("achieved throughput against a latency percentile, one point per trial")},
         {FigureKind::Latency, QStringLiteral("latency"), QStringLiteral("latency percentile spectrum of trials, from the exact histograms")},
-        {FigureKind::Heatmap, QStringLiteral("heatmap"), QStringLiteral("a metric over two swept parameters")},
+        {FigureKind::Heatmap, QStringLiteral("heatmap"), QStringLiteral("latency over time of one trial, from its per-second buckets")},
+        {FigureKind::SweepHeatmap, QStringLiteral("sweep-heatmap"), QStringLiteral("a metric over two swept parameters, mean per cell")},
         {FigureKind::TimeSeries, QStringLiteral("timeseries"), QStringLiteral("a per-second column of trials over time")},
     };
     return kinds;
@@ -307,7 +306,7 @@ bool resolveRequest(const Study &study, FigureRequest *r, QString *error)
     for (const QString &id : std::as_const(r->trials))
         if (!study.trial(id))
             return fail(error, QStringLiteral("run %1 has no trial \"%2\"").arg(study.runId(), id));
-    if (r->kind == FigureKind::TimeSeries) {
+    if (r->kind == FigureKind::TimeSeries || r->kind == FigureKind::Heatmap) {
         if (r->metric.isEmpty())
             r->metric = QStringLiteral("completed");
         return true;
@@ -353,7 +352,8 @@ std::unique_ptr<charts::ChartWidget> buildFigure(const Study &study, const Figur
     case FigureKind::Sweep: return sweepFigure(study, r, error);
     case FigureKind::ThroughputLatency: return throughputLatencyFigure(study, r, error);
     case FigureKind::Latency: return latencyFigure(study, r, error);
-    case FigureKind::Heatmap: return heatmapFigure(study, r, error);
+    case FigureKind::Heatmap: return latencyHeatmapFigure(study, r, error);
+    case FigureKind::SweepHeatmap: return sweepHeatmapFigure(study, r, error);
     case FigureKind::TimeSeries: return timeSeriesFigure(study, r, error);
     }
     return nullptr;

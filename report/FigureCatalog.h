@@ -5,9 +5,11 @@
 // a chart widget drawn from the Study (core/metrics/Study.h).
 //
 //  sweep               metric (mean ± 95 % t-interval of repetitions) vs --x, one line per --series value
-//  throughput-latency  achieved throughput (x) vs a latency percentile (y), one point per trial
+//  throughput-latency  achieved throughput (x) vs latency p50 and the chosen percentile (y), one point
+//                      per parameter combination joined along the load (ThroughputLatencyChart)
 //  latency             latency percentile spectrum of the selected trials, from the exact histograms
-//  heatmap             metric over two swept parameters (--x columns, --series rows), mean per cell
+//  heatmap             latency over time of one trial, from its per-second buckets (LatencyHeatmapChart)
+//  sweep-heatmap       metric over two swept parameters (--x columns, --series rows), mean per cell
 //  timeseries          one per-second column of the selected trials over time
 #pragma once
 
@@ -26,7 +28,7 @@ class ChartWidget;
 
 namespace fb::report {
 
-enum class FigureKind { Sweep, ThroughputLatency, Latency, Heatmap, TimeSeries };
+enum class FigureKind { Sweep, ThroughputLatency, Latency, Heatmap, SweepHeatmap, TimeSeries };
 
 struct FigureKindInfo
 {

@@ -130,8 +130,10 @@ private slots:
                                             << QStringList{QStringLiteral("req/s)"), QStringLiteral("(ms)")};
         QTest::newRow("latency") << QStringLiteral("latency") << QStringList{QStringLiteral("--trials"), QStringLiteral("t001-r1,t004-r1")}
                                  << QStringList{QStringLiteral("concurrency=1"), QStringLiteral("concurrency=4"), QStringLiteral("latency (ms)"), QStringLiteral("p99")};
-        QTest::newRow("heatmap") << QStringLiteral("heatmap") << QStringList{}
-                                 << QStringList{QStringLiteral("concurrency"), QStringLiteral("pipeline"), QStringLiteral("req/s)")};
+        QTest::newRow("heatmap") << QStringLiteral("heatmap") << QStringList{QStringLiteral("--trials"), QStringLiteral("t002-r1")}
+                                 << QStringList{QStringLiteral("concurrency=1, pipeline=4"), QStringLiteral("(s)"), QStringLiteral("latency (ms)")};
+        QTest::newRow("sweep-heatmap") << QStringLiteral("sweep-heatmap") << QStringList{}
+                                       << QStringList{QStringLiteral("concurrency"), QStringLiteral("pipeline"), QStringLiteral("req/s)")};
         QTest::newRow("timeseries") << QStringLiteral("timeseries") << QStringList{QStringLiteral("--trials"), QStringLiteral("t001-r1")}
                                     << QStringList{QStringLiteral("Time (s)"), QStringLiteral("req/s)")};
     }
@@ -191,7 +193,7 @@ private slots:
     {
         Run r = fbctl({QStringLiteral("export"), m_run.runId, QStringLiteral("--chart"), QStringLiteral("pie"), QStringLiteral("-o"), path(QStringLiteral("x.png"))});
         QCOMPARE(r.exitCode, 2);
-        QVERIFY2(r.err.contains(QLatin1String("sweep|throughput-latency|latency|heatmap|timeseries")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QLatin1String("sweep|throughput-latency|latency|heatmap|sweep-heatmap|timeseries")), qPrintable(r.err));
         r = fbctl({QStringLiteral("export"), m_run.runId, QStringLiteral("--chart"), QStringLiteral("sweep"), QStringLiteral("--metric"),
                    QStringLiteral("latency.p42"), QStringLiteral("-o"), path(QStringLiteral("x.png"))});
         QCOMPARE(r.exitCode, 3);
