@@ -1,5 +1,7 @@
 #include "StudyPanel.h"
 
+#include "StudyCharts.h"
+
 #include "SweepChart.h"
 #include "common/Paths.h"
 #include "common/Units.h"
@@ -11,6 +13,7 @@
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -85,6 +88,7 @@ StudyPanel::StudyPanel(QWidget *parent) : QWidget(parent)
     m_sweep = new charts::SweepChart(m_tabs);
     m_sweep->setObjectName(QStringLiteral("studySweepChart"));
     m_tabs->addTab(m_sweep, tr("Sweep"));
+    m_charts = new StudyCharts(m_tabs);
     m_model = new QStandardItemModel(this);
     m_proxy = new QSortFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
@@ -112,6 +116,8 @@ StudyPanel::StudyPanel(QWidget *parent) : QWidget(parent)
         });
     connect(m_logX, &QCheckBox::toggled, this, [this](bool on) { m_sweep->setLogX(on); });
     connect(m_logY, &QCheckBox::toggled, this, [this](bool on) { m_sweep->setLogY(on); });
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            [this] { m_charts->setSelection(selectedTrials()); });
     connect(m_reload, &QPushButton::clicked, this, &StudyPanel::reload);
     connect(m_export, &QPushButton::clicked, this, &StudyPanel::exportCsvInteractively);
     connect(&m_watcher, &QFutureWatcher<LoadedStudy>::finished, this, [this] {
@@ -181,6 +187,7 @@ void StudyPanel::setStudy(const metrics::Study &study)
         setSweep(metric, x, series);
     fillTable();
     redrawSweep();
+    m_charts->setStudy(m_study);
     m_reload->setEnabled(!study.runId().isEmpty());
     m_export->setEnabled(!study.trials().isEmpty());
     emit studyShown(int(study.trials().size()));
@@ -226,6 +233,14 @@ void StudyPanel::fillCombos()
         m_logX->setChecked(positive && hi / lo >= 8);
     }
     m_filling = false;
+}
+
+QStringList StudyPanel::selectedTrials() const
+{
+    QStringList ids;
+    for (const QModelIndex &row : m_table->selectionModel()->selectedRows(0))
+        ids << row.data().toString();
+    return ids;
 }
 
 QStringList StudyPanel::tableMetrics() const

@@ -6,8 +6,10 @@
 // exactly as the result files hold them). Metric, x and series are chosen in
 // combo boxes filled from the run. Works for a finished run and a running
 // one (Reload picks up new results). The study is read from the run store on
-// a worker thread (session::loadStudy). Further study charts are added as
-// tabs next to the sweep chart (addChartTab).
+// a worker thread (session::loadStudy). Next to the sweep chart, as tabs:
+// the throughput–latency curve (and LLM Pareto), the latency distribution
+// of the trials selected in the table and the latency heatmap of the first
+// selected one (StudyCharts).
 #pragma once
 
 #include "metrics/Study.h"
@@ -39,6 +41,8 @@ struct LoadedStudy
     QString error;
 };
 
+class StudyCharts;
+
 class StudyPanel : public QWidget
 {
     Q_OBJECT
@@ -66,6 +70,8 @@ public:
     void addChartTab(QWidget *chart, const QString &title);
 
     charts::SweepChart *sweepChart() const { return m_sweep; }
+    StudyCharts *studyCharts() const { return m_charts; }
+    QStringList selectedTrials() const; // trial ids selected in the table
     QTableView *trialTable() const { return m_table; }
     QComboBox *metricBox() const { return m_metric; }
     QComboBox *xBox() const { return m_x; }
@@ -90,6 +96,7 @@ private:
     QPushButton *m_reload = nullptr, *m_export = nullptr;
     QTabWidget *m_tabs = nullptr;
     charts::SweepChart *m_sweep = nullptr;
+    StudyCharts *m_charts = nullptr;
     QTableView *m_table = nullptr;
     QStandardItemModel *m_model = nullptr;
     QSortFilterProxyModel *m_proxy = nullptr;

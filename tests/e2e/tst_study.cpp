@@ -7,8 +7,12 @@
 // here straight from the result files; the exported CSV holds exactly the
 // files' values. Saves a 1920×1080 picture of the panel (docs/screenshots).
 #include "../cluster/ClusterTestSupport.h"
+#include "LatencyDistributionChart.h"
+#include "LatencyHeatmapChart.h"
 #include "SweepChart.h"
+#include "ThroughputLatencyChart.h"
 #include "common/Paths.h"
+#include "panels/StudyCharts.h"
 #include "panels/StudyPanel.h"
 #include "ssh/ConnectionProfile.h"
 
@@ -21,6 +25,7 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -178,16 +183,48 @@ private slots:
         }
         QCOMPARE(seen.size(), 12);
 
-        // The picture for docs/: the panel at 1920×1080 with this run.
+        // The other study charts on the real results: the throughput–latency
+        // curve (concurrency is the load: one curve per pipeline depth), the
+        // distribution of every trial (none selected) and the first trial's heatmap.
+        fb::gui::StudyCharts *more = panel.studyCharts();
+        QCOMPARE(more->throughputLatency()->curves().size(), 3);
+        for (const auto &curve : more->throughputLatency()->curves()) {
+            QCOMPARE(curve.points.size(), 2);
+            QCOMPARE(curve.points.first().repetitions, 2);
+        }
+        QCOMPARE(more->distributionTrials().size(), 12);
+        QCOMPARE(more->distribution()->runCount(), 12);
+        QCOMPARE(more->heatmapTrial(), QStringLiteral("t001-r1"));
+        QVERIFY(more->heatmap()->heatmap().total > 0);
+        // Selecting trials in the table overlays just them.
+        QAbstractItemModel *model = panel.trialTable()->model();
+        for (int row = 0; row < model->rowCount(); ++row) {
+            const QString id = model->index(row, 0).data().toString();
+            if (id == QLatin1String("t003-r1") || id == QLatin1String("t006-r1"))
+                panel.trialTable()->selectionModel()->select(model->index(row, 0),
+                                                              QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        }
+        QCOMPARE(more->distributionTrials(), (QStringList{QStringLiteral("t003-r1"), QStringLiteral("t006-r1")}));
+        QVERIFY2(more->heatmapTrial() == QLatin1String("t003-r1") || more->heatmapTrial() == QLatin1String("t006-r1"),
+                 qPrintable(more->heatmapTrial()));
+
+        // The pictures for docs/: the panel at 1920×1080 with this run, one per chart tab.
         QVERIFY(panel.setSweep(QStringLiteral("throughput.requests_per_s"), QStringLiteral("pipeline"), QStringLiteral("concurrency")));
-        QApplication::processEvents();
         const QString outDir = qEnvironmentVariableIsSet("FB_SCREENSHOT_DIR") ? qEnvironmentVariable("FB_SCREENSHOT_DIR")
                                                                              : QStringLiteral(FB_BINARY_DIR "/screenshots");
         QVERIFY(QDir().mkpath(outDir));
-        const QImage image = panel.grab().toImage();
-        QCOMPARE(image.size(), QSize(1920, 1080));
-        QVERIFY(image.save(outDir + QStringLiteral("/study-panel.png")));
-        qInfo("study %s: picture in %s/study-panel.png", qPrintable(runId), qPrintable(outDir));
+        auto *tabs = panel.findChild<QTabWidget *>(QStringLiteral("studyCharts"));
+        const QStringList names{QStringLiteral("study-panel"), QStringLiteral("study-throughput-latency"),
+                                QStringLiteral("study-latency-distribution"), QStringLiteral("study-latency-heatmap")};
+        QCOMPARE(tabs->count(), int(names.size()));
+        for (int i = 0; i < tabs->count(); ++i) {
+            tabs->setCurrentIndex(i);
+            QApplication::processEvents();
+            const QImage image = panel.grab().toImage();
+            QCOMPARE(image.size(), QSize(1920, 1080));
+            QVERIFY(image.save(outDir + QLatin1Char('/') + names[i] + QStringLiteral(".png")));
+        }
+        qInfo("study %s: pictures in %s/study-*.png", qPrintable(runId), qPrintable(outDir));
     }
 };
 

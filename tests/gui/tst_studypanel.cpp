@@ -4,6 +4,8 @@
 // the sweep chart (series, error bars, axis titles with units, log axes) and
 // the CSV export. The same panel on a real run: tests/e2e/tst_study.cpp.
 #include "SweepChart.h"
+#include "ThroughputLatencyChart.h"
+#include "panels/StudyCharts.h"
 #include "panels/StudyPanel.h"
 
 #include <QAbstractItemModel>
@@ -14,6 +16,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -137,6 +140,17 @@ private slots:
         QCOMPARE(chart->lineCount(), 3); // pipeline still splits the lines: never mixed into one point
         panel.findChild<QCheckBox *>(QStringLiteral("studyLogY"))->setChecked(true);
         QVERIFY(qobject_cast<QLogValueAxis *>(chart->chart()->axes(Qt::Vertical).first()));
+
+        // The other study charts, as tabs: the throughput–latency curve from the
+        // summaries (one curve per pipeline, concurrency being the load);
+        // without histograms or per-second rows no distribution or heatmap.
+        auto *tabs = panel.findChild<QTabWidget *>(QStringLiteral("studyCharts"));
+        QCOMPARE(tabs->count(), 4);
+        fb::gui::StudyCharts *more = panel.studyCharts();
+        QCOMPARE(more->throughputLatency()->curves().size(), 3);
+        QCOMPARE(more->throughputLatency()->curves().first().points.size(), 2); // repetitions averaged
+        QVERIFY(more->distributionTrials().isEmpty());
+        QVERIFY(more->heatmapTrial().isEmpty());
 
         // CSV: the values as given, in the files' units.
         QTemporaryDir dir;
