@@ -310,7 +310,7 @@ private slots:
             if (QTest::currentTestFailed())
                 return;
         }
-        // Compare: the two runs' charts overlaid and the compare table below.
+        // Compare: the two runs trial by trial, the per-trial chart above the table.
         shown.clear();
         QTest::mouseClick(w.runsPanel()->findChild<QPushButton *>(QStringLiteral("compareRuns")), Qt::LeftButton);
         QVERIFY(shown.wait(20000));
