@@ -57,13 +57,14 @@ private slots:
         QTest::addColumn<int>("jobsPerTrial");
         QTest::addColumn<double>("nodeHours");
         QTest::addColumn<double>("wallSeconds");
+        QTest::addColumn<double>("scrape"); // monitor.scrape_interval: the live dashboard's rate window follows it
         // 3 trials (concurrency 1/2/4) × 1 node × (redis 1 h, from the redis
         // service template, + monitor 10 min + client 10 min, the recipe's
         // cluster time); each trial's client runs 1 s + 3 s.
-        QTest::newRow("local-redis") << QStringLiteral("local-redis.yaml") << 3 << 3 << 3 * 80 / 60.0 << 3 * 4.0;
+        QTest::newRow("local-redis") << QStringLiteral("local-redis.yaml") << 3 << 3 << 3 * 80 / 60.0 << 3 * 4.0 << 1.0;
         // 3 × 3 × 3 trials × 1 node × (redis 1 h + monitor 30 min + client 30 min);
         // each trial runs 5 s + 1 min, one at a time.
-        QTest::newRow("redis-sweep") << QStringLiteral("redis-sweep.yaml") << 27 << 3 << 27 * 2.0 << 27 * 65.0;
+        QTest::newRow("redis-sweep") << QStringLiteral("redis-sweep.yaml") << 27 << 3 << 27 * 2.0 << 27 * 65.0 << 2.0;
     }
     void examples()
     {
@@ -72,6 +73,7 @@ private slots:
         QFETCH(int, jobsPerTrial);
         QFETCH(double, nodeHours);
         QFETCH(double, wallSeconds);
+        QFETCH(double, scrape);
         const SessionPlan p = SessionPlan::build(QStringLiteral(FB_SOURCE_DIR "/recipes/examples/") + file);
         QVERIFY2(p.ok, qPrintable(p.diagnostics));
         QCOMPARE(int(p.trials.size()), trials);
@@ -81,6 +83,7 @@ private slots:
         QVERIFY2(qFuzzyCompare(p.estimatedWallSeconds(), wallSeconds), qPrintable(QString::number(p.estimatedWallSeconds())));
         QCOMPARE(p.workload, QStringLiteral("redis"));
         QVERIFY(p.monitor);
+        QCOMPARE(p.scrapeInterval, scrape);
         const QString summary = p.summary();
         QVERIFY2(summary.startsWith(QStringLiteral("%1 trials · %2 jobs · ").arg(trials).arg(trials * jobsPerTrial)), qPrintable(summary));
         QVERIFY2(summary.contains(QStringLiteral("%1 node-hours (estimated, from time limits)").arg(QString::number(nodeHours, 'g', 3))),
