@@ -4,6 +4,7 @@
 #include <QMap>
 #include <QToolTip>
 #include <QGraphicsLayout>
+#include <QGraphicsSimpleTextItem>
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
 #include <QtCharts/QLegend>
@@ -37,6 +38,7 @@ ThroughputLatencyChart::ThroughputLatencyChart(QWidget *parent) : ChartWidget(pa
     chart->legend()->setAlignment(Qt::AlignBottom);
     setChartView(new QChartView(chart));
     chart->setMargins(QMargins(6, 6, 18, 6));
+    connect(chart, &QChart::plotAreaChanged, this, &ThroughputLatencyChart::placePointLabels);
     rebuild();
 }
 
@@ -112,11 +114,14 @@ void ThroughputLatencyChart::rebuild()
         delete a;
     }
     m_styles.clear();
+    qDeleteAll(m_pointLabels);
+    m_pointLabels.clear();
     if (m_mode == Mode::Curve)
         buildCurves();
     else
         buildPareto();
-    applyTheme();    settleLayout();
+    applyTheme();
+    settleLayout();
 }
 
 void ThroughputLatencyChart::setTitle(const QString &title)
@@ -134,6 +139,7 @@ void ThroughputLatencyChart::settleLayout()
         l->activate(); // the legend's markers first: the chart's layout sizes the legend by them
     if (QGraphicsLayout *l = chart()->layout())
         l->activate();
+    placePointLabels();
 }
 
 void ThroughputLatencyChart::buildCurves()
@@ -250,6 +256,11 @@ void ThroughputLatencyChart::buildPareto()
     }
     m_styles.append({0, Qt::DashLine, false});
     m_styles.append({0, Qt::SolidLine, true});
+    for (const ParetoPoint &p : std::as_const(m_pareto)) {
+        auto *label = new QGraphicsSimpleTextItem(p.label, c);
+        label->setZValue(10);
+        m_pointLabels.append(label);
+    }
     connect(all, &QXYSeries::hovered, this, [this](const QPointF &pt, bool state) {
         if (!state) {
             QToolTip::hideText();
@@ -294,6 +305,55 @@ void ThroughputLatencyChart::addAxes(double xLo, double xHi, double yLo, double 
     make(yLo, yHi, Qt::AlignLeft, logY, m_yScale, yTitle());
 }
 
+QStringList ThroughputLatencyChart::pointLabels() const
+{
+    QStringList out;
+    for (const QGraphicsSimpleTextItem *l : m_pointLabels)
+        out << l->text();
+    return out;
+}
+
+void ThroughputLatencyChart::placePointLabels()
+{
+    // Above right of the point, else below right, above left, below left:
+    // the first place inside the plot not overlapping a label placed before
+    // (frontier points first); with none, the label stays hidden (the
+    // tooltip still names the trial).
+    const auto series = chart()->series();
+    QAbstractSeries *scatter = series.isEmpty() ? nullptr : series.last();
+    const QRectF plot = chart()->plotArea();
+    QList<int> order;
+    for (int i = 0; i < m_pointLabels.size() && i < m_pareto.size(); ++i)
+        order.append(i);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return m_pareto[a].frontier && !m_pareto[b].frontier; });
+    QList<QRectF> placed;
+    for (int i : std::as_const(order)) {
+        if (!scatter)
+            break;
+        const ParetoPoint &p = m_pareto[i];
+        const QPointF at = chart()->mapToPosition(QPointF(p.total / m_xScale.factor, p.perUser / m_yScale.factor), scatter);
+        QGraphicsSimpleTextItem *l = m_pointLabels[i];
+        const QSizeF size = l->boundingRect().size();
+        const auto clashes = [&](const QRectF &r) {
+            return !plot.adjusted(-2, -2, 2, 2).contains(r)
+                || std::any_of(placed.cbegin(), placed.cend(), [&](const QRectF &q) { return q.intersects(r); });
+        };
+        QRectF box;
+        for (const QPointF &corner : {QPointF(at.x() + 6, at.y() - size.height() - 2), QPointF(at.x() + 6, at.y() + 2),
+                                      QPointF(at.x() - 6 - size.width(), at.y() - size.height() - 2),
+                                      QPointF(at.x() - 6 - size.width(), at.y() + 2)}) {
+            box = QRectF(corner, size);
+            if (!clashes(box))
+                break;
+        }
+        l->setVisible(!clashes(box));
+        if (l->isVisible()) {
+            l->setPos(box.topLeft());
+            placed.append(box);
+        }
+    }
+}
+
 void ThroughputLatencyChart::showTip(const QString &text)
 {
     QToolTip::showText(QCursor::pos(), text, this);
@@ -302,6 +362,13 @@ void ThroughputLatencyChart::showTip(const QString &text)
 void ThroughputLatencyChart::applyTheme()
 {
     ChartWidget::applyTheme();
+    for (QGraphicsSimpleTextItem *l : std::as_const(m_pointLabels)) {
+        l->setBrush(theme().foreground);
+        QFont f = theme().labelFont;
+        f.setPointSizeF(f.pointSizeF() * 0.85);
+        l->setFont(f);
+    }
+    placePointLabels();
     const auto series = chart()->series();
     for (int i = 0; i < series.size() && i < m_styles.size(); ++i) {
         const Style &st = m_styles[i];

@@ -24,6 +24,7 @@
 class QValueAxis;
 class QLogValueAxis;
 class QXYSeries;
+class QGraphicsSimpleTextItem;
 
 namespace fb::charts {
 
@@ -48,6 +49,7 @@ public:
 
     const QList<fb::metrics::Curve> &curves() const { return m_curves; }
     const QList<fb::metrics::ParetoPoint> &pareto() const { return m_pareto; }
+    QStringList pointLabels() const; // Pareto: the names drawn next to the points
     fb::units::Scale xScale() const { return m_xScale; }
     fb::units::Scale yScale() const { return m_yScale; }
     QString xTitle() const;
@@ -88,6 +90,10 @@ private:
     QString m_xName, m_yName;
     struct Style { int colour; Qt::PenStyle style; bool markersOnly; };
     QList<Style> m_styles; // per series, in the chart's series order
+    // Pareto: each trial's name next to its point (QGraphicsSimpleTextItem
+    // children of the chart, placed again when the plot area moves).
+    QList<QGraphicsSimpleTextItem *> m_pointLabels;
+    void placePointLabels();
 };
 
 } // namespace fb::charts

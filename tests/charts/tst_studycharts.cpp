@@ -173,9 +173,14 @@ private slots:
         for (const ParetoPoint &p : c.pareto())
             onFrontier += p.frontier;
         QCOMPARE(csv.filter(QStringLiteral(",true")).size(), onFrontier);
+        // Each point is named by its trial.
+        QCOMPARE(c.pointLabels().size(), 7);
+        QVERIFY(c.pointLabels().contains(QStringLiteral("concurrency=512")));
         c.show();
         QVERIFY(QTest::qWaitForWindowExposed(&c));
+        c.setLogThroughput(true); // totals span 128 tok/s ... 26 k tok/s
         screenshot(c, "token-pareto");
+        c.setLogThroughput(false);
         c.setMode(ThroughputLatencyChart::Mode::Curve);
         CurveSpec spec;
         spec.latencyMetric = QStringLiteral("ttft");
