@@ -171,6 +171,9 @@ void StudyPanel::setStudy(const metrics::Study &study)
     const QString metric = sameRun ? currentMetric() : QString();
     const QString x = sameRun ? currentX() : QString();
     const QString series = sameRun ? currentSeries() : QString();
+    const QStringList selected = sameRun ? selectedTrials() : QStringList();
+    const int sortColumn = sameRun ? m_proxy->sortColumn() : 0;
+    const Qt::SortOrder sortOrder = sameRun ? m_proxy->sortOrder() : Qt::AscendingOrder;
     m_study = study;
     QStringList notes;
     notes << tr("%1 (%2): %3 trial(s), %4 with results")
@@ -186,8 +189,12 @@ void StudyPanel::setStudy(const metrics::Study &study)
     if (sameRun)
         setSweep(metric, x, series);
     fillTable();
-    redrawSweep();
+    m_table->sortByColumn(std::max(0, sortColumn), sortOrder);
     m_charts->setStudy(m_study);
+    for (int row = 0; row < m_proxy->rowCount(); ++row)
+        if (selected.contains(m_proxy->index(row, 0).data().toString()))
+            m_table->selectionModel()->select(m_proxy->index(row, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    redrawSweep();
     m_reload->setEnabled(!study.runId().isEmpty());
     m_export->setEnabled(!study.trials().isEmpty());
     emit studyShown(int(study.trials().size()));
@@ -292,7 +299,6 @@ void StudyPanel::fillTable()
         }
         m_model->appendRow(row);
     }
-    m_proxy->sort(0, Qt::AscendingOrder);
 }
 
 void StudyPanel::redrawSweep()

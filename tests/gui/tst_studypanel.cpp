@@ -6,7 +6,10 @@
 #include "SweepChart.h"
 #include "ThroughputLatencyChart.h"
 #include "panels/StudyCharts.h"
+#include "panels/RunsPanel.h"
 #include "panels/StudyPanel.h"
+#include "common/Paths.h"
+#include "session/RunStore.h"
 
 #include <QAbstractItemModel>
 #include <QCheckBox>
@@ -15,6 +18,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
@@ -164,6 +168,61 @@ private slots:
         QCOMPARE(lines[1].split(QLatin1Char(','))[4].toDouble(), throughputOf(1, 1, 1));
         QVERIFY(!panel.exportCsv(dir.filePath(QStringLiteral("missing/dir/t.csv")), &error));
         QVERIFY2(error.contains(QStringLiteral("missing/dir/t.csv")), qPrintable(error));
+    }
+
+    // The Runs panel's Study button asks for the selected run; the panel reads
+    // it from the run store; a reload keeps the table's sort order and selection.
+    void opensFromTheRunsPanelAndReloads()
+    {
+        const QString runId = QStringLiteral("20261203-041500-study-store-1234");
+        {
+            fb::session::RunStore store;
+            QString error;
+            QVERIFY2(store.open(fb::Paths::runStorePath(), &error), qPrintable(error));
+            fb::session::RunRecord run;
+            run.id = runId;
+            run.name = QStringLiteral("study-store");
+            run.createdAt = QDateTime::currentDateTimeUtc();
+            QVERIFY2(store.saveRun(run, &error), qPrintable(error));
+            for (int i = 1; i <= 3; ++i) {
+                fb::session::TrialRecord t;
+                t.runId = runId;
+                t.trialId = QStringLiteral("t00%1").arg(i);
+                t.index = i * 1000 + 1;
+                t.params.insert(QStringLiteral("clients[0].load.concurrency"), QString::number(i * 2));
+                QVERIFY2(store.saveTrial(t, &error), qPrintable(error));
+            }
+        }
+        fb::gui::RunsPanel runs;
+        QSignalSpy reloaded(&runs, &fb::gui::RunsPanel::reloaded);
+        runs.reload();
+        QVERIFY(reloaded.wait(10000));
+        QSignalSpy requested(&runs, &fb::gui::RunsPanel::studyRequested);
+        auto *button = runs.findChild<QPushButton *>(QStringLiteral("studyRun"));
+        QVERIFY(button);
+        QVERIFY(!button->isEnabled()); // nothing selected
+        QVERIFY(runs.selectRuns({runId}));
+        QVERIFY(button->isEnabled());
+        QTest::mouseClick(button, Qt::LeftButton);
+        QCOMPARE(requested.size(), 1);
+        QCOMPARE(requested.first().first().toString(), runId);
+
+        fb::gui::StudyPanel panel;
+        QSignalSpy shown(&panel, &fb::gui::StudyPanel::studyShown);
+        panel.showRun(runId);
+        QVERIFY(shown.wait(10000));
+        QCOMPARE(shown.first().first().toInt(), 3);
+        QCOMPARE(panel.study().resultCount(), 0); // trials are listed before their results
+        QTableView *table = panel.trialTable();
+        table->sortByColumn(0, Qt::DescendingOrder);
+        QCOMPARE(table->model()->index(0, 0).data().toString(), QStringLiteral("t003"));
+        table->selectRow(1);
+        QCOMPARE(panel.selectedTrials(), QStringList{QStringLiteral("t002")});
+        shown.clear();
+        panel.reload();
+        QVERIFY(shown.wait(10000));
+        QCOMPARE(table->model()->index(0, 0).data().toString(), QStringLiteral("t003"));
+        QCOMPARE(panel.selectedTrials(), QStringList{QStringLiteral("t002")});
     }
 
     void reportsAMissingRun()
