@@ -270,14 +270,17 @@ void LatencyHeatmapChart::mouseMoveEvent(QMouseEvent *event)
         bin = us < lo ? 0 : m_map.bins() - 1;
     if (col < 0 || col >= m_map.columns())
         return;
-    const quint64 n = m_map.counts[col][bin];
-    QToolTip::showText(event->globalPosition().toPoint(),
-                       QStringLiteral("t = %1\nlatency %2 – %3\n%4 requests")
-                           .arg(units::format(m_map.t[col], units::Unit::Seconds),
-                                units::format(m_map.edges[bin] * 1e-6, units::Unit::Seconds),
-                                units::format(m_map.edges[bin + 1] * 1e-6, units::Unit::Seconds),
-                                units::format(double(n), units::Unit::Count)),
-                       this);
+    QToolTip::showText(event->globalPosition().toPoint(), cellTip(int(col), bin), this);
+}
+
+QString LatencyHeatmapChart::cellTip(int column, int bin) const
+{
+    if (column < 0 || column >= m_map.columns() || bin < 0 || bin >= m_map.bins())
+        return {};
+    return QStringLiteral("t = %1\nlatency %2 – %3\n%4 requests")
+        .arg(units::format(m_map.t[column], units::Unit::Seconds), units::format(m_map.edges[bin] * 1e-6, units::Unit::Seconds),
+             units::format(m_map.edges[bin + 1] * 1e-6, units::Unit::Seconds),
+             units::format(double(m_map.counts[column][bin]), units::Unit::Count));
 }
 
 QString LatencyHeatmapChart::toCsv() const

@@ -31,6 +31,8 @@ public:
     void setBinsPerDecade(int bins); // default 10
     void setLogColour(bool log);     // colour by log(count) (default) or count
     const fb::metrics::LatencyHeatmap &heatmap() const { return m_map; }
+    // The hover text of a cell: "t = 3 s\nlatency 100 µs – 126 µs\n1.2 k requests".
+    QString cellTip(int column, int bin) const;
 
     fb::units::Scale latencyScale() const { return m_yScale; }
     QString xTitle() const;

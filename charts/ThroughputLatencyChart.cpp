@@ -196,25 +196,19 @@ void ThroughputLatencyChart::buildCurves()
                 }
                 // The trial whose plotted point is nearest the hovered one.
                 const Curve &curve = m_curves.value(g);
-                const CurvePoint *best = nullptr;
+                int best = -1;
                 double bestD = INFINITY;
-                for (const CurvePoint &p : curve.points) {
+                for (int i = 0; i < curve.points.size(); ++i) {
+                    const CurvePoint &p = curve.points[i];
                     const double d = std::hypot(p.throughput / m_xScale.factor - pt.x(),
                                                 p.latency.value(s, NAN) / m_yScale.factor - pt.y());
                     if (d < bestD) {
                         bestD = d;
-                        best = &p;
+                        best = i;
                     }
                 }
-                if (!best)
-                    return;
-                QString text = best->label + QLatin1Char('\n') + m_xName + QStringLiteral(": ")
-                    + units::format(best->throughput, m_xUnit) + QLatin1Char('\n') + statLabel(m_spec.stats.value(s))
-                    + QLatin1Char(' ') + metricLabel(m_spec.latencyMetric) + QStringLiteral(": ")
-                    + units::format(best->latency.value(s, NAN), m_yUnit);
-                if (best->repetitions > 1)
-                    text += QStringLiteral("\n(mean of %1 repetitions)").arg(best->repetitions);
-                showTip(text);
+                if (best >= 0)
+                    showTip(pointTip(g, s, best));
             });
         }
     }
@@ -266,14 +260,14 @@ void ThroughputLatencyChart::buildPareto()
             QToolTip::hideText();
             return;
         }
-        for (const ParetoPoint &p : std::as_const(m_pareto))
+        for (int i = 0; i < m_pareto.size(); ++i) {
+            const ParetoPoint &p = m_pareto[i];
             if (std::abs(p.total / m_xScale.factor - pt.x()) < 1e-9 * std::max(1.0, std::abs(pt.x()))
                 && std::abs(p.perUser / m_yScale.factor - pt.y()) < 1e-9 * std::max(1.0, std::abs(pt.y()))) {
-                showTip(QStringLiteral("%1\nper user: %2\nall users: %3%4")
-                            .arg(p.label, units::format(p.perUser, m_yUnit), units::format(p.total, m_xUnit),
-                                 p.frontier ? QStringLiteral("\non the Pareto frontier") : QString()));
+                showTip(pointTip(0, 0, i));
                 return;
             }
+        }
     });
 }
 
@@ -303,6 +297,27 @@ void ThroughputLatencyChart::addAxes(double xLo, double xHi, double yLo, double 
     };
     make(xLo, xHi, Qt::AlignBottom, logX, m_xScale, xTitle());
     make(yLo, yHi, Qt::AlignLeft, logY, m_yScale, yTitle());
+}
+
+QString ThroughputLatencyChart::pointTip(int curve, int stat, int point) const
+{
+    if (m_mode == Mode::TokenPareto) {
+        if (point < 0 || point >= m_pareto.size())
+            return {};
+        const ParetoPoint &p = m_pareto[point];
+        return QStringLiteral("%1\nper user: %2\nall users: %3%4")
+            .arg(p.label, units::format(p.perUser, m_yUnit), units::format(p.total, m_xUnit),
+                 p.frontier ? QStringLiteral("\non the Pareto frontier") : QString());
+    }
+    if (curve < 0 || curve >= m_curves.size() || point < 0 || point >= m_curves[curve].points.size())
+        return {};
+    const CurvePoint &p = m_curves[curve].points[point];
+    QString text = p.label + QLatin1Char('\n') + m_xName + QStringLiteral(": ") + units::format(p.throughput, m_xUnit)
+        + QLatin1Char('\n') + statLabel(m_spec.stats.value(stat)) + QLatin1Char(' ') + metricLabel(m_spec.latencyMetric)
+        + QStringLiteral(": ") + units::format(p.latency.value(stat, NAN), m_yUnit);
+    if (p.repetitions > 1)
+        text += QStringLiteral("\n(mean of %1 repetitions)").arg(p.repetitions);
+    return text;
 }
 
 QStringList ThroughputLatencyChart::pointLabels() const

@@ -50,6 +50,9 @@ public:
     const QList<fb::metrics::Curve> &curves() const { return m_curves; }
     const QList<fb::metrics::ParetoPoint> &pareto() const { return m_pareto; }
     QStringList pointLabels() const; // Pareto: the names drawn next to the points
+    // The hover text of a point: its trial and values with units ("23.4 k req/s",
+    // "1.2 ms"); Pareto: `point` indexes pareto(), curve and stat are ignored.
+    QString pointTip(int curve, int stat, int point) const;
     fb::units::Scale xScale() const { return m_xScale; }
     fb::units::Scale yScale() const { return m_yScale; }
     QString xTitle() const;

@@ -21,6 +21,7 @@
 #include <QPainter>
 #include <QSvgGenerator>
 #include <QTest>
+#include <QToolTip>
 #include <QtCharts/QCategoryAxis>
 #include <QtCharts/QChart>
 #include <QtCharts/QLineSeries>
@@ -133,6 +134,12 @@ private slots:
             QCOMPARE(p1p99->at(i).x(), d.throughput[QStringLiteral("requests_per_s")] / 1e3);
             QCOMPARE(p1p99->at(i).y(), d.metrics[QStringLiteral("latency")].p99 * 1e-3 / 1e-3);
         }
+        // Hover text: the trial and its values, each with its unit.
+        const QString tip = c.pointTip(0, 1, 3); // pipeline=1 p99, concurrency=64
+        QCOMPARE(tip, QStringLiteral("concurrency=64, pipeline=1\nthroughput: %1\np99 latency: %2")
+                          .arg(fb::units::format(trials[3].document.throughput[QStringLiteral("requests_per_s")], fb::units::Unit::PerSecond),
+                               fb::units::format(trials[3].document.metrics[QStringLiteral("latency")].p99 * 1e-3, fb::units::Unit::Seconds)));
+        QVERIFY2(tip.contains(QLatin1String(" k req/s")) && tip.contains(QLatin1String(" ms")), qPrintable(tip));
         // CSV: the values exactly as the result files write them.
         const QStringList csv = c.toCsv().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(csv.first(), QStringLiteral("group,trial,load,repetitions,requests_per_s,latency_p50_ms,latency_p99_ms"));
@@ -283,6 +290,20 @@ private slots:
         // The widget paints cells (many colours) and the colour bar.
         c.show();
         QVERIFY(QTest::qWaitForWindowExposed(&c));
+        // Hovering a cell names its second, latency bin (with units) and count.
+        QTest::mouseMove(&c, QPoint(c.width() / 2, c.height() / 2));
+        QTRY_VERIFY(QToolTip::isVisible());
+        QVERIFY2(QToolTip::text().startsWith(QLatin1String("t = ")) && QToolTip::text().contains(QLatin1String(" requests")),
+                 qPrintable(QToolTip::text()));
+        int maxCol = 0, maxBin = 0;
+        for (int col = 0; col < m.columns(); ++col)
+            for (int b = 0; b < m.bins(); ++b)
+                if (m.counts[col][b] > m.counts[maxCol][maxBin]) {
+                    maxCol = col;
+                    maxBin = b;
+                }
+        QVERIFY(c.cellTip(maxCol, maxBin).endsWith(fb::units::format(double(m.maxCount), fb::units::Unit::Count) + QStringLiteral(" requests")));
+        QVERIFY(c.cellTip(maxCol, maxBin).contains(QStringLiteral(" µs")) || c.cellTip(maxCol, maxBin).contains(QStringLiteral(" ms")));
         const QImage img = c.grab().toImage();
         QSet<QRgb> colours;
         for (int y = 0; y < img.height(); y += 4)
