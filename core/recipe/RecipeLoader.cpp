@@ -159,6 +159,11 @@ public:
     {}
 
     void readRoot(const YAML::Node &root);
+    // Patch mode (FieldPath): `root` names only the fields to change, and the
+    // recipe already holds everything else. A null list item leaves that item
+    // alone, an index past the end is an error, a null value unsets an
+    // optional field, unknown keys are errors, nothing is positioned.
+    void setPatch(bool patch) { m_patch = patch; }
 
 private:
     QString m_file;
@@ -171,6 +176,7 @@ private:
     // aliases are expanded: the alias-bomb budget (YamlPrescan.h limits).
     qint64 m_freeFormValues = 0;
     qint64 m_freeFormBytes = 0;
+    bool m_patch = false;
 
     void report(Diagnostic::Severity sev, const QString &path, const YAML::Mark &mark, const QString &message)
     {
@@ -178,7 +184,7 @@ private:
         d.severity = sev;
         d.path = path;
         d.file = m_file;
-        if (!mark.is_null()) {
+        if (!mark.is_null() && !m_patch) {
             d.line = mark.line + 1;   // yaml-cpp marks are 0-based
             d.column = mark.column + 1;
         }
@@ -192,7 +198,7 @@ private:
     void mark(const QString &path, const YAML::Node &n)
     {
         const YAML::Mark m = n.Mark();
-        if (!m.is_null())
+        if (!m.is_null() && !m_patch)
             m_recipe->positions.insert(path, SourcePosition{m_file, m.line + 1, m.column + 1});
     }
 
@@ -221,9 +227,15 @@ private:
             }
             if (!known.isEmpty() && !known.contains(key)) {
                 const QString guess = closestMatch(key, known);
-                report(Diagnostic::Warning, keyPath, keyNode.Mark(),
-                       guess.isEmpty() ? QStringLiteral("unknown key \"%1\" is ignored").arg(key)
-                                       : QStringLiteral("unknown key \"%1\" is ignored; did you mean \"%2\"?").arg(key, guess));
+                if (m_patch)
+                    report(Diagnostic::Error, keyPath, keyNode.Mark(),
+                           QStringLiteral("unknown key \"%1\"%2 (known here: %3)")
+                               .arg(key, guess.isEmpty() ? QString() : QStringLiteral("; did you mean \"%1\"?").arg(guess),
+                                    known.join(QStringLiteral(", "))));
+                else
+                    report(Diagnostic::Warning, keyPath, keyNode.Mark(),
+                           guess.isEmpty() ? QStringLiteral("unknown key \"%1\" is ignored").arg(key)
+                                           : QStringLiteral("unknown key \"%1\" is ignored; did you mean \"%2\"?").arg(key, guess));
                 continue;
             }
             mark(keyPath, it->second);
@@ -281,7 +293,9 @@ private:
             m_recipe->sweep.axes.append(SweepAxis{path, texts});
             return true;
         }
-        if (n.IsSequence() && sweepable)
+        if (n.IsSequence() && m_patch)
+            error(path, n, QStringLiteral("expected one value, got a list (a sweep is a list of values in sweep.axes)"));
+        else if (n.IsSequence() && sweepable)
             error(path, n, QStringLiteral("a list sweeps a value only in a recipe, not in a template"));
         else {
             T probe{};
@@ -387,18 +401,38 @@ private:
             return msg;
         }, sweepable);
     }
+    // A patch's null unsets an optional field (a count of Resources: 0, "not set").
+    template<typename T>
+    bool unsets(const YAML::Node &n, T *out)
+    {
+        if (!m_patch || !n.IsNull())
+            return false;
+        *out = T{};
+        return true;
+    }
     template<typename T>
     void optDuration(const YAML::Node &n, const QString &path, std::optional<T> *out)
     {
         double v = 0;
-        if (duration(n, path, &v))
+        if (!unsets(n, out) && duration(n, path, &v))
             *out = v;
     }
     void optNumber(const YAML::Node &n, const QString &path, std::optional<double> *out, double min, double max)
     {
         double v = 0;
-        if (number(n, path, &v, min, max))
+        if (!unsets(n, out) && number(n, path, &v, min, max))
             *out = v;
+    }
+    void optInteger(const YAML::Node &n, const QString &path, std::optional<qint64> *out, qint64 min, qint64 max)
+    {
+        qint64 v = 0;
+        if (!unsets(n, out) && integer(n, path, &v, min, max))
+            *out = v;
+    }
+    void count(const YAML::Node &n, const QString &path, int *out, int min, int max)
+    {
+        if (!unsets(n, out))
+            integer(n, path, out, min, max);
     }
 
     bool stringList(const YAML::Node &n, const QString &path, QStringList *out)
@@ -575,13 +609,13 @@ private:
             else if (k == QLatin1String("partition")) str(v, p, &r->partition);
             else if (k == QLatin1String("qos")) str(v, p, &r->qos);
             else if (k == QLatin1String("time")) optDuration(v, p, &r->time);
-            else if (k == QLatin1String("nodes")) integer(v, p, &r->nodes, 1, 10000);
-            else if (k == QLatin1String("ntasks")) integer(v, p, &r->ntasks, 1, 1000000);
-            else if (k == QLatin1String("cpus_per_task")) integer(v, p, &r->cpusPerTask, 1, 4096);
-            else if (k == QLatin1String("memory")) { qint64 m = 0; if (size(v, p, &m)) r->memory = m; }
+            else if (k == QLatin1String("nodes")) count(v, p, &r->nodes, 1, 10000);
+            else if (k == QLatin1String("ntasks")) count(v, p, &r->ntasks, 1, 1000000);
+            else if (k == QLatin1String("cpus_per_task")) count(v, p, &r->cpusPerTask, 1, 4096);
+            else if (k == QLatin1String("memory")) { qint64 m = 0; if (!unsets(v, &r->memory) && size(v, p, &m)) r->memory = m; }
             else if (k == QLatin1String("gres")) str(v, p, &r->gres);
-            else if (k == QLatin1String("gpus_per_node")) integer(v, p, &r->gpusPerNode, 0, 64);
-            else if (k == QLatin1String("exclusive")) { bool b = false; if (boolean(v, p, &b)) r->exclusive = b; }
+            else if (k == QLatin1String("gpus_per_node")) count(v, p, &r->gpusPerNode, 0, 64);
+            else if (k == QLatin1String("exclusive")) { bool b = false; if (!unsets(v, &r->exclusive) && boolean(v, p, &b)) r->exclusive = b; }
             else if (k == QLatin1String("reservation")) str(v, p, &r->reservation);
             else if (k == QLatin1String("constraint")) str(v, p, &r->constraint);
         });
@@ -636,16 +670,22 @@ private:
             error(path, n, QStringLiteral("expected a list of {path, content}, got %1").arg(describe(n)));
             return;
         }
-        files->clear();
+        if (!m_patch)
+            files->clear();
+        else if (n.size() > std::size_t(files->size())) {
+            error(indexed(path, qsizetype(n.size() - 1)), n, noItem(path, files->size()));
+            return;
+        }
         for (std::size_t i = 0; i < n.size(); ++i) {
             const QString ip = indexed(path, qsizetype(i));
-            ConfigFile f;
+            if (m_patch && n[i].IsNull())
+                continue;
+            ConfigFile &f = m_patch ? (*files)[qsizetype(i)] : files->emplace_back();
             forEachKey(n[i], ip, {QStringLiteral("path"), QStringLiteral("content")},
                        [&](const QString &k, const YAML::Node &v, const QString &p) {
                 if (k == QLatin1String("path")) str(v, p, &f.path, false);
                 else str(v, p, &f.content, false, true);
             });
-            files->append(f);
         }
     }
 
@@ -664,8 +704,14 @@ private:
             const YAML::Node t = n["template"];
             const QString tp = join(path, QStringLiteral("template"));
             QString name;
-            if (str(t, tp, &name, false))
+            if (str(t, tp, &name, false) && !(m_patch && name == s->templateName)) {
+                if (m_patch) { // a new template in a patch: the template's service, under the same name
+                    Service fresh;
+                    fresh.name = s->name;
+                    *s = fresh;
+                }
                 applyTemplate(name, t, tp, s);
+            }
         }
         forEachKey(n, path, keys, [&](const QString &k, const YAML::Node &v, const QString &p) {
             if (k == QLatin1String("name")) str(v, p, &s->name, false);
@@ -787,9 +833,9 @@ private:
             else if (k == QLatin1String("load")) readLoad(v, p, &c->load);
             else if (k == QLatin1String("warmup")) duration(v, p, &c->warmup);
             else if (k == QLatin1String("duration")) optDuration(v, p, &c->duration);
-            else if (k == QLatin1String("requests")) { qint64 r = 0; if (integer(v, p, &r, 1, qint64(1) << 50)) c->requests = r; }
+            else if (k == QLatin1String("requests")) optInteger(v, p, &c->requests, 1, qint64(1) << 50);
             else if (k == QLatin1String("timeout")) duration(v, p, &c->timeout, 86400);
-            else if (k == QLatin1String("seed")) { qint64 s = 0; if (integer(v, p, &s, 0, std::numeric_limits<qint64>::max())) c->seed = s; }
+            else if (k == QLatin1String("seed")) optInteger(v, p, &c->seed, 0, std::numeric_limits<qint64>::max());
             else if (k == QLatin1String("slo")) {
                 forEachKey(v, p, {QStringLiteral("ttft"), QStringLiteral("tpot"), QStringLiteral("e2el")},
                            [&](const QString &sk, const YAML::Node &sv, const QString &sp) {
@@ -824,7 +870,8 @@ private:
 
     void readMonitor(const YAML::Node &n, const QString &path, Monitor *m)
     {
-        m->enabled = true; // writing a monitor section turns monitoring on
+        if (!m_patch)
+            m->enabled = true; // writing a monitor section turns monitoring on
         forEachKey(n, path, {QStringLiteral("enabled"), QStringLiteral("scrape_interval"), QStringLiteral("prometheus"),
                              QStringLiteral("node_exporter"), QStringLiteral("gpu_exporter"), QStringLiteral("retention"),
                              QStringLiteral("resources")},
@@ -851,10 +898,20 @@ private:
                     error(p, v, QStringLiteral("expected a list of groups (lists of field paths), got %1").arg(describe(v)));
                     return;
                 }
+                if (m_patch && v.size() > std::size_t(s->zip.size())) {
+                    error(indexed(p, qsizetype(v.size() - 1)), v, noItem(p, s->zip.size()));
+                    return;
+                }
                 for (std::size_t i = 0; i < v.size(); ++i) {
                     QStringList group;
-                    if (stringList(v[i], indexed(p, qsizetype(i)), &group))
-                        s->zip.append(group);
+                    if (m_patch && v[i].IsNull())
+                        continue;
+                    if (stringList(v[i], indexed(p, qsizetype(i)), &group)) {
+                        if (m_patch)
+                            s->zip[qsizetype(i)] = group;
+                        else
+                            s->zip.append(group);
+                    }
                 }
             }
         });
@@ -880,6 +937,16 @@ private:
             error(path, n, QStringLiteral("expected a list, got %1").arg(describe(n)));
             return;
         }
+        if (m_patch) { // item i is changed in place; null items are left alone
+            if (n.size() > std::size_t(out->size())) {
+                error(indexed(path, qsizetype(n.size() - 1)), n, noItem(path, out->size()));
+                return;
+            }
+            for (std::size_t i = 0; i < n.size(); ++i)
+                if (!n[i].IsNull())
+                    (this->*item)(n[i], indexed(path, qsizetype(i)), &(*out)[qsizetype(i)]);
+            return;
+        }
         mark(path, n);
         for (std::size_t i = 0; i < n.size(); ++i) {
             T value;
@@ -888,6 +955,11 @@ private:
             (this->*item)(n[i], ip, &value);
             out->append(value);
         }
+    }
+    static QString noItem(const QString &path, qsizetype size)
+    {
+        return size == 0 ? QStringLiteral("no such item: %1 is empty").arg(path)
+                         : QStringLiteral("no such item: %1 has %2 (%1[0] to %1[%3])").arg(path).arg(size).arg(size - 1);
     }
     void readServiceItem(const YAML::Node &n, const QString &path, Service *s) { readService(n, path, s, false); }
 };
@@ -902,7 +974,7 @@ void Reader::readRoot(const YAML::Node &root)
         error(QString(), root, QStringLiteral("a recipe is a mapping (version, metadata, cluster, services, …), got %1").arg(describe(root)));
         return;
     }
-    if (!root["version"])
+    if (!root["version"] && !m_patch)
         report(Diagnostic::Error, QStringLiteral("version"), root.Mark(),
                QStringLiteral("missing: every recipe starts with \"version: %1\"").arg(kSchemaVersion));
     static const QStringList keys{QStringLiteral("version"), QStringLiteral("metadata"), QStringLiteral("cluster"),
@@ -940,6 +1012,13 @@ void readRecipe(const YAML::Node &root, const QString &file, const Catalog &cata
 {
     Reader reader(file, catalog, allowSweep, out, diagnostics, multiLineQuoted);
     reader.readRoot(root);
+}
+
+void patchRecipe(const YAML::Node &patch, const Catalog &catalog, Recipe *recipe, QList<Diagnostic> *diagnostics)
+{
+    Reader reader(QString(), catalog, false, recipe, diagnostics);
+    reader.setPatch(true);
+    reader.readRoot(patch);
 }
 
 } // namespace detail

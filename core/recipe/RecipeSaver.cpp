@@ -268,9 +268,11 @@ private:
         s(o, p, QStringLiteral("partition"), r.partition, def.partition);
         s(o, p, QStringLiteral("qos"), r.qos, def.qos);
         od(o, p, QStringLiteral("time"), r.time, def.time);
-        i(o, p, QStringLiteral("nodes"), r.nodes, def.nodes);
-        i(o, p, QStringLiteral("ntasks"), r.ntasks, def.ntasks);
-        i(o, p, QStringLiteral("cpus_per_task"), r.cpusPerTask, def.cpusPerTask);
+        // A count of 0 is "not set" (the loader refuses 0): full trees leave it out too.
+        const auto count = [&](const QString &k, int v, int d) { field(o, p, k, Out::plain(QString::number(v)), v != d, v != 0); };
+        count(QStringLiteral("nodes"), r.nodes, def.nodes);
+        count(QStringLiteral("ntasks"), r.ntasks, def.ntasks);
+        count(QStringLiteral("cpus_per_task"), r.cpusPerTask, def.cpusPerTask);
         field(o, p, QStringLiteral("memory"), Out::plain(r.memory ? formatSize(*r.memory) : QString()), r.memory && r.memory != def.memory, r.memory.has_value());
         s(o, p, QStringLiteral("gres"), r.gres, def.gres);
         i(o, p, QStringLiteral("gpus_per_node"), r.gpusPerNode, def.gpusPerNode);

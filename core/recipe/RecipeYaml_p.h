@@ -21,6 +21,11 @@ namespace detail {
 void readRecipe(const YAML::Node &root, const QString &file, const Catalog &catalog, bool allowSweep,
                 Recipe *out, QList<Diagnostic> *diagnostics, const QSet<quint64> *multiLineQuoted = nullptr);
 
+// Reads the fields `patch` names into *recipe, which keeps all others (the
+// loader's patch mode, for FieldPath): list items by index, null items left
+// alone, a null value unsets an optional field, unknown keys are errors.
+void patchRecipe(const YAML::Node &patch, const Catalog &catalog, Recipe *recipe, QList<Diagnostic> *diagnostics);
+
 // Splits "services[1].health.timeout" into {"services", 1, "health", "timeout"}
 // (indices as numbers in `indices`, -1 for keys). Returns false if malformed.
 struct PathSegment { QString key; int index = -1; };

@@ -1,9 +1,8 @@
 #include "recipe/SweepExpander.h"
 
 #include "recipe/Catalog.h"
-#include "recipe/RecipeSaver.h"
+#include "recipe/FieldPath.h"
 #include "recipe/RecipeValidator.h"
-#include "recipe/RecipeYaml_p.h"
 
 #include <QCryptographicHash>
 #include <QSet>
@@ -14,35 +13,6 @@ SweepExpander::SweepExpander(const Catalog *catalog)
     : m_catalog(catalog ? catalog : &Catalog::standard())
 {}
 
-namespace {
-
-// Replaces the node at `path` (a swept list) with one scalar.
-bool setAt(YAML::Node root, const QString &path, const QString &value)
-{
-    QList<detail::PathSegment> segs;
-    if (!detail::splitPath(path, &segs))
-        return false;
-    YAML::Node n = root;
-    for (qsizetype i = 0; i + 1 < segs.size(); ++i) {
-        const auto &s = segs[i];
-        if (s.index >= 0) {
-            if (!n.IsSequence() || s.index >= int(n.size()))
-                return false;
-            n.reset(n[s.index]);
-        } else {
-            if (!n.IsMap() || !n[s.key.toStdString()])
-                return false;
-            n.reset(n[s.key.toStdString()]);
-        }
-    }
-    const auto &last = segs.last();
-    if (last.index >= 0 || !n.IsMap())
-        return false;
-    n[last.key.toStdString()] = value.toStdString();
-    return true;
-}
-
-} // namespace
 
 bool SweepExpander::expand(const Recipe &recipe, QList<Trial> *trials, QList<Diagnostic> *diagnostics) const
 {
@@ -87,27 +57,22 @@ bool SweepExpander::expand(const Recipe &recipe, QList<Trial> *trials, QList<Dia
         units << u;
     }
 
-    const QString text = RecipeSaver(m_catalog).toText(recipe);
-    YAML::Node base;
-    try {
-        base = YAML::Load(text.toStdString());
-    } catch (const YAML::Exception &e) {
-        diagnostics->append({Diagnostic::Error, QString(), pos.file, 0, 0,
-                             QStringLiteral("internal: the saved recipe does not parse: %1").arg(QString::fromStdString(e.msg))});
-        return false;
-    }
-
-    // The swept lists leave the base tree once, here: every trial then clones
-    // a tree the size of the recipe without its lists (cloning them for each
-    // trial made expansion quadratic: trials x values).
-    for (const SweepAxis &axis : sweep.axes)
-        if (!axis.values.isEmpty() && !setAt(base, axis.path, axis.values.first())) {
-            diagnostics->append({Diagnostic::Error, QStringLiteral("sweep"), pos.file, pos.line, pos.column,
-                                 QStringLiteral("internal: the swept field %1 could not be set").arg(axis.path)});
+    // Each trial is the recipe with its swept fields set on the model, through
+    // the loader's reader of each field (RecipeFields): no YAML text per trial.
+    const RecipeFields fields(m_catalog);
+    QList<FieldPath> paths;
+    for (const SweepAxis &axis : sweep.axes) {
+        FieldError why;
+        const auto path = FieldPath::parse(axis.path, &why);
+        if (!path) {
+            const SourcePosition at = recipe.positionOf(axis.path);
+            diagnostics->append({Diagnostic::Error, axis.path, at.file, at.line, at.column, why.toString()});
             return false;
         }
-
-    base.remove("sweep"); // a trial has no sweep (and its limits were checked above)
+        paths << *path;
+    }
+    Recipe base = recipe;
+    base.sweep = Sweep{}; // a trial has no sweep (and its limits were checked above)
 
     const qint64 combinations = count / sweep.repetitions;
     const int width = std::max(3, int(QString::number(combinations).size()));
@@ -120,32 +85,22 @@ bool SweepExpander::expand(const Recipe &recipe, QList<Trial> *trials, QList<Dia
             rest /= units[u].length;
         }
         KeyValueList params;
-        YAML::Node node = YAML::Clone(base);
-        bool ok = true;
+        Trial t;
+        t.recipe = base;
         for (qsizetype a = 0; a < sweep.axes.size(); ++a) {
             for (qsizetype u = 0; u < units.size(); ++u)
                 if (units[u].axes.contains(int(a))) {
                     const QString v = sweep.axes[a].values.value(choice[u]);
                     params.append({sweep.axes[a].path, v});
-                    ok = setAt(node, sweep.axes[a].path, v) && ok;
+                    FieldError why;
+                    if (!fields.write(&t.recipe, paths[a], FieldValue::scalar(v), &why)) {
+                        const SourcePosition at = recipe.positionOf(sweep.axes[a].path);
+                        diagnostics->append({Diagnostic::Error, sweep.axes[a].path, at.file, at.line, at.column,
+                                             QStringLiteral("trial %1: %2").arg(c + 1).arg(why.message)});
+                        return false;
+                    }
                 }
         }
-        if (!ok) {
-            diagnostics->append({Diagnostic::Error, QStringLiteral("sweep"), pos.file, pos.line, pos.column,
-                                 QStringLiteral("internal: a swept field could not be set in trial %1").arg(c + 1)});
-            return false;
-        }
-        Trial t;
-        QList<Diagnostic> diags;
-        detail::readRecipe(node, pos.file, *m_catalog, false, &t.recipe, &diags);
-        if (hasErrors(diags)) {
-            for (Diagnostic &d : diags)
-                d.message = QStringLiteral("trial %1: %2").arg(c + 1).arg(d.message);
-            *diagnostics += diags;
-            return false;
-        }
-        t.recipe.sweep = Sweep{};
-        t.recipe.positions = recipe.positions;
         QByteArray canon;
         for (const KeyValue &kv : params)
             canon += kv.key.toUtf8() + '=' + kv.value.toUtf8() + '\n';
