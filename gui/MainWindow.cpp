@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "panels/ConnectionsPanel.h"
+#include "dialogs/ExportFigureDialog.h"
 #include "dialogs/GuiPrompter.h"
 #include "RecipeDocument.h"
 #include "RecipeEditor.h"
@@ -14,6 +15,7 @@
 #include "panels/TunnelsPanel.h"
 #include "FileDropHandler.h"
 
+#include "ChartWidget.h"
 #include "common/AppInfo.h"
 
 #include <QApplication>
@@ -24,6 +26,7 @@
 #include <QMenuBar>
 #include <QScrollArea>
 #include <QMessageBox>
+#include <QPointer>
 #include <QSettings>
 #include <QStatusBar>
 
@@ -216,6 +219,34 @@ void MainWindow::buildMenus()
     m_editor->attachRecentMenu(recent);
     file->addAction(m_editor->saveAction());
     file->addAction(m_editor->saveAsAction());
+    file->addSeparator();
+    // Export Figure: the chart with the focus (else the first shown), with
+    // every chart on screen to choose from; each chart's context menu opens
+    // the same dialog on itself (ChartWidget's export handler).
+    const auto exportFigure = [this](charts::ChartWidget *current) {
+        QList<charts::ChartWidget *> shown;
+        const auto all = findChildren<charts::ChartWidget *>();
+        for (charts::ChartWidget *c : all)
+            if (c->isVisible())
+                shown << c;
+        if (!current)
+            for (QWidget *w = QApplication::focusWidget(); w && !current; w = w->parentWidget())
+                current = qobject_cast<charts::ChartWidget *>(w);
+        if (current && !shown.contains(current))
+            shown.prepend(current);
+        if (shown.isEmpty()) {
+            QMessageBox::information(this, tr("Export Figure"), tr("No chart is shown: open a run's dashboard or study first."));
+            return;
+        }
+        ExportFigureDialog dialog(shown, current ? current : shown.first(), this);
+        dialog.exec();
+    };
+    QAction *exportAction = file->addAction(tr("&Export Figure…"), this, [exportFigure] { exportFigure(nullptr); });
+    exportAction->setObjectName(QStringLiteral("exportFigureAction"));
+    charts::ChartWidget::setExportHandler([self = QPointer<MainWindow>(this), exportFigure](charts::ChartWidget *c) {
+        if (self) // the handler is global; a test may have closed this window
+            exportFigure(c);
+    });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 

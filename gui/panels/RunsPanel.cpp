@@ -1,8 +1,11 @@
 #include "RunsPanel.h"
 
 #include "common/Paths.h"
+#include "RunReport.h"
 
+#include <QApplication>
 #include <QDir>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QHeaderView>
@@ -41,8 +44,12 @@ RunsPanel::RunsPanel(QWidget *parent)
     m_delete = new QPushButton(tr("Delete…"), this);
     m_delete->setObjectName(QStringLiteral("deleteRuns"));
     m_delete->setToolTip(tr("Delete the selected runs from the run store and their local folders"));
+    m_report = new QPushButton(tr("Export report…"), this);
+    m_report->setObjectName(QStringLiteral("exportReport"));
+    m_report->setToolTip(tr("Write the selected run's report: a self-contained HTML file or a PDF (as `fbctl report`)"));
     bar->addWidget(m_status, 1);
     bar->addWidget(m_study);
+    bar->addWidget(m_report);
     bar->addWidget(m_compare);
     bar->addWidget(m_delete);
     bar->addWidget(refresh);
@@ -55,6 +62,7 @@ RunsPanel::RunsPanel(QWidget *parent)
             studySelected();
     });
     connect(m_compare, &QPushButton::clicked, this, &RunsPanel::compareSelected);
+    connect(m_report, &QPushButton::clicked, this, &RunsPanel::exportReportSelected);
     connect(m_delete, &QPushButton::clicked, this, &RunsPanel::deleteSelected);
     connect(m_tree, &QTreeWidget::itemSelectionChanged, this, &RunsPanel::updateButtons);
     connect(&m_deleter, &QFutureWatcher<QStringList>::finished, this, [this] {
@@ -221,6 +229,7 @@ void RunsPanel::updateButtons()
 {
     const int n = int(selectedRuns().size());
     m_study->setEnabled(n == 1);
+    m_report->setEnabled(n == 1);
     m_compare->setEnabled(selectedForComparison().size() >= 2);
     m_delete->setEnabled(n >= 1 && m_deleting.isEmpty());
 }
@@ -237,6 +246,38 @@ void RunsPanel::studySelected()
     const QStringList ids = selectedRuns();
     if (ids.size() == 1)
         emit studyRequested(ids.first());
+}
+
+void RunsPanel::exportReportSelected()
+{
+    const QStringList ids = selectedRuns();
+    if (ids.size() != 1)
+        return;
+    QString filter;
+    QString path = QFileDialog::getSaveFileName(this, tr("Export Report"), QDir::home().filePath(ids.first() + QStringLiteral(".html")),
+                                                tr("HTML report (*.html);;PDF report (*.pdf)"), &filter);
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += filter.contains(QLatin1String("pdf")) ? QStringLiteral(".pdf") : QStringLiteral(".html");
+    QString error;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const bool ok = exportReport(ids.first(), path, &error);
+    QApplication::restoreOverrideCursor();
+    if (ok)
+        m_status->setText(tr("Report written: %1").arg(QDir::toNativeSeparators(path)));
+    else
+        QMessageBox::warning(this, tr("Export Report"), error);
+}
+
+bool RunsPanel::exportReport(const QString &runId, const QString &path, QString *error)
+{
+    auto data = report::loadReportData(Paths::runStorePath(), runId, error);
+    if (!data)
+        return false;
+    report::RunReport r(std::move(*data));
+    return QFileInfo(path).suffix().compare(QLatin1String("pdf"), Qt::CaseInsensitive) == 0 ? r.writePdf(path, error)
+                                                                                          : r.writeHtml(path, error);
 }
 
 void RunsPanel::deleteSelected()

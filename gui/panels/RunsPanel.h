@@ -48,6 +48,10 @@ public:
     void compareSelected();                // needs two or more runs or trials
     void studySelected();                  // needs exactly one run: studyRequested
     void deleteSelected();                 // asks first; asynchronous, `deleted` when done
+    void exportReportSelected();           // one run: asks for a file, then exportReport
+    // The run's report (report/RunReport.h, as `fbctl report`): HTML or PDF
+    // by the file's suffix; false with *error. GUI thread (it draws charts).
+    bool exportReport(const QString &runId, const QString &path, QString *error);
     // Removes the runs from the store and their folders under <runsDir>; any thread. Errors name the run.
     static QStringList deleteRuns(const QString &storePath, const QString &runsDir, const QStringList &runIds);
 
@@ -67,6 +71,7 @@ private:
     QPushButton *m_study = nullptr;
     QPushButton *m_compare = nullptr;
     QPushButton *m_delete = nullptr;
+    QPushButton *m_report = nullptr;
     QFutureWatcher<RunsSnapshot> m_watcher;
     QFutureWatcher<QStringList> m_deleter;
     QStringList m_deleting;
