@@ -25,6 +25,20 @@ double concurrencyOf(const ResultDocument &d)
     return c.isDouble() && c.toDouble() > 0 ? c.toDouble() : kNaN;
 }
 
+// "p50" -> 50, "p999" -> 99.9, "p9999" -> 99.99 (two integer digits, then
+// decimals, as fbload names them); NaN for other stats.
+double percentileOfStat(const QString &stat)
+{
+    if (stat.size() < 3 || !stat.startsWith(QLatin1Char('p')))
+        return kNaN;
+    const QString digits = stat.mid(1);
+    bool ok = false;
+    digits.toULongLong(&ok);
+    if (!ok)
+        return kNaN;
+    return (digits.left(2) + QLatin1Char('.') + digits.mid(2) + QLatin1Char('0')).toDouble();
+}
+
 // Points with the same label (repetitions) become one point holding the mean
 // of their values; first-seen order.
 QList<CurvePoint> averageRepetitions(const QList<CurvePoint> &points)
@@ -187,8 +201,15 @@ QList<Curve> throughputLatencyCurves(const QList<TrialResult> &trials, CurveSpec
                 continue;
             }
             const auto u = fb::units::unitOfMetric(spec->latencyMetric + QLatin1Char('.') + stat, m->unit);
-            p.latency.append(m->value(stat) * u.toBase);
-            p.latencyAsWritten.append(m->value(stat));
+            double v = m->value(stat);
+            // Percentiles the summary lacks (p9999, p75) from the exact
+            // histogram (µs), in the summary's unit.
+            const double pct = percentileOfStat(stat);
+            const auto h = t.document.histograms.constFind(spec->latencyMetric);
+            if (std::isnan(v) && !std::isnan(pct) && h != t.document.histograms.cend() && h->count() && u.toBase > 0)
+                v = h->percentile(pct) * 1e-6 / u.toBase;
+            p.latency.append(v * u.toBase);
+            p.latencyAsWritten.append(v);
         }
         c->points.append(p);
     }

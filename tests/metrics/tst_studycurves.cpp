@@ -245,6 +245,18 @@ private slots:
             }
             QCOMPARE(loads, (QList<double>{1, 4, 16, 64})); // joined in load order
         }
+        // p99.99 is not in the summary: from the histogram, exactly.
+        CurveSpec tail;
+        tail.stats = {QStringLiteral("p9999"), QStringLiteral("p75"), QStringLiteral("p99")};
+        for (const Curve &cv : throughputLatencyCurves(trials, &tail))
+            for (const CurvePoint &pt : cv.points) {
+                const auto t = std::find_if(trials.cbegin(), trials.cend(), [&](const TrialResult &x) { return x.label == pt.label; });
+                const LogLinearHistogram &h = t->document.histograms[QStringLiteral("latency")];
+                QCOMPARE(pt.latency[0], h.percentile(99.99) * 1e-6 / 1e-3 * 1e-3);
+                QCOMPARE(pt.latencyAsWritten[0], h.percentile(99.99) * 1e-6 / 1e-3);
+                QCOMPARE(pt.latency[1], h.percentile(75) * 1e-6 / 1e-3 * 1e-3);
+                QCOMPARE(pt.latency[2], t->document.metrics[QStringLiteral("latency")].p99 * 1e-3); // the summary wins
+            }
         // Without loads the points go by throughput.
         for (TrialResult &t : trials)
             t.load = std::nan("");
