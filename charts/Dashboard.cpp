@@ -267,6 +267,20 @@ void Dashboard::startLive(fb::metrics::PrometheusClient *client, const QDateTime
     pollNow();
 }
 
+void Dashboard::setLiveStart(const QDateTime &start)
+{
+    if (start == m_liveStart)
+        return;
+    m_liveStart = start;
+    for (TimeSeriesChart *c : std::as_const(m_panels)) {
+        for (int i = 0; i < c->seriesCount(); ++i)
+            c->setSeriesData(i, {});
+        c->resetZoom();
+    }
+    if (isLive())
+        pollNow();
+}
+
 void Dashboard::stopLive()
 {
     m_timer->stop();

@@ -91,6 +91,10 @@ public:
     static QString expandQuery(const QString &promql, double scrapeSeconds);
     void stopLive();
     bool isLive() const;
+    // Moves x = 0 (the trial's clients started): the series restart from
+    // there on the next poll, which comes at once.
+    void setLiveStart(const QDateTime &start);
+    QDateTime liveStart() const { return m_liveStart; }
     void pollNow();
     QString lastError() const { return m_lastError; }
 

@@ -8,7 +8,6 @@
 #include "session/StudyLoader.h"
 
 #include <QHash>
-#include "session/StudyLoader.h"
 
 #include <QLabel>
 #include <QSplitter>
@@ -68,6 +67,12 @@ void ResultsDashboardPanel::stopLive()
     if (title.endsWith(QLatin1String(" (live)")))
         title.chop(7);
     m_dashboard->setTitle(title + tr(" (live view ended)"));
+}
+
+void ResultsDashboardPanel::setLiveStart(const QDateTime &start)
+{
+    if (isLive())
+        m_dashboard->setLiveStart(start);
 }
 
 bool ResultsDashboardPanel::isLive() const { return m_dashboard && m_dashboard->isLive(); }

@@ -56,6 +56,7 @@ public:
     void showLive(metrics::PrometheusClient *client, const QString &workload, const QDateTime &start, const QString &title,
                   int intervalMs = 2000, double scrapeSeconds = 5.0);
     void stopLive(); // the charts stay as they are
+    void setLiveStart(const QDateTime &start); // x = 0 of the live charts (when the clients started)
     bool isLive() const;
     charts::Dashboard *dashboard() const { return m_dashboard; }
     charts::CompareRunsView *compareView() const { return m_compare; }

@@ -44,12 +44,21 @@ SessionLiveMonitor::SessionLiveMonitor(session::CampaignRunner *runner, Campaign
     connect(runner, &session::CampaignRunner::trialChanged, this, [this](const QString &trial, const QString &state, const QString &step) {
         if (state == QLatin1String("running") && !m_trialStarted.contains(trial))
             m_trialStarted.insert(trial, QDateTime::currentDateTimeUtc());
+        // x = 0 where the trial's clients start, as in the recorded results:
+        // services and health checks before them have nothing to chart (the
+        // live view began ~11 s before fbload's first request).
+        if (step == QLatin1String("clients") && !m_clientsStarted.contains(trial)) {
+            m_clientsStarted.insert(trial, QDateTime::currentDateTimeUtc());
+            if (trial == m_trial && m_live)
+                m_dashboard->setLiveStart(m_clientsStarted.value(trial));
+        }
         if (trial == m_trial && clientsDone(state, step))
             stop();
     });
     connect(runner, &session::CampaignRunner::finished, this, [this](const session::CampaignResult &r) {
         stop();
         m_trialStarted.clear();
+        m_clientsStarted.clear();
         // The recorded charts replace the live ones once the results are in.
         if (std::exchange(m_wentLive, false) && r.resultFiles > 0 && !r.runId.isEmpty())
             m_dashboard->showRun(r.runId, {});
@@ -158,7 +167,7 @@ void SessionLiveMonitor::goLive()
     m_probeTimer->stop();
     m_live = true;
     m_wentLive = true;
-    const QDateTime start = m_trialStarted.value(m_trial, QDateTime::currentDateTimeUtc().addSecs(-60));
+    const QDateTime start = m_clientsStarted.value(m_trial, m_trialStarted.value(m_trial, QDateTime::currentDateTimeUtc().addSecs(-60)));
     const QString title = tr("%1 / %2 (live)").arg(m_runId.isEmpty() ? tr("run") : m_runId, m_trial);
     const SessionPlan &plan = m_campaign->sessionPlan();
     m_dashboard->showLive(m_client, plan.workload, start, title, 2000, plan.scrapeInterval);

@@ -75,6 +75,7 @@ private:
     QString m_host;
     quint16 m_port = 0;
     QHash<QString, QDateTime> m_trialStarted;
+    QHash<QString, QDateTime> m_clientsStarted; // x = 0 of the live charts, as in the recorded results
     QPointer<SshTunnel> m_tunnel;
     metrics::PrometheusClient *m_client = nullptr;
     QTimer *m_probeTimer = nullptr;

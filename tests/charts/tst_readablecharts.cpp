@@ -333,6 +333,21 @@ private slots:
         QCOMPARE(d.panel(0)->xAxis()->titleText(), QStringLiteral("Time since start (s)"));
     }
 
+    void liveStartMovesToTheClients()
+    {
+        // The live view's x = 0 moves to where the trial's clients started
+        // (SessionLiveMonitor, step "clients"): what was drawn goes.
+        Dashboard d(DashboardSpec::forWorkload(QStringLiteral("redis")));
+        TimeSeriesChart *c = d.panel(0);
+        const int s = c->addSeries(QStringLiteral("get"));
+        c->setSeriesData(s, {{0, 1}, {1, 2}});
+        const QDateTime t = QDateTime::currentDateTimeUtc();
+        d.setLiveStart(t);
+        QCOMPARE(d.liveStart(), t);
+        QCOMPARE(c->pointCount(s), qsizetype(0));
+        QVERIFY(c->isFollowing());
+    }
+
     void rateWindowFollowsScrapeInterval()
     {
         QCOMPARE(Dashboard::rateInterval(1.0), QStringLiteral("4000ms"));
