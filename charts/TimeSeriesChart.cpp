@@ -381,6 +381,13 @@ void TimeSeriesChart::setYRange(double lo, double hi)
     updateYTitle();
     const double f = m_yScale.factor;
     if (m_logY) {
+        // Nothing positive to show: one decade band under 1 of the unit.
+        if (!(hi > 0)) {
+            hi = f;
+            lo = f / 100;
+        }
+        if (!(lo > 0) || lo > hi)
+            lo = hi / 100;
         // Whole decades, at least two of them, so there are >= 3 labels
         // (10^k each) whatever the data's span.
         double top = std::pow(10.0, std::ceil(std::log10(hi / f) - 1e-9));

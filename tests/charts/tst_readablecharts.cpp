@@ -301,6 +301,15 @@ private slots:
         for (const auto &seg : c.shownSegments(max))
             for (const QPointF &pt : seg)
                 QVERIFY(pt.y() > 0);
+        // Nothing positive at all (an idle error counter): still a finite
+        // range of whole decades, no NaN.
+        TimeSeriesChart zeros;
+        show(zeros);
+        zeros.setYUnit(Unit::Seconds);
+        zeros.setSeriesData(zeros.addSeries(QStringLiteral("z")), {{0, 0}, {1, 0}, {2, -1}});
+        zeros.setLogY(true);
+        QVERIFY(zeros.yMin() > 0 && std::isfinite(zeros.yMax()) && zeros.yMax() >= 100 * zeros.yMin());
+
         c.logToggle()->click();
         QVERIFY(!c.isLogY());
         QVERIFY(qobject_cast<QValueAxis *>(c.yAxis()));
