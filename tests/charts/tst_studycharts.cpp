@@ -18,6 +18,7 @@
 #include <QBuffer>
 #include <QElapsedTimer>
 #include <QImage>
+#include <QLayout>
 #include <QPainter>
 #include <QSvgGenerator>
 #include <QTest>
@@ -71,8 +72,12 @@ QList<TrialResult> llmTrials()
     return out;
 }
 
+// An SVG figure of `w` at `size`: resized, its layout applied, then painted
+// (fbctl export shows its widgets with Qt::WA_DontShowOnScreen first).
 QString svgOf(ChartWidget &w, QSize size)
 {
+    w.resize(size);
+    w.layout()->activate();
     QBuffer buf;
     buf.open(QIODevice::WriteOnly);
     QSvgGenerator gen;
@@ -158,6 +163,10 @@ private slots:
         c.show();
         QVERIFY(QTest::qWaitForWindowExposed(&c));
         screenshot(c, "throughput-latency");
+        // A vector rendering at another size (as an export draws it) carries both titles.
+        const QString svg = svgOf(c, QSize(700, 420));
+        QVERIFY(svg.contains(QStringLiteral("throughput (k req/s)")));
+        QVERIFY(svg.contains(QStringLiteral("latency (ms)")));
     }
 
     void tokenPareto()
