@@ -1,6 +1,5 @@
 #include "PropertyForm.h"
 
-#include "FieldText.h"
 #include "RecipeDocument.h"
 #include "recipe/Recipe.h"
 
@@ -343,7 +342,7 @@ bool PropertyForm::applySweep(const QString &field, const QString &values)
         QString why;
         for (const QString &v : list)
             if (why.isEmpty())
-                why = fieldTextError(m_document->catalog(), path, v);
+                why = m_document->fieldError(path, v.trimmed());
         m_refused.insert(path, Refused{m_document->fieldValue(path), why.isEmpty() ? tr("cannot sweep %1 over \"%2\"").arg(field, values)
                                                                                   : tr("cannot sweep %1: %2").arg(field, why)});
     }

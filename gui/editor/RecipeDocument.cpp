@@ -1,24 +1,16 @@
 #include "RecipeDocument.h"
 
-#include "FieldText.h"
-#include "common/Paths.h"
 #include "recipe/Catalog.h"
-#include "recipe/Quantities.h"
 #include "recipe/RecipeLoader.h"
 #include "recipe/RecipeSaver.h"
 #include "recipe/RecipeValidator.h"
 
-#include <QCoreApplication>
-#include <QCryptographicHash>
-#include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QSaveFile>
 #include <QUndoCommand>
 #include <QUndoStack>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 
@@ -67,28 +59,6 @@ QList<Diagnostic> validated(const Recipe &r, const ClusterTools &tools)
     return v.validate(r);
 }
 
-struct NodeRef
-{
-    enum Type { None, ServiceNode, ClientNode, MonitorNode } type = None;
-    int index = -1;
-    QString field; // rest of the path after the node
-};
-
-NodeRef parsePath(const QString &path)
-{
-    static const QRegularExpression re(QStringLiteral("^(services|clients)\\[(\\d+)\\](?:\\.(.+))?$"));
-    NodeRef ref;
-    if (const auto m = re.match(path); m.hasMatch()) {
-        ref.type = m.captured(1) == QLatin1String("services") ? NodeRef::ServiceNode : NodeRef::ClientNode;
-        ref.index = m.captured(2).toInt();
-        ref.field = m.captured(3);
-    } else if (path == QLatin1String("monitor") || path.startsWith(QLatin1String("monitor."))) {
-        ref.type = NodeRef::MonitorNode;
-        ref.field = path.mid(8);
-    }
-    return ref;
-}
-
 QString workloadFor(const QString &kind)
 {
     static const QHash<QString, QString> map{
@@ -98,68 +68,6 @@ QString workloadFor(const QString &kind)
         {QStringLiteral("vllm-ray"), QStringLiteral("llm")},    {QStringLiteral("triton"), QStringLiteral("llm")},
         {QStringLiteral("chroma"), QStringLiteral("vector")},   {QStringLiteral("weaviate"), QStringLiteral("vector")}};
     return map.value(kind, QStringLiteral("http"));
-}
-
-std::optional<int> toInt(const QString &v, int min)
-{
-    bool ok = false;
-    const int n = v.trimmed().toInt(&ok);
-    if (!ok || n < min)
-        return std::nullopt;
-    return n;
-}
-
-QString optDuration(const std::optional<double> &d) { return d ? formatDuration(*d) : QString(); }
-
-QString resourcesValue(const Resources &r, const QString &f)
-{
-    if (f == QLatin1String("partition")) return r.partition;
-    if (f == QLatin1String("nodes")) return r.nodes ? QString::number(r.nodes) : QString();
-    if (f == QLatin1String("cpus_per_task")) return r.cpusPerTask ? QString::number(r.cpusPerTask) : QString();
-    if (f == QLatin1String("gpus_per_node")) return r.gpusPerNode ? QString::number(r.gpusPerNode) : QString();
-    if (f == QLatin1String("memory")) return r.memory ? formatSize(*r.memory) : QString();
-    if (f == QLatin1String("time")) return optDuration(r.time);
-    return {};
-}
-
-// Empty text unsets a resource (inherit from cluster.resources).
-bool setResources(Resources &r, const QString &f, const QString &v)
-{
-    const QString t = v.trimmed();
-    auto count = [&](int &field) {
-        if (t.isEmpty()) { field = 0; return true; }
-        const auto n = toInt(t, 0);
-        if (!n) return false;
-        field = *n;
-        return true;
-    };
-    if (f == QLatin1String("partition")) { r.partition = t; return true; }
-    if (f == QLatin1String("nodes")) return count(r.nodes);
-    if (f == QLatin1String("cpus_per_task")) return count(r.cpusPerTask);
-    if (f == QLatin1String("gpus_per_node")) return count(r.gpusPerNode);
-    if (f == QLatin1String("memory")) {
-        if (t.isEmpty()) { r.memory.reset(); return true; }
-        const auto b = parseSize(t);
-        if (!b) return false;
-        r.memory = *b;
-        return true;
-    }
-    if (f == QLatin1String("time")) {
-        if (t.isEmpty()) { r.time.reset(); return true; }
-        const auto s = parseDuration(t);
-        if (!s) return false;
-        r.time = *s;
-        return true;
-    }
-    return false;
-}
-
-QString portsText(const QList<Port> &ports)
-{
-    QStringList parts;
-    for (const Port &p : ports)
-        parts << QStringLiteral("%1=%2").arg(p.name).arg(p.number);
-    return parts.join(QStringLiteral(", "));
 }
 
 // Renumbers (or drops, when `removed`) sweep paths below "<list>[index]".
@@ -200,27 +108,18 @@ void shiftSweepPaths(Sweep &sweep, const QString &list, int removed)
 } // namespace
 
 RecipeDocument::RecipeDocument(const Catalog *catalog, QObject *parent)
-    : QObject(parent), m_catalog(catalog ? catalog : &Catalog::standard()), m_undo(new QUndoStack(this))
+    : QObject(parent), m_catalog(catalog ? catalog : &Catalog::standard()), m_form(*m_catalog), m_undo(new QUndoStack(this)),
+      m_autosave(new Autosave([this] { return m_fileName; }, [this] { return m_broken ? m_brokenText : yaml(); }, this))
 {
     m_recipe.metadata.name = QStringLiteral("untitled");
     m_diagnostics = validated(m_recipe, m_tools);
     connect(m_undo, &QUndoStack::cleanChanged, this, [this](bool clean) { emit dirtyChanged(!clean || m_brokenModified); });
-    m_autosaveTimer.setSingleShot(true);
-    m_autosaveTimer.setInterval(300);
-    connect(&m_autosaveTimer, &QTimer::timeout, this, &RecipeDocument::writeAutosave);
-    connect(&m_autosaveWatcher, &QFutureWatcher<bool>::finished, this, [this] {
-        if (m_autosaveWatcher.result())
-            emit autosaved(autosavePath());
-        if (m_autosaveAgain) {
-            m_autosaveAgain = false;
-            writeAutosave();
-        }
-    });
+    connect(m_autosave, &Autosave::saved, this, &RecipeDocument::autosaved);
 }
 
 RecipeDocument::~RecipeDocument()
 {
-    m_autosaveWatcher.waitForFinished();
+    delete m_autosave; // waits for a write in flight while the document is whole
 }
 
 void RecipeDocument::applyRecipe(const Recipe &r)
@@ -228,7 +127,7 @@ void RecipeDocument::applyRecipe(const Recipe &r)
     m_recipe = r;
     m_diagnostics = validated(m_recipe, m_tools);
     emit changed();
-    scheduleAutosave();
+    m_autosave->schedule();
 }
 
 bool RecipeDocument::pushRecipe(const Recipe &after, const QString &text, int mergeId, const QString &mergeKey)
@@ -317,191 +216,34 @@ bool RecipeDocument::setMonitorEnabled(bool enabled)
 
 QStringList RecipeDocument::editableFields(const QString &nodePath)
 {
-    const NodeRef ref = parsePath(nodePath);
-    switch (ref.type) {
-    case NodeRef::ServiceNode:
-        return {QStringLiteral("name"), QStringLiteral("kind"), QStringLiteral("command"), QStringLiteral("ports"),
-                QStringLiteral("container"), QStringLiteral("container.source"), QStringLiteral("container.sif"),
-                QStringLiteral("container.nv"), QStringLiteral("container.binds"), QStringLiteral("resources.partition"),
-                QStringLiteral("resources.nodes"), QStringLiteral("resources.cpus_per_task"), QStringLiteral("resources.gpus_per_node"),
-                QStringLiteral("resources.memory"), QStringLiteral("resources.time")};
-    case NodeRef::ClientNode:
-        return {QStringLiteral("name"), QStringLiteral("service"), QStringLiteral("port"), QStringLiteral("workload"),
-                QStringLiteral("threads"), QStringLiteral("load.model"), QStringLiteral("load.concurrency"), QStringLiteral("load.rate"),
-                QStringLiteral("warmup"), QStringLiteral("duration"), QStringLiteral("requests"), QStringLiteral("instances"),
-                QStringLiteral("nodes"), QStringLiteral("resources.partition"), QStringLiteral("resources.cpus_per_task"),
-                QStringLiteral("resources.memory"), QStringLiteral("resources.time")};
-    case NodeRef::MonitorNode:
-        return {QStringLiteral("enabled"), QStringLiteral("scrape_interval"), QStringLiteral("prometheus.port"),
-                QStringLiteral("node_exporter.enabled"), QStringLiteral("gpu_exporter.enabled")};
-    case NodeRef::None:
-        break;
-    }
-    return {};
+    return FormFields::editable(nodePath);
 }
 
 QString RecipeDocument::fieldValue(const QString &path) const
 {
-    const NodeRef ref = parsePath(path);
-    const QString &f = ref.field;
-    if (ref.type == NodeRef::ServiceNode && ref.index < m_recipe.services.size()) {
-        const Service &s = m_recipe.services[ref.index];
-        if (f == QLatin1String("name")) return s.name;
-        if (f == QLatin1String("kind")) return s.kind;
-        if (f == QLatin1String("command")) return QStringList(s.command).join(QLatin1Char(' '));
-        if (f == QLatin1String("ports")) return portsText(s.ports);
-        if (f == QLatin1String("container")) return s.container.isSet() ? QStringLiteral("apptainer") : QStringLiteral("none");
-        if (f == QLatin1String("container.source")) return s.container.source;
-        if (f == QLatin1String("container.sif")) return s.container.sif;
-        if (f == QLatin1String("container.nv")) return s.container.nv ? QStringLiteral("true") : QStringLiteral("false");
-        if (f == QLatin1String("container.binds")) return s.container.binds.join(QStringLiteral(", "));
-        if (f.startsWith(QLatin1String("resources."))) return resourcesValue(s.resources, f.mid(10));
-    } else if (ref.type == NodeRef::ClientNode && ref.index < m_recipe.clients.size()) {
-        const Client &c = m_recipe.clients[ref.index];
-        if (f == QLatin1String("name")) return c.name;
-        if (f == QLatin1String("service")) return c.service;
-        if (f == QLatin1String("port")) return c.port;
-        if (f == QLatin1String("workload")) return c.workload;
-        if (f == QLatin1String("threads")) return QString::number(c.threads);
-        if (f == QLatin1String("load.model")) return c.load.model;
-        if (f == QLatin1String("load.concurrency")) return QString::number(c.load.concurrency);
-        if (f == QLatin1String("load.rate")) return c.load.rate ? formatNumber(*c.load.rate) : QString();
-        if (f == QLatin1String("warmup")) return formatDuration(c.warmup);
-        if (f == QLatin1String("duration")) return optDuration(c.duration);
-        if (f == QLatin1String("requests")) return c.requests ? QString::number(*c.requests) : QString();
-        if (f == QLatin1String("instances")) return QString::number(c.instances);
-        if (f == QLatin1String("nodes")) return QString::number(c.nodes);
-        if (f.startsWith(QLatin1String("resources."))) return resourcesValue(c.resources, f.mid(10));
-    } else if (ref.type == NodeRef::MonitorNode) {
-        const Monitor &m = m_recipe.monitor;
-        auto b = [](bool v) { return v ? QStringLiteral("true") : QStringLiteral("false"); };
-        if (f == QLatin1String("enabled")) return b(m.enabled);
-        if (f == QLatin1String("scrape_interval")) return formatDuration(m.scrapeInterval);
-        if (f == QLatin1String("prometheus.port")) return QString::number(m.prometheus.port);
-        if (f == QLatin1String("node_exporter.enabled")) return b(m.nodeExporter.enabled);
-        if (f == QLatin1String("gpu_exporter.enabled")) return b(m.gpuExporter.enabled);
-    }
-    return {};
+    return m_form.text(m_recipe, path);
 }
 
-namespace {
-
-// Parses the form's text for the field at `path` into `r`; false when the text does not fit the field.
-bool applyField(Recipe &r, const QString &path, const QString &value)
+QString RecipeDocument::fieldError(const QString &path, const QString &value) const
 {
-    const NodeRef ref = parsePath(path);
-    const QString &f = ref.field;
-    const QString v = value.trimmed();
-    bool ok = false;
-    auto duration = [&](double &out) {
-        const auto s = parseDuration(v);
-        if (s) out = *s;
-        return s.has_value();
-    };
-    auto optDur = [&](std::optional<double> &out) {
-        if (v.isEmpty()) { out.reset(); return true; }
-        const auto s = parseDuration(v);
-        if (s) out = *s;
-        return s.has_value();
-    };
-    auto integer = [&](int &out, int min) {
-        const auto n = toInt(v, min);
-        if (n) out = *n;
-        return n.has_value();
-    };
-    auto boolean = [&](bool &out) {
-        if (v != QLatin1String("true") && v != QLatin1String("false")) return false;
-        out = v == QLatin1String("true");
-        return true;
-    };
-    if (ref.type == NodeRef::ServiceNode && ref.index < r.services.size()) {
-        Service &s = r.services[ref.index];
-        if (f == QLatin1String("name")) {
-            // Renaming a service keeps its clients pointed at it.
-            for (Client &c : r.clients)
-                if (c.service == s.name)
-                    c.service = v;
-            s.name = v;
-            ok = true;
-        } else if (f == QLatin1String("kind")) { s.kind = v; ok = true; }
-        else if (f == QLatin1String("command")) { s.command = QProcess::splitCommand(v); ok = true; }
-        else if (f == QLatin1String("ports")) {
-            QList<Port> ports;
-            ok = true;
-            for (const QString &part : v.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-                const QStringList kv = part.split(QLatin1Char('='));
-                const auto n = kv.size() == 2 ? toInt(kv[1], 1) : std::nullopt;
-                if (!n || *n > 65535) { ok = false; break; }
-                ports << Port{kv[0].trimmed(), *n};
-            }
-            if (ok) s.ports = ports;
-        } else if (f == QLatin1String("container")) {
-            // "none" runs natively; "apptainer" is filled in by setField (the template's image).
-            ok = v == QLatin1String("none") || v == QLatin1String("apptainer");
-            if (v == QLatin1String("none"))
-                s.container = Container{};
-        } else if (f == QLatin1String("container.source")) { s.container.source = v; ok = true; }
-        else if (f == QLatin1String("container.sif")) { s.container.sif = v; ok = true; }
-        else if (f == QLatin1String("container.nv")) ok = boolean(s.container.nv);
-        else if (f == QLatin1String("container.binds")) {
-            s.container.binds.clear();
-            for (const QString &b : v.split(QLatin1Char(','), Qt::SkipEmptyParts))
-                if (!b.trimmed().isEmpty())
-                    s.container.binds << b.trimmed();
-            ok = true;
-        }
-        else if (f.startsWith(QLatin1String("resources."))) ok = setResources(s.resources, f.mid(10), v);
-    } else if (ref.type == NodeRef::ClientNode && ref.index < r.clients.size()) {
-        Client &c = r.clients[ref.index];
-        if (f == QLatin1String("name")) { c.name = v; ok = true; }
-        else if (f == QLatin1String("service")) { c.service = v; ok = true; }
-        else if (f == QLatin1String("port")) { c.port = v; ok = true; }
-        else if (f == QLatin1String("workload")) { c.workload = v; ok = true; }
-        else if (f == QLatin1String("threads")) ok = integer(c.threads, 1);
-        else if (f == QLatin1String("load.model")) { c.load.model = v; ok = true; }
-        else if (f == QLatin1String("load.concurrency")) ok = integer(c.load.concurrency, 1);
-        else if (f == QLatin1String("load.rate")) {
-            bool good = false;
-            const double d = v.toDouble(&good);
-            if (v.isEmpty()) { c.load.rate.reset(); ok = true; }
-            else if (good && d > 0) { c.load.rate = d; ok = true; }
-        } else if (f == QLatin1String("warmup")) ok = duration(c.warmup);
-        else if (f == QLatin1String("duration")) ok = optDur(c.duration);
-        else if (f == QLatin1String("requests")) {
-            bool good = false;
-            const qint64 n = v.toLongLong(&good);
-            if (v.isEmpty()) { c.requests.reset(); ok = true; }
-            else if (good && n > 0) { c.requests = n; ok = true; }
-        } else if (f == QLatin1String("instances")) ok = integer(c.instances, 1);
-        else if (f == QLatin1String("nodes")) ok = integer(c.nodes, 1);
-        else if (f.startsWith(QLatin1String("resources."))) ok = setResources(c.resources, f.mid(10), v);
-    } else if (ref.type == NodeRef::MonitorNode) {
-        Monitor &m = r.monitor;
-        if (f == QLatin1String("enabled")) ok = boolean(m.enabled);
-        else if (f == QLatin1String("scrape_interval")) ok = duration(m.scrapeInterval);
-        else if (f == QLatin1String("prometheus.port")) ok = integer(m.prometheus.port, 1);
-        else if (f == QLatin1String("node_exporter.enabled")) ok = boolean(m.nodeExporter.enabled);
-        else if (f == QLatin1String("gpu_exporter.enabled")) ok = boolean(m.gpuExporter.enabled);
-    }
-    return ok;
+    Recipe probe = m_recipe;
+    QString why;
+    return m_form.setText(&probe, path, value, &why) ? QString() : why;
 }
-
-} // namespace
 
 bool RecipeDocument::setField(const QString &path, const QString &value, QString *error)
 {
     Recipe r = m_recipe;
-    const bool parsed = applyField(r, path, value);
-    // The loader decides what the text means (empty text unsets an optional field instead).
-    QString why = (parsed && value.trimmed().isEmpty()) || path.endsWith(QLatin1String(".container"))
-        ? QString() : fieldTextError(*m_catalog, path, value);
-    if (why.isEmpty() && !parsed)
-        why = tr("\"%1\" is not a valid value here").arg(value.trimmed());
-    if (!why.isEmpty()) {
-        if (error)
-            *error = why;
+    static const QRegularExpression serviceName(QStringLiteral("^services\\[(\\d+)\\]\\.name$"));
+    const auto renamed = serviceName.match(path);
+    const QString oldName = renamed.hasMatch() ? fieldValue(path) : QString();
+    if (!m_form.setText(&r, path, value, error))
         return false;
-    }
+    // Renaming a service keeps its clients pointed at it.
+    if (renamed.hasMatch())
+        for (Client &c : r.clients)
+            if (c.service == oldName)
+                c.service = r.services[renamed.captured(1).toInt()].name;
     // Choosing Apptainer for a native service brings back its template's image.
     static const QRegularExpression container(QStringLiteral("^services\\[(\\d+)\\]\\.container$"));
     if (const auto m = container.match(path); m.hasMatch() && value.trimmed() == QLatin1String("apptainer")) {
@@ -541,13 +283,13 @@ bool RecipeDocument::setSweep(const QString &path, const QStringList &values)
         return pushRecipe(r, tr("Remove sweep of %1").arg(path));
     }
     // The model holds the first value in the field itself (as the loader does);
-    // setting it through the same parser refuses values the field cannot take.
+    // each value is set as the sweep expander sets it, so one the field cannot take is refused.
     for (const QString &v : vals) {
         Recipe probe = r;
-        if (!applyField(probe, path, v))
+        if (!m_form.fields().write(&probe, path, FieldValue::scalar(v)))
             return false;
     }
-    applyField(r, path, vals.first());
+    m_form.fields().write(&r, path, FieldValue::scalar(vals.first()));
     if (it == r.sweep.axes.end())
         r.sweep.axes << SweepAxis{path, vals};
     else
@@ -557,20 +299,20 @@ bool RecipeDocument::setSweep(const QString &path, const QStringList &values)
 
 bool RecipeDocument::removeNode(const QString &nodePath)
 {
-    const NodeRef ref = parsePath(nodePath);
+    if (nodePath == QLatin1String("monitor"))
+        return setMonitorEnabled(false);
+    static const QRegularExpression item(QStringLiteral("^(services|clients)\\[(\\d+)\\]$"));
+    const auto m = item.match(nodePath);
+    const int index = m.hasMatch() ? m.captured(2).toInt() : -1;
     Recipe r = m_recipe;
     QString name;
-    if (ref.type == NodeRef::ServiceNode && ref.index >= 0 && ref.index < r.services.size()) {
-        name = r.services.takeAt(ref.index).name;
-        shiftSweepPaths(r.sweep, QStringLiteral("services"), ref.index);
-    } else if (ref.type == NodeRef::ClientNode && ref.index >= 0 && ref.index < r.clients.size()) {
-        name = r.clients.takeAt(ref.index).name;
-        shiftSweepPaths(r.sweep, QStringLiteral("clients"), ref.index);
-    } else if (ref.type == NodeRef::MonitorNode) {
-        return setMonitorEnabled(false);
-    } else {
+    if (m.captured(1) == QLatin1String("services") && index < r.services.size())
+        name = r.services.takeAt(index).name;
+    else if (m.captured(1) == QLatin1String("clients") && index < r.clients.size())
+        name = r.clients.takeAt(index).name;
+    else
         return false;
-    }
+    shiftSweepPaths(r.sweep, m.captured(1), index);
     return pushRecipe(r, tr("Remove %1").arg(name));
 }
 
@@ -585,7 +327,7 @@ bool RecipeDocument::setYaml(const QString &text)
             m_broken = true;
             m_brokenText = text;
             m_brokenModified = true;
-            scheduleAutosave();
+            m_autosave->schedule();
         }
         if (isDirty() != wasDirty)
             emit dirtyChanged(isDirty());
@@ -777,50 +519,12 @@ bool RecipeDocument::isDirty() const
 
 QString RecipeDocument::autosavePath() const
 {
-    // One side file per document: a hash of the file it edits, or "untitled".
-    const QString key = m_fileName.isEmpty()
-        ? QStringLiteral("untitled")
-        : QFileInfo(m_fileName).completeBaseName() + QLatin1Char('-')
-            + QString::fromLatin1(QCryptographicHash::hash(m_fileName.toUtf8(), QCryptographicHash::Sha1).toHex().left(8));
-    return QDir(Paths::stateDir()).filePath(QStringLiteral("autosave/%1.yaml").arg(key));
-}
-
-void RecipeDocument::scheduleAutosave()
-{
-    m_autosaveTimer.start();
-}
-
-void RecipeDocument::writeAutosave()
-{
-    if (m_autosaveWatcher.isRunning()) {
-        m_autosaveAgain = true; // writes stay in order: the next one starts when this one ends
-        return;
-    }
-    const QString path = autosavePath();
-    const QString text = m_broken ? m_brokenText : yaml();
-    m_autosaveWatcher.setFuture(QtConcurrent::run([path, text] {
-        QDir().mkpath(QFileInfo(path).absolutePath());
-        QSaveFile f(path);
-        if (!f.open(QIODevice::WriteOnly))
-            return false;
-        f.write(text.toUtf8());
-        return f.commit();
-    }));
+    return m_autosave->path();
 }
 
 void RecipeDocument::flushAutosave()
 {
-    if (m_autosaveTimer.isActive()) {
-        m_autosaveTimer.stop();
-        writeAutosave();
-    }
-    while (m_autosaveWatcher.isRunning() || m_autosaveAgain) {
-        m_autosaveWatcher.waitForFinished();
-        // Delivers finished(), which may start the follow-up write. Only the
-        // watcher's events: this runs from destructors, where any other posted
-        // event (a polish request, say) can reach a half-destroyed widget.
-        QCoreApplication::sendPostedEvents(&m_autosaveWatcher);
-    }
+    m_autosave->flush();
 }
 
 } // namespace fb::editor

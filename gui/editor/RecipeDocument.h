@@ -10,13 +10,13 @@
 // the GUI thread a moment after each change so a crash loses nothing.
 #pragma once
 
+#include "Autosave.h"
+#include "FormFields.h"
 #include "common/ClusterTools.h"
 #include "recipe/Diagnostic.h"
 #include "recipe/Recipe.h"
 
-#include <QFutureWatcher>
 #include <QObject>
-#include <QTimer>
 #include <QVariant>
 
 class QUndoStack;
@@ -50,9 +50,12 @@ public:
     // A field by its recipe path, e.g. "services[0].name", "clients[1].load.concurrency",
     // "clients[0].duration" (seconds). Values are the form's text; see fieldValue().
     // Text the field cannot take changes nothing; *error gets the loader's message for it
-    // (the one `fbctl validate` prints, see FieldText.h).
+    // (the one `fbctl validate` prints, see FormFields.h).
+    // Form text is read and written through FormFields (FieldPath.h, the loader's own readers).
     bool setField(const QString &path, const QString &value, QString *error = nullptr);
     QString fieldValue(const QString &path) const;
+    // What setField would say about `value` at `path`, without changing anything (empty: it fits).
+    QString fieldError(const QString &path, const QString &value) const;
     static QStringList editableFields(const QString &nodePath); // field suffixes of "services[i]" / "clients[i]" / "monitor"
     // Sweep list for `path`; an empty list removes the axis. The field keeps the first value.
     bool setSweep(const QString &path, const QStringList &values);
@@ -117,8 +120,6 @@ private:
     void applyRecipe(const recipe::Recipe &r); // used by commands
     bool pushRecipe(const recipe::Recipe &after, const QString &text, int mergeId = -1, const QString &mergeKey = {});
     QString uniqueServiceName(const QString &base) const;
-    void scheduleAutosave();
-    void writeAutosave();
     void openBroken(const QString &path, const QString &text);
     bool saveBrokenText(const QString &path, QString *error);
     void clearBroken();
@@ -126,8 +127,10 @@ private:
     static QString readText(const QString &path);
 
     const recipe::Catalog *m_catalog;
+    FormFields m_form;
     recipe::Recipe m_recipe;
     QUndoStack *m_undo;
+    Autosave *m_autosave;
     QString m_fileName;
     QList<recipe::Diagnostic> m_diagnostics;
     QList<recipe::Diagnostic> m_yamlDiagnostics;
@@ -136,9 +139,6 @@ private:
     QString m_brokenText;
     bool m_brokenModified = false;  // m_brokenText differs from the file
     ClusterTools m_tools;
-    QTimer m_autosaveTimer;
-    QFutureWatcher<bool> m_autosaveWatcher;
-    bool m_autosaveAgain = false;
 };
 
 } // namespace fb::editor

@@ -89,6 +89,66 @@ private slots:
         QCOMPARE(doc.recipe().clients[0].service, QStringLiteral("redis"));
     }
 
+    // The form's text goes through the field-path API: empty text unsets,
+    // list fields are one line, every editable field reads back what was set.
+    void formTextThroughTheFieldApi()
+    {
+        RecipeDocument doc;
+        doc.addServiceFromTemplate(QStringLiteral("redis"));
+        doc.addClient(QStringLiteral("redis"));
+        doc.setMonitorEnabled(true);
+        QVERIFY(doc.setField(QStringLiteral("clients[0].duration"), QStringLiteral("2m")));
+        QVERIFY(doc.setField(QStringLiteral("clients[0].duration"), QString()));
+        QVERIFY(!doc.recipe().clients[0].duration);
+        QCOMPARE(doc.fieldValue(QStringLiteral("clients[0].duration")), QString());
+        QVERIFY(doc.setField(QStringLiteral("services[0].resources.nodes"), QStringLiteral("2")));
+        QVERIFY(doc.setField(QStringLiteral("services[0].resources.nodes"), QStringLiteral(" ")));
+        QCOMPARE(doc.recipe().services[0].resources.nodes, 0);
+        QVERIFY(doc.setField(QStringLiteral("services[0].ports"), QStringLiteral("redis=6380, admin=9000")));
+        QCOMPARE(doc.recipe().services[0].ports.size(), 2);
+        QCOMPARE(doc.fieldValue(QStringLiteral("services[0].ports")), QStringLiteral("redis=6380, admin=9000"));
+        QString why;
+        QVERIFY(!doc.setField(QStringLiteral("services[0].ports"), QStringLiteral("redis=x"), &why));
+        QCOMPARE(why, QStringLiteral("expected an integer, got \"x\""));
+        QVERIFY(doc.setField(QStringLiteral("services[0].command"), QStringLiteral("redis-server --port \"{port} x\"")));
+        QCOMPARE(doc.recipe().services[0].command, (QStringList{QStringLiteral("redis-server"), QStringLiteral("--port"), QStringLiteral("{port} x")}));
+        QVERIFY(doc.setField(QStringLiteral("services[0].container.binds"), QStringLiteral("/a:/b, /c:/d:ro")));
+        QCOMPARE(doc.recipe().services[0].container.binds, (QStringList{QStringLiteral("/a:/b"), QStringLiteral("/c:/d:ro")}));
+        QCOMPARE(doc.fieldValue(QStringLiteral("services[0].container.binds")), QStringLiteral("/a:/b, /c:/d:ro"));
+        QVERIFY(doc.setField(QStringLiteral("services[0].container"), QStringLiteral("none")));
+        QVERIFY(!doc.recipe().services[0].container.isSet());
+        QCOMPARE(doc.fieldValue(QStringLiteral("services[0].container")), QStringLiteral("none"));
+        QCOMPARE(doc.fieldError(QStringLiteral("clients[0].warmup"), QStringLiteral("abc")),
+                 QStringLiteral("expected a duration such as \"30s\", got \"abc\""));
+        QVERIFY(doc.fieldError(QStringLiteral("clients[0].warmup"), QStringLiteral("1m")).isEmpty());
+        // Every editable field reads back the text it was given.
+        const QHash<QString, QString> texts{
+            {QStringLiteral("name"), QStringLiteral("x1")}, {QStringLiteral("kind"), QStringLiteral("postgres")},
+            {QStringLiteral("service"), QStringLiteral("other")}, {QStringLiteral("port"), QStringLiteral("p")},
+            {QStringLiteral("workload"), QStringLiteral("http")}, {QStringLiteral("threads"), QStringLiteral("3")},
+            {QStringLiteral("load.model"), QStringLiteral("poisson")}, {QStringLiteral("load.concurrency"), QStringLiteral("9")},
+            {QStringLiteral("load.rate"), QStringLiteral("2.5")}, {QStringLiteral("warmup"), QStringLiteral("7s")},
+            {QStringLiteral("duration"), QStringLiteral("1m30s")}, {QStringLiteral("requests"), QStringLiteral("100")},
+            {QStringLiteral("instances"), QStringLiteral("2")}, {QStringLiteral("nodes"), QStringLiteral("2")},
+            {QStringLiteral("command"), QStringLiteral("a b")}, {QStringLiteral("ports"), QStringLiteral("a=1")},
+            {QStringLiteral("container"), QStringLiteral("none")}, {QStringLiteral("container.source"), QStringLiteral("oras:x")},
+            {QStringLiteral("container.sif"), QStringLiteral("x.sif")}, {QStringLiteral("container.nv"), QStringLiteral("true")},
+            {QStringLiteral("container.binds"), QStringLiteral("/x")}, {QStringLiteral("resources.partition"), QStringLiteral("gpu")},
+            {QStringLiteral("resources.nodes"), QStringLiteral("3")}, {QStringLiteral("resources.cpus_per_task"), QStringLiteral("4")},
+            {QStringLiteral("resources.gpus_per_node"), QStringLiteral("1")}, {QStringLiteral("resources.memory"), QStringLiteral("2G")},
+            {QStringLiteral("resources.time"), QStringLiteral("1h")}, {QStringLiteral("enabled"), QStringLiteral("false")},
+            {QStringLiteral("scrape_interval"), QStringLiteral("3s")}, {QStringLiteral("prometheus.port"), QStringLiteral("9999")},
+            {QStringLiteral("node_exporter.enabled"), QStringLiteral("false")}, {QStringLiteral("gpu_exporter.enabled"), QStringLiteral("true")}};
+        for (const QString &node : {QStringLiteral("services[0]"), QStringLiteral("clients[0]"), QStringLiteral("monitor")}) {
+            for (const QString &field : RecipeDocument::editableFields(node)) {
+                QVERIFY2(texts.contains(field), qPrintable(field));
+                const QString path = node + QLatin1Char('.') + field;
+                QVERIFY2(doc.setField(path, texts[field], &why), qPrintable(path + QStringLiteral(": ") + why));
+                QCOMPARE(doc.fieldValue(path), texts[field]);
+            }
+        }
+    }
+
     void removingANodeRenumbersTheSweep()
     {
         RecipeDocument doc;
