@@ -62,8 +62,6 @@ public:
     // (CDF) | run,mode,latency_ms,fraction (histogram): latency in ms, the unit
     // of the result files' summaries (other units: their name).
     QString toCsv() const override;
-
-public:
     void setTitle(const QString &title) override; // and lays the chart out
 
 private:

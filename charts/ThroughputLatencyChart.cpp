@@ -74,10 +74,9 @@ void ThroughputLatencyChart::setLogThroughput(bool log)
 
 QString ThroughputLatencyChart::statLabel(const QString &stat)
 {
-    if (stat == QLatin1String("p999"))
-        return QStringLiteral("p99.9");
-    if (stat == QLatin1String("p9999"))
-        return QStringLiteral("p99.99");
+    // fbload's names: two integer digits, then decimals ("p999" = p99.9).
+    if (stat.size() > 3 && stat.startsWith(QLatin1Char('p')))
+        return stat.left(3) + QLatin1Char('.') + stat.mid(3);
     return stat;
 }
 

@@ -62,12 +62,13 @@ public:
     // Pareto: trial,repetitions,output_tokens_per_s_per_user,output_tokens_per_s,pareto_frontier.
     // Values in the result files' units (req/s, tokens/s, ms).
     QString toCsv() const override;
+    void setTitle(const QString &title) override; // and lays the chart out
+
+    static QString metricLabel(const QString &metric); // "ttft" -> "TTFT", "service_time" -> "service time"
+    static QString statLabel(const QString &stat);     // "p999" -> "p99.9", "p9999" -> "p99.99"
 
 protected:
     void applyTheme() override;
-
-public:
-    void setTitle(const QString &title) override; // and lays the chart out
 
 private:
     void rebuild();
@@ -75,11 +76,8 @@ private:
     void buildCurves();
     void buildPareto();
     void addAxes(double xLo, double xHi, double yLo, double yHi, bool logX, bool logY);
+    void placePointLabels();
     void showTip(const QString &text);
-    static QString statLabel(const QString &stat); // "p999" -> "p99.9"
-public:
-    static QString metricLabel(const QString &metric); // "ttft" -> "TTFT", "service_time" -> "service time"
-private:
 
     QList<fb::metrics::TrialResult> m_trials;
     fb::metrics::CurveSpec m_requested; // as set; an empty measure is filled per data
@@ -91,12 +89,16 @@ private:
     fb::units::Unit m_xUnit = fb::units::Unit::PerSecond, m_yUnit = fb::units::Unit::Seconds;
     fb::units::Scale m_xScale, m_yScale;
     QString m_xName, m_yName;
-    struct Style { int colour; Qt::PenStyle style; bool markersOnly; };
+    struct Style
+    {
+        int colour;
+        Qt::PenStyle style;
+        bool markersOnly;
+    };
     QList<Style> m_styles; // per series, in the chart's series order
     // Pareto: each trial's name next to its point (QGraphicsSimpleTextItem
     // children of the chart, placed again when the plot area moves).
     QList<QGraphicsSimpleTextItem *> m_pointLabels;
-    void placePointLabels();
 };
 
 } // namespace fb::charts

@@ -139,6 +139,10 @@ private slots:
             QCOMPARE(p1p99->at(i).x(), d.throughput[QStringLiteral("requests_per_s")] / 1e3);
             QCOMPARE(p1p99->at(i).y(), d.metrics[QStringLiteral("latency")].p99 * 1e-3 / 1e-3);
         }
+        QCOMPARE(ThroughputLatencyChart::statLabel(QStringLiteral("p9999")), QStringLiteral("p99.99"));
+        QCOMPARE(ThroughputLatencyChart::statLabel(QStringLiteral("p999")), QStringLiteral("p99.9"));
+        QCOMPARE(ThroughputLatencyChart::statLabel(QStringLiteral("mean")), QStringLiteral("mean"));
+        QCOMPARE(ThroughputLatencyChart::metricLabel(QStringLiteral("service_time")), QStringLiteral("service time"));
         // Hover text: the trial and its values, each with its unit.
         const QString tip = c.pointTip(0, 1, 3); // pipeline=1 p99, concurrency=64
         QCOMPARE(tip, QStringLiteral("concurrency=64, pipeline=1\nthroughput: %1\np99 latency: %2")
