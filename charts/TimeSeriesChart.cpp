@@ -1,19 +1,18 @@
 #include "TimeSeriesChart.h"
 
 #include "ChartLegend.h"
+#include "TimeSeriesView.h"
 #include "Decimation.h"
 
 #include <QFutureWatcher>
 #include <QGraphicsLineItem>
 #include <QGraphicsRectItem>
 #include <QGraphicsSimpleTextItem>
-#include <QMouseEvent>
 #include <QLayout>
 #include <QPainter>
 #include <QSignalBlocker>
 #include <QTimer>
 #include <QToolButton>
-#include <QWheelEvent>
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
@@ -28,90 +27,6 @@
 
 namespace fb::charts {
 
-// The view: turns mouse and wheel input into zoom, pan, reset and crosshair.
-class TimeSeriesView : public QChartView
-{
-public:
-    TimeSeriesView(QChart *chart, TimeSeriesChart *owner) : QChartView(chart), m_owner(owner)
-    {
-        setRubberBand(QChartView::RectangleRubberBand);
-        setMouseTracking(true);
-        setDragMode(QGraphicsView::NoDrag);
-    }
-
-protected:
-    void wheelEvent(QWheelEvent *e) override
-    {
-        const QPointF value = chart()->mapToValue(e->position());
-        const double steps = e->angleDelta().y() / 120.0;
-        if (steps == 0)
-            return;
-        m_owner->zoomBy(std::pow(0.8, steps), value.x());
-        e->accept();
-    }
-
-    void mousePressEvent(QMouseEvent *e) override
-    {
-        if (e->button() == Qt::MiddleButton || (e->button() == Qt::LeftButton && (e->modifiers() & Qt::ShiftModifier))) {
-            m_panning = true;
-            m_last = e->position();
-            setCursor(Qt::ClosedHandCursor);
-            e->accept();
-            return;
-        }
-        if (e->button() == Qt::RightButton) {
-            e->accept(); // reset on release, instead of QChartView's zoom-out
-            return;
-        }
-        QChartView::mousePressEvent(e);
-    }
-
-    void mouseMoveEvent(QMouseEvent *e) override
-    {
-        if (m_panning) {
-            const QPointF d = e->position() - m_last;
-            m_last = e->position();
-            m_owner->panByPixels(-d.x(), d.y());
-            e->accept();
-            return;
-        }
-        m_owner->crosshairAt(e->position().toPoint());
-        QChartView::mouseMoveEvent(e);
-    }
-
-    void mouseReleaseEvent(QMouseEvent *e) override
-    {
-        if (m_panning) {
-            m_panning = false;
-            unsetCursor();
-            e->accept();
-            return;
-        }
-        if (e->button() == Qt::RightButton) {
-            m_owner->resetZoom();
-            e->accept();
-            return;
-        }
-        QChartView::mouseReleaseEvent(e);
-    }
-
-    void mouseDoubleClickEvent(QMouseEvent *e) override
-    {
-        m_owner->resetZoom();
-        e->accept();
-    }
-
-    void leaveEvent(QEvent *e) override
-    {
-        m_owner->hideCrosshair();
-        QChartView::leaveEvent(e);
-    }
-
-private:
-    TimeSeriesChart *m_owner;
-    bool m_panning = false;
-    QPointF m_last;
-};
 
 TimeSeriesChart::TimeSeriesChart(QWidget *parent) : ChartWidget(parent)
 {
@@ -716,32 +631,6 @@ QString TimeSeriesChart::toCsv() const
             out += name + QLatin1Char(',') + csvNumber(p.x()) + QLatin1Char(',') + csvNumber(p.y()) + QLatin1Char('\n');
     }
     return out;
-}
-
-void XAxisLink::add(TimeSeriesChart *chart)
-{
-    m_charts.append(chart);
-    connect(chart, &TimeSeriesChart::xRangeChanged, this, [this, chart](double x0, double x1) {
-        if (m_propagating)
-            return;
-        m_propagating = true;
-        for (const QPointer<TimeSeriesChart> &other : std::as_const(m_charts))
-            if (other && other != chart) {
-                if (chart->isFollowing() && other->hasData())
-                    other->resetZoom();
-                else if (chart->isFollowing())
-                    other->followEmpty(x0, x1); // nothing of its own: share the time axis
-                else
-                    other->zoomToX(x0, x1);
-            }
-        m_propagating = false;
-    });
-}
-
-void XAxisLink::remove(TimeSeriesChart *chart)
-{
-    m_charts.removeAll(chart);
-    disconnect(chart, nullptr, this, nullptr);
 }
 
 } // namespace fb::charts
