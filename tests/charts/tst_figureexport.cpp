@@ -277,6 +277,12 @@ private slots:
             const QString dir = QStringLiteral(FB_SOURCE_DIR "/docs/screenshots/");
             QFile::remove(dir + QStringLiteral("report-html.png"));
             QVERIFY(page.copy(0, 0, 1000, 1500).save(dir + QStringLiteral("report-html.png")));
+            // One exported figure as a reader gets it (double column, 150 dpi).
+            QFile::remove(dir + QStringLiteral("figure-sweep.png"));
+            const Run fig = fbctl({QStringLiteral("export"), m_run.runId, QStringLiteral("--chart"), QStringLiteral("sweep"), QStringLiteral("--size"),
+                                   QStringLiteral("double-column"), QStringLiteral("--dpi"), QStringLiteral("150"), QStringLiteral("-o"),
+                                   dir + QStringLiteral("figure-sweep.png")});
+            QVERIFY2(fig.exitCode == 0, qPrintable(fig.err));
             QFile::remove(dir + QStringLiteral("report-pdf-page1.png"));
             run(tool("pdftoppm"), {QStringLiteral("-r"), QStringLiteral("80"), QStringLiteral("-png"), QStringLiteral("-singlefile"), pdf,
                                    dir + QStringLiteral("report-pdf-page1")});
