@@ -304,7 +304,9 @@ private slots:
     {
         const SweepPoint p = SweepPoint::fromRepetitions(8, {10, 12, 14});
         QCOMPARE(p.y, 12.0);
-        QCOMPARE(p.high - p.y, 2.0);
+        // Error bars are the 95 % t-interval: t(0.975, df 2) = 4.302653 × s (2) / √3.
+        QVERIFY2(qAbs((p.high - p.y) - 4.302652729911275 * 2.0 / std::sqrt(3.0)) < 1e-6, qPrintable(QString::number(p.high - p.y)));
+        QCOMPARE(p.y - p.low, p.high - p.y);
         QCOMPARE(p.repetitions, 3);
         const SweepPoint one = SweepPoint::fromRepetitions(1, {5});
         QCOMPARE(one.low, 5.0);
