@@ -250,6 +250,8 @@ CompareRunsView::CompareRunsView(QWidget *parent) : ChartWidget(parent)
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_chart);
     split->addWidget(m_table);
+    split->setStretchFactor(0, 3); // the chart gets the room; the table scrolls
+    split->setStretchFactor(1, 2);
     layout()->addWidget(split);
 
     connect(m_baselineBox, &QComboBox::activated, this, &CompareRunsView::setBaseline);
