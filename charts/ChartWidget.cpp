@@ -3,6 +3,8 @@
 #include "common/Units.h"
 
 #include <QAction>
+#include <QEvent>
+#include <QToolButton>
 #include <QLocale>
 #include <QPainter>
 #include <QVBoxLayout>
@@ -20,6 +22,36 @@ std::function<void(ChartWidget *)> &exportHandler()
     static std::function<void(ChartWidget *)> handler;
     return handler;
 }
+
+// The chart's own toolbar: an "Export…" button in its top-right corner,
+// shown while the pointer is over the chart (so it covers nothing otherwise)
+// and never part of an exported figure (renderFigure paints the chart alone).
+class ExportButtonFollower : public QObject
+{
+public:
+    ExportButtonFollower(QWidget *chart, QToolButton *button) : QObject(chart), m_chart(chart), m_button(button) {}
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *e) override
+    {
+        if (watched == m_chart) {
+            if (e->type() == QEvent::Resize || e->type() == QEvent::Show) {
+                m_button->adjustSize();
+                m_button->move(m_chart->width() - m_button->width() - 4, 4);
+            } else if (e->type() == QEvent::Enter) {
+                m_button->setVisible(bool(exportHandler()));
+                m_button->raise();
+            } else if (e->type() == QEvent::Leave) {
+                m_button->hide();
+            }
+        }
+        return false;
+    }
+
+private:
+    QWidget *m_chart;
+    QToolButton *m_button;
+};
 } // namespace
 
 ChartWidget::ChartWidget(QWidget *parent) : QWidget(parent)
@@ -34,6 +66,14 @@ ChartWidget::ChartWidget(QWidget *parent) : QWidget(parent)
     });
     addAction(exportAction);
     setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto *exportButton = new QToolButton(this);
+    exportButton->setObjectName(QStringLiteral("exportChartButton"));
+    exportButton->setDefaultAction(exportAction);
+    exportButton->setAutoRaise(true);
+    exportButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    exportButton->setToolTip(tr("Export this chart as PNG, SVG, PDF or CSV"));
+    exportButton->hide();
+    installEventFilter(new ExportButtonFollower(this, exportButton));
 }
 
 void ChartWidget::setExportHandler(std::function<void(ChartWidget *)> handler)

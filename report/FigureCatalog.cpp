@@ -276,7 +276,7 @@ const QList<FigureKindInfo> &figureKinds()
     static const QList<FigureKindInfo> kinds{
         {FigureKind::Sweep, QStringLiteral("sweep"), QStringLiteral("a metric against a swept parameter, mean ± 95 % CI of repetitions")},
         {FigureKind::ThroughputLatency, QStringLiteral("throughput-latency"),
-         QStringLiteral("achieved throughput against a latency percentile, one point per trial")},
+         QStringLiteral("achieved throughput against latency p50 and a percentile, repetitions averaged, joined along the load")},
         {FigureKind::Latency, QStringLiteral("latency"), QStringLiteral("latency percentile spectrum of trials, from the exact histograms")},
         {FigureKind::Heatmap, QStringLiteral("heatmap"), QStringLiteral("latency over time of one trial, from its per-second buckets")},
         {FigureKind::SweepHeatmap, QStringLiteral("sweep-heatmap"), QStringLiteral("a metric over two swept parameters, mean per cell")},

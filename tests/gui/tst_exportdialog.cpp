@@ -25,6 +25,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 
 using namespace fb;
 
@@ -142,6 +143,18 @@ private slots:
         QVERIFY(action);
         QCOMPARE(m_chart->contextMenuPolicy(), Qt::ActionsContextMenu);
         QVERIFY(m_chart->actions().contains(action));
+        // … and in its own toolbar: a button in the corner while the pointer is over it.
+        auto *button = m_chart->findChild<QToolButton *>(QStringLiteral("exportChartButton"));
+        QVERIFY(button);
+        QCOMPARE(button->defaultAction(), action);
+        QVERIFY(!button->isVisible());
+        QEvent enter(QEvent::Enter);
+        QApplication::sendEvent(m_chart.get(), &enter);
+        QVERIFY(button->isVisible());
+        QVERIFY(button->geometry().right() <= m_chart->width() && button->y() < 10);
+        QEvent leave(QEvent::Leave);
+        QApplication::sendEvent(m_chart.get(), &leave);
+        QVERIFY(!button->isVisible());
         bool opened = false;
         QTimer::singleShot(0, this, [&] {
             auto *dialog = qobject_cast<gui::ExportFigureDialog *>(QApplication::activeModalWidget());
