@@ -126,7 +126,11 @@ int compareCommand(const QStringList &args)
                                     QStringLiteral("Only these trials (comma-separated ids; t002 takes its repetitions) of both runs."),
                                     QStringLiteral("ids"));
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("fbctl compare BASE RUN — RUN against the baseline BASE, trial by trial"));
+    p.setApplicationDescription(QStringLiteral(
+        "fbctl compare BASE RUN — RUN against the baseline BASE, trial by trial (docs/compare.md).\n"
+        "Exit codes: 0 no regression, 3 a regression, 1 results unreadable, 2 bad arguments or unknown run/trial/metric."));
+    p.addPositionalArgument(QStringLiteral("BASE"), QStringLiteral("The baseline: a run id, or RUN/TRIAL[,TRIAL...]."));
+    p.addPositionalArgument(QStringLiteral("RUN"), QStringLiteral("The run compared with it (same forms)."));
     p.addOptions({tolerance, metric, trials});
     p.addHelpOption();
     if (!p.parse(QStringList{QStringLiteral("fbctl compare")} + args) || p.positionalArguments().size() != 2) {
