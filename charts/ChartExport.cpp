@@ -41,6 +41,17 @@ public:
         if (o.printTheme) {
             m_w->setTheme(printTheme(o.fontPointSize));
             m_themed = true;
+            // A figure for print has no room to spare: tight outer margins
+            // (the screen's 6 px + the layout's 9 px) leave the plot area and
+            // its axis titles the height a 3.5 in column figure needs.
+            if (QChart *c = m_w->chart()) {
+                m_oldMargins = c->margins();
+                qreal l, t, r, b;
+                c->layout()->getContentsMargins(&l, &t, &r, &b);
+                m_oldLayoutMargins = QMarginsF(l, t, r, b);
+                c->setMargins(QMargins(2, 2, 2, 2));
+                c->layout()->setContentsMargins(0, 0, 0, 0);
+            }
         }
         if (size != m_old) {
             m_w->resize(size);
@@ -55,8 +66,14 @@ public:
     {
         if (m_w->size() != m_old)
             m_w->resize(m_old);
-        if (m_themed)
+        if (m_themed) {
             m_w->setTheme(m_oldTheme);
+            if (QChart *c = m_w->chart()) {
+                c->setMargins(m_oldMargins);
+                c->layout()->setContentsMargins(m_oldLayoutMargins.left(), m_oldLayoutMargins.top(), m_oldLayoutMargins.right(),
+                                                m_oldLayoutMargins.bottom());
+            }
+        }
     }
 
     // A new theme (fonts) or size invalidates the QChart's layout (legend,
@@ -75,6 +92,8 @@ private:
     QSize m_old;
     ChartTheme m_oldTheme;
     bool m_themed = false;
+    QMargins m_oldMargins;
+    QMarginsF m_oldLayoutMargins;
 };
 
 QSize figureSize(const ChartWidget *chart, const ExportOptions &o)
