@@ -272,21 +272,7 @@ private slots:
         QVERIFY2(text.out.contains(QLatin1String("1.04 k req/s")), qPrintable(text.out.left(3000)));
         QVERIFY(text.out.contains(QLatin1String("SLO verdicts")));
         QVERIFY(text.out.contains(QLatin1String("report-demo")));
-
-        if (qEnvironmentVariableIntValue("FB_UPDATE_SCREENSHOTS")) {
-            const QString dir = QStringLiteral(FB_SOURCE_DIR "/docs/screenshots/");
-            QFile::remove(dir + QStringLiteral("report-html.png"));
-            QVERIFY(page.copy(0, 0, 1000, 1500).save(dir + QStringLiteral("report-html.png")));
-            // One exported figure as a reader gets it (double column, 150 dpi).
-            QFile::remove(dir + QStringLiteral("figure-sweep.png"));
-            const Run fig = fbctl({QStringLiteral("export"), m_run.runId, QStringLiteral("--chart"), QStringLiteral("sweep"), QStringLiteral("--size"),
-                                   QStringLiteral("double-column"), QStringLiteral("--dpi"), QStringLiteral("150"), QStringLiteral("-o"),
-                                   dir + QStringLiteral("figure-sweep.png")});
-            QVERIFY2(fig.exitCode == 0, qPrintable(fig.err));
-            QFile::remove(dir + QStringLiteral("report-pdf-page1.png"));
-            run(tool("pdftoppm"), {QStringLiteral("-r"), QStringLiteral("80"), QStringLiteral("-png"), QStringLiteral("-singlefile"), pdf,
-                                   dir + QStringLiteral("report-pdf-page1")});
-        }
+        // docs/screenshots' report pictures come from a real run: tst_report (e2e).
     }
 };
 
