@@ -226,10 +226,12 @@ std::optional<FieldValue> RecipeFields::read(const Recipe &recipe, const QString
         QStringList keys;
         for (const auto &c : node->children)
             keys << c.first;
+        QString example; // "name" of "clients[0].name"
+        if (node->type == Out::Seq && !node->children.isEmpty() && !node->children.first().second.children.isEmpty())
+            example = node->children.first().second.children.first().first;
         if (error)
             *error = FieldError{text, 0, node->type == Out::Seq
-                ? QStringLiteral("is a list of sections, not a field: name an item's field, such as %1[0].%2")
-                      .arg(text, node->children.value(0).second.children.value(0).first)
+                ? QStringLiteral("is a list of sections, not a field: name an item's field, such as %1[0].%2").arg(text, example)
                 : QStringLiteral("is a section, not a field: name one of its fields (%1)").arg(keys.join(QStringLiteral(", ")))};
         return std::nullopt;
     }
