@@ -73,11 +73,11 @@ QCommandLineParser *parserFor(const QString &syntax, const QList<QCommandLineOpt
 
 int exitFor(const CampaignResult &r)
 {
-    if (r.state == QLatin1String("completed"))
+    if (r.state == RunState::Completed)
         return Ok;
-    if (r.state == QLatin1String("interrupted"))
+    if (r.state == RunState::Interrupted)
         return r.error.startsWith(QLatin1String("cannot write")) ? Failed : Connection;
-    if (r.state == QLatin1String("cancelled"))
+    if (r.state == RunState::Cancelled)
         return Cancelled;
     if (r.error.contains(QLatin1String("ssh:")) || r.error.contains(QLatin1String("Connection")))
         return Connection;
@@ -147,10 +147,10 @@ int runCampaign(const CampaignOptions &options, const ConnectionProfile &profile
     g_running = nullptr;
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
-    out() << "run " << r.runId << ": " << r.state << " (" << r.trialsCompleted << " completed, " << r.trialsFailed
+    out() << "run " << r.runId << ": " << stateName(r.state) << " (" << r.trialsCompleted << " completed, " << r.trialsFailed
           << " failed; " << r.jobsSubmitted << " job(s) submitted, " << r.resultFiles << " result file(s) downloaded)\n";
     // An interrupted run already said why (and which jobs are left) in its last event.
-    if (!r.error.isEmpty() && r.state != QLatin1String("completed") && !(r.state == QLatin1String("interrupted") && !r.runId.isEmpty()))
+    if (!r.error.isEmpty() && r.state != RunState::Completed && !(r.state == RunState::Interrupted && !r.runId.isEmpty()))
         err() << "fbctl: " << r.error << '\n';
     return exitFor(r);
 }
@@ -272,7 +272,7 @@ int statusCommand(const QStringList &args)
         return Failed;
     if (args.isEmpty()) {
         for (const RunRecord &r : store.runs())
-            out() << r.id << '\t' << r.state << '\t' << r.profile << '\t' << r.createdAt.toString(Qt::ISODate) << '\n';
+            out() << r.id << '\t' << stateName(r.state) << '\t' << r.profile << '\t' << r.createdAt.toString(Qt::ISODate) << '\n';
         return Ok;
     }
     auto run = store.run(args.first());
@@ -280,7 +280,7 @@ int statusCommand(const QStringList &args)
         err() << "fbctl: no run " << args.first() << " in " << store.path() << '\n';
         return InvalidInput;
     }
-    out() << "run " << run->id << " (" << run->name << ") " << run->state << " on " << run->profile << '\n'
+    out() << "run " << run->id << " (" << run->name << ") " << stateName(run->state) << " on " << run->profile << '\n'
           << "remote folder " << run->remoteDir << '\n';
     if (!run->error.isEmpty())
         out() << "error: " << run->error << '\n';
@@ -288,11 +288,11 @@ int statusCommand(const QStringList &args)
         QStringList params;
         for (auto it = t.params.begin(); it != t.params.end(); ++it)
             params << it.key() + QLatin1Char('=') + it.value().toVariant().toString();
-        out() << "  " << t.trialId << '\t' << t.state << '\t' << t.step << '\t' << params.join(QStringLiteral(", ")) << '\n';
+        out() << "  " << t.trialId << '\t' << stateName(t.state) << '\t' << t.step << '\t' << params.join(QStringLiteral(", ")) << '\n';
         if (!t.error.isEmpty())
             out() << "    error: " << t.error.section(QLatin1Char('\n'), 0, 0) << '\n';
         for (const JobRecord &j : store.jobs(run->id, t.trialId))
-            out() << "    job " << j.jobId << '\t' << j.component << '\t' << j.state << (j.nodes.isEmpty() ? QString() : QStringLiteral(" on ") + j.nodes) << '\n';
+            out() << "    job " << j.jobId << '\t' << j.component << '\t' << stateName(j.state) << (j.nodes.isEmpty() ? QString() : QStringLiteral(" on ") + j.nodes) << '\n';
     }
     return Ok;
 }
@@ -430,7 +430,7 @@ int logsCommand(const QStringList &args)
         QFile f(runDir + QLatin1Char('/') + t.trialId + (p->isSet(json) ? QStringLiteral("/merged.jsonl") : QStringLiteral("/merged.log")));
         if (!f.open(QIODevice::ReadOnly)) {
             if (!p->isSet(json))
-                out() << "# " << t.trialId << ": no merged log yet (" << t.state << ")\n";
+                out() << "# " << t.trialId << ": no merged log yet (" << stateName(t.state) << ")\n";
             continue;
         }
         if (!p->isSet(json))

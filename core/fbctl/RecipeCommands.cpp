@@ -9,6 +9,7 @@
 #include "ssh/ConnectionProfile.h"
 #include "recipe/RecipeLoader.h"
 #include "recipe/SweepExpander.h"
+#include "session/CampaignPlan.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -103,47 +104,46 @@ int planCommand(const QStringList &args)
     Recipe recipe;
     if (!loadValid(path, &recipe))
         return InvalidInput;
-    QList<Trial> trials;
+    // The typed plan: every trial with its scripts and their requests
+    // (session/CampaignPlan), the same the Session panel shows.
+    const QString name = recipe.metadata.name.isEmpty() ? QFileInfo(path).completeBaseName() : recipe.metadata.name;
+    ScriptContext ctx;
+    ctx.runId = BatchScriptGenerator::safeName(name);
+    ctx.runDir = QStringLiteral("$HOME/factorybench/runs/") + ctx.runId;
+    session::CampaignPlan plan;
     QList<Diagnostic> diags;
-    if (!SweepExpander().expand(recipe, &trials, &diags)) {
+    if (!plan.build(recipe, ctx, &diags)) {
         err() << formatDiagnostics(diags);
         return InvalidInput;
     }
+    const QList<session::PlannedTrial> &trials = plan.trials();
     if (trialNumber > trials.size()) {
         err() << "fbctl: the recipe has " << trials.size() << " trial(s)\n";
         return Usage;
     }
     out() << trials.size() << " trial(s)\n";
-    for (const Trial &t : trials) {
+    out() << plan.jobCount() << " job(s), " << plan.nodeHoursText() << '\n';
+    for (const session::PlannedTrial &p : trials) {
         QStringList params;
-        for (const KeyValue &kv : t.parameters)
+        for (const KeyValue &kv : p.trial.parameters)
             params << kv.key + QLatin1Char('=') + kv.value;
-        out() << "  " << t.id << "  " << t.key << "  " << params.join(QStringLiteral("  ")) << '\n';
+        out() << "  " << p.trial.id << "  " << p.trial.key << "  " << params.join(QStringLiteral("  ")) << '\n';
     }
-    const QString name = recipe.metadata.name.isEmpty() ? QFileInfo(path).completeBaseName() : recipe.metadata.name;
-    BatchScriptGenerator gen;
     for (int i = 0; i < trials.size(); ++i) {
         if (trialNumber ? i + 1 != trialNumber : (outDir.isEmpty() && i > 0))
             continue;
-        const Trial &t = trials[i];
-        ScriptContext ctx;
-        ctx.runId = BatchScriptGenerator::safeName(name);
-        ctx.trialId = t.id;
-        ctx.runDir = QStringLiteral("$HOME/factorybench/runs/") + ctx.runId;
-        ctx.trialDir = ctx.runDir + QLatin1Char('/') + t.id;
-        QList<BatchScript> scripts;
-        QStringList errors;
-        if (!gen.generate(t.recipe, ctx, &scripts, &errors)) {
-            for (const QString &e : errors)
+        const session::PlannedTrial &t = trials[i];
+        if (!t.errors.isEmpty()) {
+            for (const QString &e : t.errors)
                 err() << "fbctl: " << e << '\n';
             return InvalidInput;
         }
-        for (const BatchScript &s : scripts) {
+        for (const BatchScript &s : t.scripts) {
             if (outDir.isEmpty()) {
-                out() << "\n===== " << t.id << '/' << s.fileName << " =====\n" << s.text;
+                out() << "\n===== " << t.trial.id << '/' << s.fileName << " =====\n" << s.text;
                 continue;
             }
-            const QString dir = outDir + QLatin1Char('/') + t.id;
+            const QString dir = outDir + QLatin1Char('/') + t.trial.id;
             QDir().mkpath(dir);
             QSaveFile f(dir + QLatin1Char('/') + s.fileName);
             if (!f.open(QIODevice::WriteOnly) || f.write(s.text.toUtf8()) < 0 || !f.commit()) {

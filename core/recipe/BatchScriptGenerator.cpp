@@ -1,6 +1,7 @@
 #include "recipe/BatchScriptGenerator.h"
 
 #include "recipe/ConfigSyntax.h"
+#include "recipe/JobRequest.h"
 #include "recipe/Quantities.h"
 #include "recipe/ShellQuote.h"
 
@@ -47,21 +48,12 @@ struct Script
     QString text;
     QStringList *errors = nullptr;
     bool ok = true;
+    JobRequest request; // its #SBATCH header (Writer::header)
 
     Script &operator<<(const QString &line)
     {
         text += line + QLatin1Char('\n');
         return *this;
-    }
-    void sbatch(const QString &option, const QString &value, const QString &what)
-    {
-        if (!isSbatchSafe(value)) {
-            errors->append(QStringLiteral("%1: \"%2\" cannot go into an #SBATCH line: use letters, digits and _.,:=+/@%-")
-                               .arg(what, value));
-            ok = false;
-            return;
-        }
-        *this << QStringLiteral("#SBATCH --%1=%2").arg(option, value);
     }
     void exportVar(const QString &name, const QString &quotedValue, const QString &what)
     {
@@ -103,23 +95,17 @@ private:
         // SC2016 flags '$…' in single quotes; recipe values are single-quoted
         // precisely so that a $ in them stays literal.
         sc << QStringLiteral("# shellcheck disable=SC2016 # recipe values are single-quoted on purpose: their $ is literal");
-        sc.sbatch(QStringLiteral("job-name"), jobName(role, name), QStringLiteral("job name"));
-        sc.sbatch(QStringLiteral("output"), QStringLiteral("logs/%1-%2-%j.out").arg(role, safeName(name)), QStringLiteral("output"));
         const QString where = role == QLatin1String("monitor") ? QStringLiteral("monitor.resources")
                                                                 : QStringLiteral("%1 %2 resources").arg(role, safeName(name));
-        if (!r.account.isEmpty()) sc.sbatch(QStringLiteral("account"), r.account, where + QStringLiteral(".account"));
-        if (!r.partition.isEmpty()) sc.sbatch(QStringLiteral("partition"), r.partition, where + QStringLiteral(".partition"));
-        if (!r.qos.isEmpty()) sc.sbatch(QStringLiteral("qos"), r.qos, where + QStringLiteral(".qos"));
-        if (r.time) sc.sbatch(QStringLiteral("time"), formatSlurmTime(*r.time), where + QStringLiteral(".time"));
-        if (r.nodes > 0) sc.sbatch(QStringLiteral("nodes"), QString::number(r.nodes), where + QStringLiteral(".nodes"));
-        if (r.ntasks > 0) sc.sbatch(QStringLiteral("ntasks"), QString::number(r.ntasks), where + QStringLiteral(".ntasks"));
-        if (r.cpusPerTask > 0) sc.sbatch(QStringLiteral("cpus-per-task"), QString::number(r.cpusPerTask), where + QStringLiteral(".cpus_per_task"));
-        if (r.memory) sc.sbatch(QStringLiteral("mem"), formatSlurmMemory(*r.memory), where + QStringLiteral(".memory"));
-        if (r.gpusPerNode > 0) sc.sbatch(QStringLiteral("gres"), QStringLiteral("gpu:%1").arg(r.gpusPerNode), where + QStringLiteral(".gpus_per_node"));
-        else if (!r.gres.isEmpty()) sc.sbatch(QStringLiteral("gres"), r.gres, where + QStringLiteral(".gres"));
-        if (r.exclusive.value_or(false)) sc << QStringLiteral("#SBATCH --exclusive");
-        if (!r.reservation.isEmpty()) sc.sbatch(QStringLiteral("reservation"), r.reservation, where + QStringLiteral(".reservation"));
-        if (!r.constraint.isEmpty()) sc.sbatch(QStringLiteral("constraint"), r.constraint, where + QStringLiteral(".constraint"));
+        // The #SBATCH header comes from the typed request (JobRequest), which
+        // the plan reads too.
+        sc.request = JobRequest::fromResources(r, role, name, jobName(role, name),
+                                               QStringLiteral("logs/%1-%2-%j.out").arg(role, safeName(name)), where);
+        QStringList lines;
+        if (!sc.request.sbatchLines(&lines, m_errors))
+            sc.ok = false;
+        for (const QString &line : std::as_const(lines))
+            sc << line;
         sc << QStringLiteral("set -euo pipefail");
         sc << QString();
         sc << QStringLiteral("export FB_RUN_ID=%1").arg(q(m_ctx.runId));
@@ -406,7 +392,7 @@ BatchScript Writer::service(const Service &s)
     sc << QStringLiteral("wait \"$fb_service_pid\"");
 
     return {QStringLiteral("service"), s.name, jobName(QStringLiteral("service"), s.name),
-            QStringLiteral("service-%1.sbatch").arg(sn), sc.ok ? sc.text : QString()};
+            QStringLiteral("service-%1.sbatch").arg(sn), sc.ok ? sc.text : QString(), sc.request};
 }
 
 BatchScript Writer::client(int index, const Client &c)
@@ -481,7 +467,7 @@ BatchScript Writer::client(int index, const Client &c)
     }
     sc << QStringLiteral("fb_log \"client ${FB_CLIENT_NAME} finished\"");
     return {QStringLiteral("client"), c.name, jobName(QStringLiteral("client"), c.name),
-            QStringLiteral("client-%1.sbatch").arg(cn), sc.ok ? sc.text : QString()};
+            QStringLiteral("client-%1.sbatch").arg(cn), sc.ok ? sc.text : QString(), sc.request};
 }
 
 BatchScript Writer::monitor()
@@ -529,7 +515,7 @@ BatchScript Writer::monitor()
     sc << QStringLiteral("fb_log \"Prometheus is ready on ${FB_HOSTNAME}:${FB_PORT}\"");
     sc << QStringLiteral("wait \"$fb_service_pid\"");
     return {QStringLiteral("monitor"), QStringLiteral("monitor"), jobName(QStringLiteral("monitor"), QStringLiteral("prometheus")),
-            QStringLiteral("monitor.sbatch"), sc.ok ? sc.text : QString()};
+            QStringLiteral("monitor.sbatch"), sc.ok ? sc.text : QString(), sc.request};
 }
 
 } // namespace

@@ -27,6 +27,7 @@
 // the campaign submits exactly that text.
 #pragma once
 
+#include "recipe/JobRequest.h"
 #include "recipe/Recipe.h"
 
 namespace fb::recipe {
@@ -49,6 +50,7 @@ struct BatchScript
     QString jobName;   // #SBATCH --job-name
     QString fileName;  // "service-redis.sbatch": submitted from the trial folder
     QString text;
+    JobRequest request; // what the job asks Slurm for: the script's #SBATCH header, as fields
 };
 
 struct PrometheusTarget

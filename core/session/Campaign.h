@@ -13,7 +13,9 @@
 // downloaded are not downloaded again.
 //
 // Up to maxParallelTrials trials run at once, interleaved on the calling
-// thread (see Campaign.cpp, "one trial, as a resumable state machine").
+// thread: each is a TrialRunner (submit, wait, collect) advanced one step per
+// poll round; RunJournal records the run (events, store, manifest, resume
+// state) and ResultCollector brings results and logs home.
 //
 // The engine is straight-line code that waits with fb::session::await() —
 // a local event loop — so it must run on a thread that may block: fbctl's
@@ -25,6 +27,7 @@
 #include "common/ClusterTools.h"
 #include "common/CommandRunner.h"
 #include "common/RemoteFiles.h"
+#include "session/CampaignEvent.h"
 #include "session/LinkWatch.h"
 #include "session/RunStore.h"
 
@@ -62,26 +65,12 @@ struct CampaignOptions
     QString secretsRecipePath;
 };
 
-struct CampaignEvent
-{
-    enum Level { Info, Warning, Error };
-    QDateTime time;
-    Level level = Info;
-    QString runId;
-    QString trialId;   // empty for run-level events
-    QString step;      // "deploy", "submit", "health", "clients", "results", "logs", "teardown", …
-    QString message;
-
-    QString toText() const;     // "2026-11-23T10:00:00.123Z INFO t001 health: redis ready on node1:6379"
-    QByteArray toJsonLine() const;
-};
-
 struct CampaignResult
 {
     QString runId;
-    QString state;             // completed, failed, cancelled, detached (left running; resume later),
-                               // interrupted (cluster unreachable, a local write failed, or a cancel that
-                               // could not reach the cluster: jobs may be left; resume or cancel later)
+    RunState state = RunState::Failed; // how the run ended: Completed, Failed, Cancelled, Detached (left
+                               // running; resume later), Interrupted (cluster unreachable, a local write
+                               // failed, or a cancel that could not reach the cluster: jobs may be left)
     QString error;             // first error, for the exit message
     int trialsCompleted = 0;
     int trialsFailed = 0;
@@ -125,7 +114,7 @@ public:
 
 signals:
     void event(const fb::session::CampaignEvent &event);
-    void trialChanged(const QString &trialId, const QString &state, const QString &step);
+    void trialChanged(const QString &trialId, fb::session::TrialState state, const QString &step); // step: the phase's name
     void jobChanged(const fb::session::JobRecord &job); // submitted, re-attached or changed state
     // The trial's monitor (Prometheus) answers on host:port of its node, as
     // it published in <trial>/monitor.endpoint; once per trial.
@@ -145,6 +134,5 @@ private:
 
 } // namespace fb::session
 
-Q_DECLARE_METATYPE(fb::session::CampaignEvent)
 Q_DECLARE_METATYPE(fb::session::CampaignResult)
 Q_DECLARE_METATYPE(fb::session::JobRecord)

@@ -38,7 +38,7 @@ bool CampaignRunner::start(const CampaignOptions &options, const ConnectionProfi
         RunStore store;
         QString error;
         if (!store.open(path, &error)) {
-            result.state = QStringLiteral("failed");
+            result.state = RunState::Failed;
             result.error = error;
             QMutexLocker lock(&m_mutex);
             m_result = result;
@@ -46,7 +46,7 @@ bool CampaignRunner::start(const CampaignOptions &options, const ConnectionProfi
         }
         ClusterTransport link;
         if (!link.open(profile, ClusterTransport::Kind::LibSsh, prompter, nullptr, 300000)) { // time for the user to answer
-            result.state = QStringLiteral("failed");
+            result.state = RunState::Failed;
             result.error = link.error();
             QMutexLocker lock(&m_mutex);
             m_result = result;

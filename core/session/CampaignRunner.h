@@ -43,7 +43,7 @@ public:
 
 signals:
     void event(const fb::session::CampaignEvent &event);
-    void trialChanged(const QString &trialId, const QString &state, const QString &step);
+    void trialChanged(const QString &trialId, fb::session::TrialState state, const QString &step);
     void jobChanged(const fb::session::JobRecord &job);
     void monitorReady(const QString &trialId, const QString &host, quint16 port); // see Campaign::monitorReady
     void finished(const fb::session::CampaignResult &result);

@@ -168,7 +168,7 @@ bool RunStore::saveRun(const RunRecord &r, QString *error)
                                "recipe_text=excluded.recipe_text, profile=excluded.profile, remote_dir=excluded.remote_dir, "
                                "state=excluded.state, error=excluded.error, finished_at=excluded.finished_at, "
                                "manifest=excluded.manifest"),
-                {r.id, r.name, r.recipePath, r.recipeText, r.profile, r.remoteDir, r.state, r.error,
+                {r.id, r.name, r.recipePath, r.recipeText, r.profile, r.remoteDir, stateName(r.state), r.error,
                  toText(r.createdAt.isValid() ? r.createdAt : QDateTime::currentDateTimeUtc()), toText(r.finishedAt),
                  jsonText(r.manifest)},
                 error);
@@ -180,7 +180,7 @@ bool RunStore::saveTrial(const TrialRecord &t, QString *error)
                                "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(run_id, trial_id) DO UPDATE SET idx=excluded.idx, "
                                "params=excluded.params, state=excluded.state, step=excluded.step, error=excluded.error, "
                                "started_at=excluded.started_at, finished_at=excluded.finished_at, phase=excluded.phase"),
-                {t.runId, t.trialId, t.index, jsonText(t.params), t.state, t.step, t.error, toText(t.startedAt),
+                {t.runId, t.trialId, t.index, jsonText(t.params), stateName(t.state), t.step, t.error, toText(t.startedAt),
                  toText(t.finishedAt), phaseName(t.phase)},
                 error);
 }
@@ -192,7 +192,7 @@ bool RunStore::saveJob(const JobRecord &j, QString *error)
                                "SET state=excluded.state, reason=excluded.reason, exit_code=excluded.exit_code, "
                                "nodes=excluded.nodes, updated_at=excluded.updated_at, "
                                "cancel_requested=MAX(cancel_requested, excluded.cancel_requested)"),
-                {j.runId, j.trialId, j.jobId, j.component, j.state, j.reason, j.exitCode, j.nodes,
+                {j.runId, j.trialId, j.jobId, j.component, stateName(j.state), j.reason, j.exitCode, j.nodes,
                  toText(j.submittedAt.isValid() ? j.submittedAt : QDateTime::currentDateTimeUtc()),
                  toText(QDateTime::currentDateTimeUtc()), j.cancelRequested ? 1 : 0},
                 error);
@@ -233,7 +233,7 @@ QList<RunRecord> RunStore::runs() const
         r.recipeText = q.value(3).toString();
         r.profile = q.value(4).toString();
         r.remoteDir = q.value(5).toString();
-        r.state = q.value(6).toString();
+        r.state = runStateFromName(q.value(6).toString());
         r.error = q.value(7).toString();
         r.createdAt = fromText(q.value(8));
         r.finishedAt = fromText(q.value(9));
@@ -265,7 +265,7 @@ QList<TrialRecord> RunStore::trials(const QString &runId) const
         t.trialId = q.value(0).toString();
         t.index = q.value(1).toInt();
         t.params = jsonObject(q.value(2));
-        t.state = q.value(3).toString();
+        t.state = trialStateFromName(q.value(3).toString());
         t.step = q.value(4).toString();
         t.error = q.value(5).toString();
         t.startedAt = fromText(q.value(6));
@@ -295,7 +295,7 @@ QList<JobRecord> RunStore::jobs(const QString &runId, const QString &trialId) co
         j.trialId = q.value(0).toString();
         j.jobId = q.value(1).toString();
         j.component = q.value(2).toString();
-        j.state = q.value(3).toString();
+        j.state = jobStateFromName(q.value(3).toString());
         j.reason = q.value(4).toString();
         j.exitCode = q.value(5).toInt();
         j.nodes = q.value(6).toString();

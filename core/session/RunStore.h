@@ -11,6 +11,7 @@
 // per thread): the campaign engine's. Readers on other threads open their own.
 #pragma once
 
+#include "session/States.h"
 #include "session/TrialPhase.h"
 
 #include <QDateTime>
@@ -29,7 +30,7 @@ struct RunRecord
     QString recipeText;     // the exact recipe YAML
     QString profile;        // connection profile name
     QString remoteDir;      // <workdir>/runs/<id>
-    QString state;          // planned, running, completed, failed, cancelled, interrupted (jobs may be left: resume or cancel)
+    RunState state = RunState::Planned; // stored by name (States.h)
     QString error;
     QDateTime createdAt;
     QDateTime finishedAt;
@@ -42,7 +43,7 @@ struct TrialRecord
     QString trialId;        // stable id from the sweep expander
     int index = 0;
     QJsonObject params;     // the parameter values of this trial
-    QString state;          // pending, running, completed, failed, cancelled
+    TrialState state = TrialState::Pending; // stored by name (States.h)
     QString step;           // the campaign step it is in (shown; for display only)
     TrialPhase phase = TrialPhase::Pending; // what resume acts on (see TrialPhase.h)
     QString error;
@@ -56,7 +57,7 @@ struct JobRecord
     QString trialId;
     QString jobId;          // Slurm's
     QString component;      // "service:redis", "client:load", "monitor"
-    QString state;          // Slurm state name
+    JobState state = JobState::Pending; // stored by Slurm's name; Unknown: Slurm no longer knows the job
     QString reason;
     int exitCode = -1;
     QString nodes;

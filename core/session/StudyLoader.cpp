@@ -47,7 +47,7 @@ std::optional<metrics::Study> loadStudy(const RunStore &store, const QString &ru
         metrics::StudyTrial t;
         t.id = rec.trialId;
         t.index = rec.index;
-        t.state = rec.state;
+        t.state = stateName(rec.state);
         QStringList keys = rec.params.keys();
         std::stable_sort(keys.begin(), keys.end(), [&](const QString &a, const QString &b) {
             const qsizetype ia = order.indexOf(a), ib = order.indexOf(b);

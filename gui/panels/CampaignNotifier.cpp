@@ -13,9 +13,9 @@ CampaignNotifier::CampaignNotifier(QWidget *window, QObject *parent)
 {
 }
 
-CampaignNotifier::Channel CampaignNotifier::choose(const QString &state, bool trayAvailable, bool trayShowsMessages)
+CampaignNotifier::Channel CampaignNotifier::choose(session::RunState state, bool trayAvailable, bool trayShowsMessages)
 {
-    if (state.isEmpty() || state == QLatin1String("detached"))
+    if (state == session::RunState::Detached)
         return Channel::None;
     return trayAvailable && trayShowsMessages ? Channel::Tray : Channel::AlertAndStatusBar;
 }
@@ -23,18 +23,18 @@ CampaignNotifier::Channel CampaignNotifier::choose(const QString &state, bool tr
 CampaignNotifier::Notice CampaignNotifier::describe(const session::CampaignResult &r)
 {
     Notice n;
-    n.failed = r.state != QLatin1String("completed");
+    n.failed = r.state != session::RunState::Completed;
     const QString run = r.runId.isEmpty() ? tr("The campaign") : tr("Run %1").arg(r.runId);
-    if (r.state == QLatin1String("completed")) {
+    if (r.state == session::RunState::Completed) {
         n.title = tr("Campaign completed");
         n.body = tr("%1: %n trial(s) completed", nullptr, r.trialsCompleted).arg(run);
         if (r.trialsFailed > 0)
             n.body += tr(", %n failed", nullptr, r.trialsFailed);
         n.body += tr(", %n result file(s).", nullptr, r.resultFiles);
-    } else if (r.state == QLatin1String("cancelled")) {
+    } else if (r.state == session::RunState::Cancelled) {
         n.title = tr("Campaign cancelled");
         n.body = tr("%1 was cancelled; its jobs were stopped.").arg(run);
-    } else if (r.state == QLatin1String("interrupted")) {
+    } else if (r.state == session::RunState::Interrupted) {
         // Not a failure of the service: the jobs may still be running on the
         // cluster, and the run goes on with Resume once the cause is gone.
         n.title = tr("Campaign interrupted");
@@ -43,7 +43,7 @@ CampaignNotifier::Notice CampaignNotifier::describe(const session::CampaignResul
                      .arg(run, r.error.section(QLatin1Char('\n'), 0, 0), r.runId);
     } else {
         n.title = tr("Campaign failed");
-        n.body = tr("%1 %2: %3").arg(run, r.state, r.error.section(QLatin1Char('\n'), 0, 0));
+        n.body = tr("%1 %2: %3").arg(run, session::stateName(r.state), r.error.section(QLatin1Char('\n'), 0, 0));
     }
     return n;
 }

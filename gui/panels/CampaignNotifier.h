@@ -31,7 +31,7 @@ public:
     explicit CampaignNotifier(QWidget *window, QObject *parent = nullptr);
 
     // "detached" (the app is closing) is not news; the rest is.
-    static Channel choose(const QString &state, bool trayAvailable, bool trayShowsMessages);
+    static Channel choose(fb::session::RunState state, bool trayAvailable, bool trayShowsMessages);
     static Notice describe(const fb::session::CampaignResult &result);
 
     // Picks the channel from the real platform and delivers the notice.

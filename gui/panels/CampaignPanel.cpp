@@ -119,16 +119,16 @@ CampaignPanel::CampaignPanel(session::CampaignRunner *runner, QWidget *parent)
         m_status->setText(tr("Cancelling: stopping the run's jobs…"));
         m_cancel->setEnabled(false);
     });
-    connect(m_runner, &session::CampaignRunner::trialChanged, this, [this](const QString &trial, const QString &state, const QString &step) {
-        if (state == QLatin1String("completed") || state == QLatin1String("failed"))
+    connect(m_runner, &session::CampaignRunner::trialChanged, this, [this](const QString &trial, session::TrialState state, const QString &step) {
+        if (state == session::TrialState::Completed || state == session::TrialState::Failed)
             m_progress->setValue(++m_trialsDone);
-        m_status->setText(tr("Trial %1: %2 (%3)").arg(trial, step, state));
+        m_status->setText(tr("Trial %1: %2 (%3)").arg(trial, step, session::stateName(state)));
         showTrialState(trial, state, step);
     });
     connect(m_runner, &session::CampaignRunner::finished, this, [this](const session::CampaignResult &r) {
-        m_status->setText(r.state == QLatin1String("completed")
+        m_status->setText(r.state == session::RunState::Completed
                               ? tr("Run %1 completed: %2 trial(s), %3 result file(s).").arg(r.runId).arg(r.trialsCompleted).arg(r.resultFiles)
-                              : tr("Run %1 %2: %3").arg(r.runId, r.state, r.error.section(QLatin1Char('\n'), 0, 0)));
+                              : tr("Run %1 %2: %3").arg(r.runId, session::stateName(r.state), r.error.section(QLatin1Char('\n'), 0, 0)));
         updateButtons();
         m_notifier->notify(r);
     });
@@ -254,17 +254,17 @@ QTreeWidgetItem *CampaignPanel::trialItem(const QString &trialId) const
     return nullptr;
 }
 
-void CampaignPanel::showTrialState(const QString &trial, const QString &state, const QString &step)
+void CampaignPanel::showTrialState(const QString &trial, session::TrialState state, const QString &step)
 {
     QTreeWidgetItem *item = trialItem(trial);
     if (!item)
         return; // a resumed run of another recipe version: the status line still says it
-    item->setText(StateColumn, state);
+    item->setText(StateColumn, session::stateName(state));
     item->setText(StepColumn, step);
-    const QColor colour = state == QLatin1String("completed") ? QColor(0x1b, 0x7f, 0x3b)
-                        : state == QLatin1String("failed")    ? QColor(0xb0, 0x00, 0x20)
-                        : state == QLatin1String("running")   ? QColor(0x1f, 0x5f, 0xbf)
-                                                              : QColor();
+    const QColor colour = state == session::TrialState::Completed ? QColor(0x1b, 0x7f, 0x3b)
+                        : state == session::TrialState::Failed    ? QColor(0xb0, 0x00, 0x20)
+                        : state == session::TrialState::Running   ? QColor(0x1f, 0x5f, 0xbf)
+                                                                  : QColor();
     item->setForeground(StateColumn, colour.isValid() ? QBrush(colour) : QBrush());
 }
 

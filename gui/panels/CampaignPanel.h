@@ -56,7 +56,7 @@ signals:
 
 private:
     void showPlan(const SessionPlan &plan);
-    void showTrialState(const QString &trial, const QString &state, const QString &step);
+    void showTrialState(const QString &trial, fb::session::TrialState state, const QString &step);
     QTreeWidgetItem *trialItem(const QString &trialId) const;
     void updateButtons();
 

@@ -15,10 +15,10 @@
 namespace fb::gui {
 
 namespace {
-bool isBad(const QString &state)
+bool isBad(session::JobState state)
 {
-    return state == QLatin1String("FAILED") || state == QLatin1String("TIMEOUT") || state == QLatin1String("OUT_OF_MEMORY")
-        || state == QLatin1String("NODE_FAIL") || state == QLatin1String("BOOT_FAIL");
+    using S = session::JobState;
+    return state == S::Failed || state == S::Timeout || state == S::OutOfMemory || state == S::NodeFail || state == S::BootFail;
 }
 } // namespace
 
@@ -112,12 +112,10 @@ QString JobsPanel::formatElapsed(qint64 s)
     return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
-bool JobsPanel::isActive(const QString &state)
+bool JobsPanel::isActive(session::JobState state)
 {
-    static const QStringList active{QStringLiteral("PENDING"), QStringLiteral("RUNNING"), QStringLiteral("CONFIGURING"),
-                                    QStringLiteral("COMPLETING"), QStringLiteral("SUSPENDED"), QStringLiteral("REQUEUED"),
-                                    QStringLiteral("RESIZING"), QStringLiteral("STAGE_OUT")};
-    return active.contains(state);
+    // Slurm's transitional states (REQUEUED, RESIZING, STAGE_OUT) parse to these.
+    return state != session::JobState::Unknown && !slurm::isTerminal(state);
 }
 
 QString JobsPanel::localLogPath(const session::JobRecord &job)
@@ -142,9 +140,9 @@ void JobsPanel::updateJob(const session::JobRecord &job)
     const QDateTime now = QDateTime::currentDateTimeUtc();
     // Slurm's start time is not in the record: the tracker's update time when
     // it first reports RUNNING is when it started (to the poll interval).
-    if (job.state == QLatin1String("RUNNING") && !t.runningSince.isValid())
+    if (job.state == session::JobState::Running && !t.runningSince.isValid())
         t.runningSince = job.updatedAt.isValid() ? job.updatedAt.toUTC() : now;
-    if (job.state != QLatin1String("RUNNING") && t.runningSince.isValid() && !t.endedAt.isValid())
+    if (job.state != session::JobState::Running && t.runningSince.isValid() && !t.endedAt.isValid())
         t.endedAt = job.updatedAt.isValid() ? job.updatedAt.toUTC() : now;
 
     QTreeWidgetItem *item = itemFor(job.jobId);
@@ -156,7 +154,7 @@ void JobsPanel::updateJob(const session::JobRecord &job)
     item->setToolTip(Name, item->text(Name));
     item->setText(Trial, job.trialId);
     item->setText(Component, job.component);
-    item->setText(State, job.state);
+    item->setText(State, session::stateName(job.state));
     item->setText(Nodes, job.nodes);
     item->setText(Exit, job.exitCode >= 0 ? QString::number(job.exitCode) : QString());
     item->setText(Reason, job.reason == QLatin1String("None") ? QString() : job.reason);

@@ -37,7 +37,7 @@ public:
 
     static QString jobName(const fb::session::JobRecord &job); // the sbatch --job-name of the component
     static QString formatElapsed(qint64 seconds);               // "0:42", "12:03", "1:02:03"
-    static bool isActive(const QString &state);                  // PENDING, RUNNING, … (cancellable)
+    static bool isActive(fb::session::JobState state);           // PENDING, RUNNING, … (cancellable)
     // The job's log in the local run folder, <state>/runs/<run>/<trial>/logs/*-<jobid>.out.
     static QString localLogPath(const fb::session::JobRecord &job);
 

@@ -138,10 +138,10 @@ void RunsPanel::showSnapshot(const RunsSnapshot &snapshot)
         // Short label (recipe and local start time); the full id in the tooltip.
         item->setText(0, QStringLiteral("%1 · %2").arg(r.run.name, r.run.createdAt.toLocalTime().toString(QStringLiteral("MMM d HH:mm"))));
         item->setData(0, Qt::UserRole, r.run.id);
-        item->setText(1, r.run.state);
+        item->setText(1, session::stateName(r.run.state));
         int done = 0;
         for (const session::TrialRecord &t : r.trials)
-            done += t.state == QLatin1String("completed");
+            done += t.state == session::TrialState::Completed;
         item->setText(2, tr("%1/%2 trials · %3").arg(done).arg(r.trials.size()).arg(r.run.profile));
         item->setToolTip(0, tr("Run %1\nRemote folder: %2").arg(r.run.id, r.run.remoteDir));
         if (!r.run.error.isEmpty())
@@ -149,7 +149,7 @@ void RunsPanel::showSnapshot(const RunsSnapshot &snapshot)
         for (const session::TrialRecord &t : r.trials) {
             auto *child = new QTreeWidgetItem(item);
             child->setText(0, t.trialId);
-            child->setText(1, t.state);
+            child->setText(1, session::stateName(t.state));
             QStringList params;
             for (auto it = t.params.begin(); it != t.params.end(); ++it)
                 params << it.key().section(QLatin1Char('.'), -1) + QLatin1Char('=') + it.value().toVariant().toString();

@@ -15,11 +15,11 @@
 namespace fb::gui {
 
 namespace {
-bool clientsDone(const QString &state, const QString &step)
+bool clientsDone(session::TrialState state, const QString &step)
 {
     // After "clients" the trial downloads results and tears its jobs down
     // (the monitor included): nothing new to chart.
-    return state != QLatin1String("running") || step == QLatin1String("results") || step == QLatin1String("teardown")
+    return state != session::TrialState::Running || step == QLatin1String("results") || step == QLatin1String("teardown")
         || step == QLatin1String("logs");
 }
 } // namespace
@@ -41,8 +41,8 @@ SessionLiveMonitor::SessionLiveMonitor(session::CampaignRunner *runner, Campaign
         if (!e.runId.isEmpty())
             m_runId = e.runId;
     });
-    connect(runner, &session::CampaignRunner::trialChanged, this, [this](const QString &trial, const QString &state, const QString &step) {
-        if (state == QLatin1String("running") && !m_trialStarted.contains(trial))
+    connect(runner, &session::CampaignRunner::trialChanged, this, [this](const QString &trial, session::TrialState state, const QString &step) {
+        if (state == session::TrialState::Running && !m_trialStarted.contains(trial))
             m_trialStarted.insert(trial, QDateTime::currentDateTimeUtc());
         // x = 0 where the trial's clients start, as in the recorded results:
         // services and health checks before them have nothing to chart (the

@@ -3,11 +3,10 @@
 #include "recipe/BatchScriptGenerator.h"
 #include "recipe/Quantities.h"
 #include "recipe/RecipeLoader.h"
-#include "recipe/SweepExpander.h"
+#include "session/CampaignPlan.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
-#include <QRegularExpression>
 
 #include <algorithm>
 #include <cmath>
@@ -26,25 +25,15 @@ PlannedJob PlannedJob::fromScript(const recipe::BatchScript &script)
     j.role = script.role;
     j.name = script.name;
     j.fileName = script.fileName;
-    static const QRegularExpression directive(QStringLiteral("^#SBATCH\\s+--([a-z-]+)(?:=(\\S+))?"),
-                                              QRegularExpression::MultilineOption);
-    for (auto it = directive.globalMatch(script.text); it.hasNext();) {
-        const QRegularExpressionMatch m = it.next();
-        const QString option = m.captured(1), value = m.captured(2);
-        if (option == QLatin1String("partition"))
-            j.partition = value;
-        else if (option == QLatin1String("time")) {
-            j.timeLimit = value;
-            j.timeLimitSeconds = recipe::parseSlurmTimeLimit(value);
-        } else if (option == QLatin1String("nodes"))
-            j.nodes = std::max(1, value.section(QLatin1Char('-'), -1).toInt()); // "2" or "1-2": the most it may hold
-        else if (option == QLatin1String("cpus-per-task"))
-            j.cpusPerTask = value;
-        else if (option == QLatin1String("mem"))
-            j.memory = value;
-        else if (option == QLatin1String("gres"))
-            j.gres = value;
-    }
+    const recipe::JobRequest &r = script.request;
+    j.request = r;
+    j.partition = r.partition;
+    j.timeLimit = r.timeText();
+    j.timeLimitSeconds = r.hasTimeLimit() ? *r.timeSeconds : 0;
+    j.nodes = r.nodeCount();
+    j.cpusPerTask = r.cpusPerTask > 0 ? QString::number(r.cpusPerTask) : QString();
+    j.memory = r.memoryText();
+    j.gres = r.gres;
     return j;
 }
 
@@ -58,11 +47,11 @@ int SessionPlan::jobCount() const
 
 double SessionPlan::nodeHours() const
 {
-    double h = 0;
+    QList<recipe::JobRequest> jobs;
     for (const PlannedTrial &t : trials)
         for (const PlannedJob &j : t.jobs)
-            h += j.nodes * j.timeLimitSeconds / 3600.0;
-    return h;
+            jobs << j.request;
+    return recipe::nodeHours(jobs);
 }
 
 int SessionPlan::jobsWithoutTimeLimit() const
@@ -70,7 +59,7 @@ int SessionPlan::jobsWithoutTimeLimit() const
     int n = 0;
     for (const PlannedTrial &t : trials)
         for (const PlannedJob &j : t.jobs)
-            n += j.timeLimitSeconds <= 0 ? 1 : 0;
+            n += j.request.hasTimeLimit() ? 0 : 1;
     return n;
 }
 
@@ -106,9 +95,9 @@ SessionPlan SessionPlan::build(const QString &path)
     p.diagnostics = recipe::formatDiagnostics(loaded.diagnostics).trimmed();
     if (!loaded.ok())
         return p;
-    QList<recipe::Trial> trials;
+    session::CampaignPlan plan;
     QList<recipe::Diagnostic> diags;
-    if (!recipe::SweepExpander().expand(loaded.recipe, &trials, &diags)) {
+    if (!plan.build(loaded.recipe, recipe::ScriptContext(), &diags)) {
         p.diagnostics += recipe::formatDiagnostics(diags);
         return p;
     }
@@ -117,7 +106,8 @@ SessionPlan SessionPlan::build(const QString &path)
     p.monitor = r.monitor.enabled;
     p.scrapeInterval = r.monitor.scrapeInterval;
     p.maxParallelTrials = std::max(1, r.sweep.maxParallelTrials);
-    for (const recipe::Trial &t : trials) {
+    for (const session::PlannedTrial &planned : plan.trials()) {
+        const recipe::Trial &t = planned.trial;
         PlannedTrial pt;
         pt.id = t.id;
         for (const recipe::KeyValue &kv : t.parameters)
@@ -128,16 +118,11 @@ SessionPlan SessionPlan::build(const QString &path)
         for (const recipe::Client &c : t.recipe.clients)
             seconds = std::max(seconds, c.warmup + c.duration.value_or(c.requests ? 0.0 : 30.0));
         p.clientSeconds = std::max(p.clientSeconds, seconds);
-        recipe::ScriptContext ctx;
-        ctx.trialId = t.id;
-        ctx.trialDir = ctx.runDir + QLatin1Char('/') + t.id;
-        QList<recipe::BatchScript> scripts;
-        QStringList errors;
-        if (!recipe::BatchScriptGenerator().generate(t.recipe, ctx, &scripts, &errors)) {
-            pt.error = errors.join(QStringLiteral("; "));
-            pt.scripts = tr("# cannot generate the scripts:\n# ") + errors.join(QStringLiteral("\n# "));
+        if (!planned.errors.isEmpty()) {
+            pt.error = planned.errors.join(QStringLiteral("; "));
+            pt.scripts = tr("# cannot generate the scripts:\n# ") + planned.errors.join(QStringLiteral("\n# "));
         } else {
-            for (const recipe::BatchScript &s : scripts) {
+            for (const recipe::BatchScript &s : planned.scripts) {
                 pt.jobs << PlannedJob::fromScript(s);
                 pt.scripts += QStringLiteral("# ===== %1 (%2 job) =====\n%3\n").arg(s.fileName, s.role, s.text);
             }

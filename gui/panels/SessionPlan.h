@@ -1,11 +1,15 @@
 // SessionPlan: what a campaign of a recipe will submit, for the Session
 // dock's plan table — one entry per trial (its id and swept parameter
 // values), each with its jobs as the generated batch scripts request them
-// (partition, nodes, time limit, CPUs, GPUs, memory: read back from the
-// scripts' #SBATCH lines, so the table shows exactly what sbatch gets), and
-// the totals of the summary line. build() loads, validates, expands and
-// generates; it touches disk only and may run on any thread.
+// (partition, nodes, time limit, CPUs, GPUs, memory: the fields of the
+// scripts' recipe::JobRequest, from which their #SBATCH lines are rendered,
+// so the table shows exactly what sbatch gets), and the totals of the summary
+// line (node-hours: recipe::nodeHours, the one formula). build() loads,
+// validates and plans (session::CampaignPlan); it touches disk only and may
+// run on any thread.
 #pragma once
+
+#include "recipe/JobRequest.h"
 
 #include <QList>
 #include <QString>
@@ -29,8 +33,9 @@ struct PlannedJob
     QString cpusPerTask;   // empty: Slurm's default
     QString memory;        // --mem
     QString gres;          // e.g. gpu:4
+    recipe::JobRequest request; // the fields above come from it
 
-    static PlannedJob fromScript(const recipe::BatchScript &script);
+    static PlannedJob fromScript(const recipe::BatchScript &script); // reads script.request
 };
 
 struct PlannedTrial

@@ -112,7 +112,7 @@ private slots:
         QVERIFY(finished.wait(600000));
         tick.stop();
         const auto result = finished.first().first().value<fb::session::CampaignResult>();
-        QVERIFY2(result.state == QLatin1String("completed"), qPrintable(result.error + QLatin1Char('\n') + window.logsPanel()->text()));
+        QVERIFY2(result.state == fb::session::RunState::Completed, qPrintable(result.error + QLatin1Char('\n') + window.logsPanel()->text()));
         QCOMPARE(result.resultFiles, 1);
         qInfo("worst GUI-thread gap during the campaign: %lld ms", worstGap);
         // 50 ms is the goal; a loaded 2-core CI machine adds scheduling delay of its own.

@@ -33,18 +33,26 @@ private slots:
 
     void jobFromScript()
     {
+        // The table reads the script's typed request, not its text.
+        fb::recipe::Resources r;
+        r.partition = QStringLiteral("gpu");
+        r.time = 5400;
+        r.nodes = 2;
+        r.cpusPerTask = 8;
+        r.memory = 4000LL << 20;
+        r.gpusPerNode = 4;
         fb::recipe::BatchScript s{QStringLiteral("service"), QStringLiteral("redis"), QStringLiteral("fb-t001-service-redis"),
-                                  QStringLiteral("service-redis.sbatch"),
-                                  QStringLiteral("#!/bin/bash\n#SBATCH --job-name=x\n#SBATCH --partition=gpu\n#SBATCH --time=01:30:00\n"
-                                                 "#SBATCH --nodes=2\n#SBATCH --cpus-per-task=8\n#SBATCH --mem=4096M\n#SBATCH --gres=gpu:4\n"
-                                                 "echo '#SBATCH --partition=not-a-directive'\n")};
+                                  QStringLiteral("service-redis.sbatch"), QStringLiteral("#!/bin/bash\necho '#SBATCH --partition=not-a-directive'\n"),
+                                  fb::recipe::JobRequest::fromResources(r, QStringLiteral("service"), QStringLiteral("redis"),
+                                                                        QStringLiteral("fb-t001-service-redis"), QStringLiteral("logs/x-%j.out"),
+                                                                        QStringLiteral("service redis resources"))};
         const auto j = fb::gui::PlannedJob::fromScript(s);
         QCOMPARE(j.partition, QStringLiteral("gpu"));
         QCOMPARE(j.timeLimit, QStringLiteral("01:30:00"));
         QCOMPARE(j.timeLimitSeconds, 5400.0);
         QCOMPARE(j.nodes, 2);
         QCOMPARE(j.cpusPerTask, QStringLiteral("8"));
-        QCOMPARE(j.memory, QStringLiteral("4096M"));
+        QCOMPARE(j.memory, QStringLiteral("4000M"));
         QCOMPARE(j.gres, QStringLiteral("gpu:4"));
     }
 

@@ -33,7 +33,7 @@ fb::session::JobRecord job(const QString &id, const QString &state, const QDateT
     j.trialId = QStringLiteral("t001");
     j.jobId = id;
     j.component = QStringLiteral("service:redis");
-    j.state = state;
+    j.state = fb::session::jobStateFromName(state);
     j.nodes = QStringLiteral("node1");
     j.updatedAt = updated;
     return j;
@@ -176,15 +176,15 @@ private slots:
     void notificationChannel()
     {
         using C = CampaignNotifier::Channel;
-        QCOMPARE(CampaignNotifier::choose(QStringLiteral("completed"), true, true), C::Tray);
-        QCOMPARE(CampaignNotifier::choose(QStringLiteral("failed"), true, false), C::AlertAndStatusBar);
-        QCOMPARE(CampaignNotifier::choose(QStringLiteral("failed"), false, true), C::AlertAndStatusBar);
-        QCOMPARE(CampaignNotifier::choose(QStringLiteral("cancelled"), false, false), C::AlertAndStatusBar);
-        QCOMPARE(CampaignNotifier::choose(QStringLiteral("detached"), true, true), C::None); // the app is closing
+        QCOMPARE(CampaignNotifier::choose(fb::session::RunState::Completed, true, true), C::Tray);
+        QCOMPARE(CampaignNotifier::choose(fb::session::RunState::Failed, true, false), C::AlertAndStatusBar);
+        QCOMPARE(CampaignNotifier::choose(fb::session::RunState::Failed, false, true), C::AlertAndStatusBar);
+        QCOMPARE(CampaignNotifier::choose(fb::session::RunState::Cancelled, false, false), C::AlertAndStatusBar);
+        QCOMPARE(CampaignNotifier::choose(fb::session::RunState::Detached, true, true), C::None); // the app is closing
 
         fb::session::CampaignResult ok;
         ok.runId = QStringLiteral("r1");
-        ok.state = QStringLiteral("completed");
+        ok.state = fb::session::RunState::Completed;
         ok.trialsCompleted = 3;
         ok.resultFiles = 3;
         auto n = CampaignNotifier::describe(ok);
@@ -193,7 +193,7 @@ private slots:
         QVERIFY2(n.body.contains(QStringLiteral("3 trial(s) completed")), qPrintable(n.body));
         fb::session::CampaignResult bad;
         bad.runId = QStringLiteral("r2");
-        bad.state = QStringLiteral("failed");
+        bad.state = fb::session::RunState::Failed;
         bad.error = QStringLiteral("t001 health: redis never answered\nmore");
         n = CampaignNotifier::describe(bad);
         QVERIFY(n.failed);
@@ -201,7 +201,7 @@ private slots:
         QVERIFY(!n.body.contains(QStringLiteral("more")));
         fb::session::CampaignResult cut;
         cut.runId = QStringLiteral("r3");
-        cut.state = QStringLiteral("interrupted");
+        cut.state = fb::session::RunState::Interrupted;
         cut.error = QStringLiteral("connection to u@h:22 lost for 300 s\njobs 12 13");
         n = CampaignNotifier::describe(cut);
         QVERIFY(n.failed);
@@ -222,7 +222,7 @@ private slots:
         if (sent.channel == C::AlertAndStatusBar)
             QVERIFY(w.statusBar()->currentMessage().startsWith(QStringLiteral("Campaign failed")));
         fb::session::CampaignResult detached;
-        detached.state = QStringLiteral("detached");
+        detached.state = fb::session::RunState::Detached;
         QCOMPARE(notifier.notify(detached).channel, C::None);
         QCOMPARE(spy.size(), 1);
         w.close();
@@ -290,7 +290,7 @@ private slots:
         QVERIFY(w.jobsPanel()->selectJob(service));
         w.jobsPanel()->cancelAction()->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(slurmState(link.commands(), service) == QLatin1String("CANCELLED"), 30000);
-        QVERIFY(finished.isEmpty() || finished.first().first().value<fb::session::CampaignResult>().state != QLatin1String("completed"));
+        QVERIFY(finished.isEmpty() || finished.first().first().value<fb::session::CampaignResult>().state != fb::session::RunState::Completed);
         runner->cancel();
         QVERIFY(finished.size() > 0 || finished.wait(90000));
         w.close();

@@ -187,7 +187,7 @@ private slots:
             fb::session::RunRecord run;
             run.id = runId;
             run.name = QStringLiteral("local-redis");
-            run.state = QStringLiteral("completed");
+            run.state = fb::session::RunState::Completed;
             run.createdAt = QDateTime::currentDateTimeUtc();
             QVERIFY2(store.saveRun(run, &error), qPrintable(error));
             fb::session::JobRecord job;
@@ -195,7 +195,7 @@ private slots:
             job.trialId = QStringLiteral("t001");
             job.jobId = QStringLiteral("1234");
             job.component = QStringLiteral("service:redis");
-            job.state = QStringLiteral("COMPLETED");
+            job.state = fb::session::JobState::Completed;
             job.nodes = QStringLiteral("node7");
             QVERIFY2(store.saveJob(job, &error), qPrintable(error));
         }

@@ -38,7 +38,7 @@ QString makeStore(const QTemporaryDir &dir)
     session::RunRecord run;
     run.id = kRun;
     run.name = QStringLiteral("redis-sweep");
-    run.state = QStringLiteral("completed");
+    run.state = session::RunState::Completed;
     run.createdAt = QDateTime::currentDateTimeUtc();
     store.saveRun(run, &error);
     struct T
@@ -57,7 +57,7 @@ QString makeStore(const QTemporaryDir &dir)
         rec.runId = kRun;
         rec.trialId = QLatin1String(t.id);
         rec.index = t.index;
-        rec.state = QStringLiteral("completed");
+        rec.state = session::TrialState::Completed;
         rec.params = QJsonObject{{QStringLiteral("clients[0].load.concurrency"), t.concurrency},
                                  {QStringLiteral("clients[0].settings.pipeline"), t.pipeline}};
         if (!store.saveTrial(rec, &error))

@@ -31,14 +31,14 @@ void makeRun(const QString &id, const QString &name, const QDateTime &created, c
     run.id = id;
     run.name = name;
     run.profile = QStringLiteral("mini-cluster");
-    run.state = QStringLiteral("completed");
+    run.state = fb::session::RunState::Completed;
     run.createdAt = created;
     QVERIFY2(store.saveRun(run, &error), qPrintable(error));
     fb::session::TrialRecord t;
     t.runId = id;
     t.trialId = QStringLiteral("t001");
     t.index = 1;
-    t.state = QStringLiteral("completed");
+    t.state = fb::session::TrialState::Completed;
     QVERIFY2(store.saveTrial(t, &error), qPrintable(error));
     const QString local = fb::Paths::stateDir() + QStringLiteral("/runs/%1/t001/results/result-load.json").arg(id);
     QVERIFY(QDir().mkpath(QFileInfo(local).absolutePath()));
@@ -59,7 +59,7 @@ void addTrial(const QString &id, const QString &trialId, int index, const QStrin
     t.runId = id;
     t.trialId = trialId;
     t.index = index;
-    t.state = QStringLiteral("completed");
+    t.state = fb::session::TrialState::Completed;
     QVERIFY2(store.saveTrial(t, &error), qPrintable(error));
     const QString local = fb::Paths::stateDir() + QStringLiteral("/runs/%1/%2/results/result-load.json").arg(id, trialId);
     QVERIFY(QDir().mkpath(QFileInfo(local).absolutePath()));
@@ -100,7 +100,7 @@ private slots:
             run.id = QStringLiteral("20261123-100000-local-redis-abcd");
             run.name = QStringLiteral("local-redis");
             run.profile = QStringLiteral("mini-cluster");
-            run.state = QStringLiteral("completed");
+            run.state = fb::session::RunState::Completed;
             run.createdAt = QDateTime::currentDateTimeUtc();
             QVERIFY2(store.saveRun(run, &error), qPrintable(error));
             for (int i = 1; i <= 3; ++i) {
@@ -108,7 +108,7 @@ private slots:
                 t.runId = run.id;
                 t.trialId = QStringLiteral("t00%1").arg(i);
                 t.index = i;
-                t.state = i == 3 ? QStringLiteral("failed") : QStringLiteral("completed");
+                t.state = i == 3 ? fb::session::TrialState::Failed : fb::session::TrialState::Completed;
                 t.params.insert(QStringLiteral("clients[0].load.concurrency"), QString::number(1 << (i - 1)));
                 QVERIFY2(store.saveTrial(t, &error), qPrintable(error));
             }

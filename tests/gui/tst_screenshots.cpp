@@ -46,20 +46,20 @@ void makeRun(const QString &id, const QDateTime &created, const QString &result,
     QVERIFY2(store.open(fb::Paths::runStorePath(), &error), qPrintable(error));
     fb::session::RunRecord run{id, QStringLiteral("local-redis"), QStringLiteral(FB_SOURCE_DIR "/recipes/examples/local-redis.yaml"),
                                {}, QStringLiteral("mini-cluster"), QStringLiteral("/home/fbuser/factorybench/runs/") + id,
-                               QStringLiteral("completed"), {}, created, created.addSecs(95), {}};
+                               fb::session::RunState::Completed, {}, created, created.addSecs(95), {}};
     QVERIFY2(store.saveRun(run, &error), qPrintable(error));
     fb::session::TrialRecord t;
     t.runId = id;
     t.trialId = QStringLiteral("t001");
     t.index = 1;
-    t.state = QStringLiteral("completed");
+    t.state = fb::session::TrialState::Completed;
     t.step = QStringLiteral("done");
     t.params.insert(QStringLiteral("clients[0].load.concurrency"), concurrency);
     QVERIFY2(store.saveTrial(t, &error), qPrintable(error));
     const QStringList components{QStringLiteral("service:redis"), QStringLiteral("monitor"), QStringLiteral("client:load")};
     for (int i = 0; i < components.size(); ++i) {
         fb::session::JobRecord j{id, QStringLiteral("t001"), QString::number(100 + i + (concurrency * 10)), components[i],
-                                 i == 0 ? QStringLiteral("CANCELLED") : QStringLiteral("COMPLETED"), {}, 0,
+                                 i == 0 ? fb::session::JobState::Cancelled : fb::session::JobState::Completed, {}, 0,
                                  QStringLiteral("node%1").arg(i + 1), created, created.addSecs(90)};
         QVERIFY2(store.saveJob(j, &error), qPrintable(error));
     }
@@ -104,14 +104,14 @@ void makeBareRun(const QString &id, const QString &recipe, const QString &state,
     QVERIFY2(store.open(fb::Paths::runStorePath(), &e), qPrintable(e));
     fb::session::RunRecord run{id, recipe, QStringLiteral(FB_SOURCE_DIR "/recipes/examples/") + recipe + QStringLiteral(".yaml"),
                                {}, QStringLiteral("mini-cluster"), QStringLiteral("/home/fbuser/factorybench/runs/") + id,
-                               state, error, created, created.addSecs(60 * (2 + trialStates.size())), {}};
+                               fb::session::runStateFromName(state), error, created, created.addSecs(60 * (2 + trialStates.size())), {}};
     QVERIFY2(store.saveRun(run, &e), qPrintable(e));
     for (int i = 0; i < trialStates.size(); ++i) {
         fb::session::TrialRecord t;
         t.runId = id;
         t.trialId = QStringLiteral("t%1").arg(i + 1, 3, 10, QLatin1Char('0'));
         t.index = i + 1;
-        t.state = trialStates[i];
+        t.state = fb::session::trialStateFromName(trialStates[i]);
         t.step = trialStates[i] == QLatin1String("completed") ? QStringLiteral("done") : QStringLiteral("teardown");
         t.params.insert(QStringLiteral("clients[0].load.concurrency"), 1 << (2 * i));
         QVERIFY2(store.saveTrial(t, &e), qPrintable(e));
@@ -246,12 +246,12 @@ private slots:
                                          k == 0 ? QStringLiteral("node1") : QStringLiteral("node2"), now.addSecs(-400 + 150 * t + 10 * k),
                                          now.addSecs(-390 + 150 * t + 10 * k)};
                 if (t == 0) {
-                    j.state = client ? QStringLiteral("COMPLETED") : QStringLiteral("CANCELLED");
+                    j.state = client ? fb::session::JobState::Completed : fb::session::JobState::Cancelled;
                     j.exitCode = 0;
                 } else if (t == 1) {
-                    j.state = QStringLiteral("RUNNING");
+                    j.state = fb::session::JobState::Running;
                 } else {
-                    j.state = QStringLiteral("PENDING");
+                    j.state = fb::session::JobState::Pending;
                     j.reason = k == 0 ? QStringLiteral("Priority") : QStringLiteral("Dependency");
                     j.nodes.clear();
                 }
@@ -259,7 +259,7 @@ private slots:
             }
         }
         jobs << fb::session::JobRecord{QStringLiteral("20261123-114000-postgres-1b2c"), QStringLiteral("t001"), QStringLiteral("228"),
-                                       QStringLiteral("client:pgbench"), QStringLiteral("FAILED"), QStringLiteral("NonZeroExitCode"), 1,
+                                       QStringLiteral("client:pgbench"), fb::session::JobState::Failed, QStringLiteral("NonZeroExitCode"), 1,
                                        QStringLiteral("node1"), now.addSecs(-900), now.addSecs(-840)};
         for (const auto &j : jobs)
             w.jobsPanel()->updateJob(j);

@@ -119,7 +119,7 @@ private slots:
         Harness h(QStringLiteral("1, 2, 3"));
         Campaign c(&h.cluster, &h.cluster, &h.store);
         const CampaignResult r = c.run(h.options());
-        QVERIFY2(r.state == QLatin1String("completed"), qPrintable(r.error));
+        QVERIFY2(r.state == RunState::Completed, qPrintable(r.error));
         QCOMPARE(r.trialsCompleted, 3);
         QCOMPARE(r.resultFiles, 3);
         QCOMPARE(r.jobsSubmitted, 6);
@@ -134,7 +134,7 @@ private slots:
         QVERIFY2(h.cluster.unknownCommands.isEmpty(), qPrintable(h.cluster.unknownCommands.join(QLatin1Char('\n'))));
         for (const fb::test::FakeJob &j : std::as_const(h.cluster.jobs))
             QVERIFY2(j.terminal(), qPrintable(j.component + QLatin1Char(' ') + j.state)); // nothing left running
-        QCOMPARE(h.store.run(r.runId)->state, QStringLiteral("completed"));
+        QCOMPARE(h.store.run(r.runId)->state, RunState::Completed);
     }
 
     void parallelTrials()
@@ -144,7 +144,7 @@ private slots:
         o.maxParallelTrials = 2;
         Campaign c(&h.cluster, &h.cluster, &h.store);
         const CampaignResult r = c.run(o);
-        QVERIFY2(r.state == QLatin1String("completed"), qPrintable(r.error));
+        QVERIFY2(r.state == RunState::Completed, qPrintable(r.error));
         QCOMPARE(r.trialsCompleted, 4);
         QCOMPARE(h.cluster.maxTrialsRunning, 2);
         QCOMPARE(h.store.run(r.runId)->manifest.value(QStringLiteral("max_parallel_trials")).toInt(), 2);
@@ -158,15 +158,15 @@ private slots:
 
         Campaign c(&h.cluster, &h.cluster, &h.store);
         const CampaignResult r = c.run(h.options());
-        QCOMPARE(r.state, QStringLiteral("failed"));
+        QCOMPARE(r.state, RunState::Failed);
         QCOMPARE(r.trialsCompleted, 2);
         QCOMPARE(r.trialsFailed, 1);
         QVERIFY2(r.error.contains(second) && r.error.contains(QStringLiteral("client:kv")) && r.error.contains(QStringLiteral("exit code 1"))
                      && r.error.contains(QStringLiteral("fake log tail")),
                  qPrintable(r.error));
         const QList<TrialRecord> trials = h.store.trials(r.runId);
-        QCOMPARE(trials.value(1).state, QStringLiteral("failed"));
-        QCOMPARE(trials.value(2).state, QStringLiteral("completed")); // the run goes on
+        QCOMPARE(trials.value(1).state, TrialState::Failed);
+        QCOMPARE(trials.value(2).state, TrialState::Completed); // the run goes on
         for (const fb::test::FakeJob &j : std::as_const(h.cluster.jobs))
             QVERIFY(j.terminal());
     }
@@ -180,16 +180,16 @@ private slots:
         o.stopOnFailure = true;
         Campaign c(&h.cluster, &h.cluster, &h.store);
         const CampaignResult r = c.run(o);
-        QCOMPARE(r.state, QStringLiteral("failed"));
+        QCOMPARE(r.state, RunState::Failed);
         QCOMPARE(r.trialsFailed, 1);
         QCOMPARE(r.trialsCompleted, 0);
         const QList<TrialRecord> trials = h.store.trials(r.runId);
-        QCOMPARE(trials.value(0).state, QStringLiteral("failed"));
+        QCOMPARE(trials.value(0).state, TrialState::Failed);
         QCOMPARE(trials.value(0).phase, TrialPhase::Health);
         QVERIFY2(trials.value(0).error.contains(QStringLiteral("service:redis")) && trials.value(0).error.contains(QStringLiteral("FAILED")),
                  qPrintable(trials.value(0).error));
-        QCOMPARE(trials.value(1).state, QStringLiteral("pending"));
-        QCOMPARE(trials.value(2).state, QStringLiteral("pending"));
+        QCOMPARE(trials.value(1).state, TrialState::Pending);
+        QCOMPARE(trials.value(2).state, TrialState::Pending);
         QCOMPARE(h.cluster.submissions(firstId, QStringLiteral("client:kv")), 0);
     }
 
@@ -199,14 +199,14 @@ private slots:
         h.cluster.clientPolls = 1000000; // clients never end by themselves
         Campaign c(&h.cluster, &h.cluster, &h.store);
         QObject::connect(&c, &Campaign::jobChanged, &c, [&](const JobRecord &j) {
-            if (j.component == QLatin1String("client:kv") && j.state == QLatin1String("RUNNING"))
+            if (j.component == QLatin1String("client:kv") && j.state == JobState::Running)
                 c.requestCancel();
         });
         const CampaignResult r = c.run(h.options());
-        QCOMPARE(r.state, QStringLiteral("cancelled"));
-        QCOMPARE(h.store.run(r.runId)->state, QStringLiteral("cancelled"));
-        QCOMPARE(h.store.trials(r.runId).value(0).state, QStringLiteral("cancelled"));
-        QCOMPARE(h.store.trials(r.runId).value(1).state, QStringLiteral("pending"));
+        QCOMPARE(r.state, RunState::Cancelled);
+        QCOMPARE(h.store.run(r.runId)->state, RunState::Cancelled);
+        QCOMPARE(h.store.trials(r.runId).value(0).state, TrialState::Cancelled);
+        QCOMPARE(h.store.trials(r.runId).value(1).state, TrialState::Pending);
         for (const fb::test::FakeJob &j : std::as_const(h.cluster.jobs))
             QVERIFY2(j.cancelled, qPrintable(j.component));
     }
@@ -217,7 +217,7 @@ private slots:
         Harness clean;
         Campaign c(&clean.cluster, &clean.cluster, &clean.store);
         const CampaignResult r = c.run(clean.options());
-        if (r.state != QLatin1String("completed"))
+        if (r.state != RunState::Completed)
             qFatal("the clean run did not complete: %s", qPrintable(r.error));
         QTest::addColumn<int>("step");
         for (int s = 1; s <= clean.cluster.steps(); ++s)
@@ -252,7 +252,7 @@ private slots:
         o.resumeRunId = first.runId;
         Campaign c(&h.cluster, &h.cluster, &h.store);
         const CampaignResult r = c.run(o);
-        QVERIFY2(r.state == QLatin1String("completed"), qPrintable(r.state + QStringLiteral(": ") + r.error));
+        QVERIFY2(r.state == RunState::Completed, qPrintable(stateName(r.state) + QStringLiteral(": ") + r.error));
         QCOMPARE(r.trialsCompleted, 2);
         const QStringList ids = h.trialIds(r.runId);
         QCOMPARE(ids.size(), 2);

@@ -4,8 +4,10 @@
 // writes and the reconnect window.
 #include "session/LinkWatch.h"
 #include "session/LocalFiles.h"
+#include "session/RunJournal.h"
 #include "session/RunStore.h"
 #include "session/SecretRedactor.h"
+#include "session/States.h"
 #include "session/TrialPhase.h"
 
 #include <QFile>
@@ -33,6 +35,29 @@ private slots:
         QVERIFY(clientsEnded(TrialPhase::Results) && clientsEnded(TrialPhase::Teardown) && clientsEnded(TrialPhase::Logs));
     }
 
+    void stateNamesRoundTrip()
+    {
+        // The names are the run store's column values and what fbctl prints:
+        // they must not change (older stores hold them).
+        const QStringList runs{QStringLiteral("planned"), QStringLiteral("running"), QStringLiteral("completed"), QStringLiteral("failed"),
+                               QStringLiteral("cancelled"), QStringLiteral("interrupted"), QStringLiteral("detached")};
+        for (int i = 0; i < runs.size(); ++i) {
+            QCOMPARE(stateName(RunState(i)), runs[i]);
+            QCOMPARE(runStateFromName(runs[i]), RunState(i));
+        }
+        const QStringList trials{QStringLiteral("pending"), QStringLiteral("running"), QStringLiteral("completed"), QStringLiteral("failed"),
+                                 QStringLiteral("cancelled")};
+        for (int i = 0; i < trials.size(); ++i) {
+            QCOMPARE(stateName(TrialState(i)), trials[i]);
+            QCOMPARE(trialStateFromName(trials[i]), TrialState(i));
+        }
+        QCOMPARE(trialStateFromName(QStringLiteral("bogus")), TrialState::Pending);
+        QCOMPARE(runStateFromName(QString()), RunState::Failed);
+        QCOMPARE(jobStateFromName(QStringLiteral("CANCELLED by 1000")), JobState::Cancelled);
+        QCOMPARE(stateName(JobState::Unknown), QStringLiteral("UNKNOWN"));
+        QVERIFY(isFinished(TrialState::Failed) && !isFinished(TrialState::Running) && !isFinished(TrialState::Pending));
+    }
+
     void storeKeepsPhaseAndCancelMark()
     {
         RunStore store;
@@ -41,12 +66,12 @@ private slots:
         RunRecord r;
         r.id = QStringLiteral("r");
         r.name = QStringLiteral("n");
-        r.state = QStringLiteral("running");
+        r.state = RunState::Running;
         QVERIFY(store.saveRun(r, &error));
         TrialRecord t;
         t.runId = r.id;
         t.trialId = QStringLiteral("t001");
-        t.state = QStringLiteral("running");
+        t.state = TrialState::Running;
         t.phase = TrialPhase::Teardown;
         QVERIFY2(store.saveTrial(t, &error), qPrintable(error));
         QCOMPARE(store.trials(r.id).value(0).phase, TrialPhase::Teardown);
@@ -56,16 +81,52 @@ private slots:
         j.trialId = t.trialId;
         j.jobId = QStringLiteral("7");
         j.component = QStringLiteral("service:redis");
-        j.state = QStringLiteral("RUNNING");
+        j.state = JobState::Running;
         j.cancelRequested = true;
         QVERIFY(store.saveJob(j, &error));
         // A later update from a copy that does not know of the cancel keeps the mark.
         j.cancelRequested = false;
-        j.state = QStringLiteral("CANCELLED");
+        j.state = JobState::Cancelled;
         QVERIFY(store.saveJob(j, &error));
         const JobRecord back = store.jobs(r.id).value(0);
-        QCOMPARE(back.state, QStringLiteral("CANCELLED"));
+        QCOMPARE(back.state, JobState::Cancelled);
         QVERIFY(back.cancelRequested);
+    }
+
+    // The port slot of a trial is resume state: kept in the run's manifest
+    // (the store), and read from the side file runs from before kept it in.
+    void journalKeepsTheSlot()
+    {
+        RunStore store;
+        QString error;
+        QVERIFY2(store.open(m_dir.filePath(QStringLiteral("journal.sqlite")), &error), qPrintable(error));
+        QStringList changed;
+        RunJournal journal(&store, RunJournal::Hooks{{}, [&](const QString &trial, TrialState s, const QString &step) {
+                                                         changed << trial + QLatin1Char(' ') + stateName(s) + QLatin1Char(' ') + step;
+                                                     }, {}, {}});
+        journal.run().id = QStringLiteral("r-slot");
+        journal.run().name = QStringLiteral("n");
+        QVERIFY(journal.open(m_dir.filePath(QStringLiteral("runs/r-slot"))));
+        QVERIFY(journal.saveRun());
+        QVERIFY(!journal.previousSlot(QStringLiteral("t001")));
+        QVERIFY(journal.rememberSlot(QStringLiteral("t001"), 2));
+        QCOMPARE(journal.previousSlot(QStringLiteral("t001")).value_or(-1), 2);
+        QCOMPARE(store.run(QStringLiteral("r-slot"))->manifest.value(QStringLiteral("slots")).toObject().value(QStringLiteral("t001")).toInt(), 2);
+        // A run recorded before: <trial>/slot.
+        QVERIFY(writeLocalFile(journal.localTrialDir(QStringLiteral("t002")) + QStringLiteral("/slot"), "1\n", &error));
+        QCOMPARE(journal.previousSlot(QStringLiteral("t002")).value_or(-1), 1);
+
+        TrialRecord t;
+        t.runId = journal.run().id;
+        t.trialId = QStringLiteral("t001");
+        journal.setTrial(t, TrialState::Running, TrialPhase::Health);
+        QCOMPARE(changed, QStringList{QStringLiteral("t001 running health")});
+        QCOMPARE(store.trials(t.runId).value(0).phase, TrialPhase::Health);
+        QVERIFY(t.startedAt.isValid() && !t.finishedAt.isValid());
+        journal.info(QStringLiteral("t001"), QStringLiteral("health"), QStringLiteral("ready"));
+        QFile events(journal.localTrialDir(QStringLiteral("t001")) + QStringLiteral("/logs/campaign.events"));
+        QVERIFY(events.open(QIODevice::ReadOnly));
+        QVERIFY(events.readAll().contains("INFO health: ready"));
     }
 
     void redactsSecretsOnly()

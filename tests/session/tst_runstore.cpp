@@ -25,7 +25,7 @@ class TestRunStore : public QObject
         r.recipeText = QStringLiteral("version: 1\nname: redis-demo\n");
         r.profile = QStringLiteral("mini-cluster");
         r.remoteDir = QStringLiteral("/home/fbuser/factorybench/runs/") + id;
-        r.state = QStringLiteral("running");
+        r.state = RunState::Running;
         r.manifest = QJsonObject{{QStringLiteral("fbload"), QStringLiteral("0.1.0")}};
         return r;
     }
@@ -44,7 +44,7 @@ private slots:
         t.trialId = QStringLiteral("t000-c4");
         t.index = 0;
         t.params = QJsonObject{{QStringLiteral("clients[0].load.concurrency"), 4}};
-        t.state = QStringLiteral("running");
+        t.state = TrialState::Running;
         t.step = QStringLiteral("submit-services");
         QVERIFY2(store.saveTrial(t, &error), qPrintable(error));
 
@@ -53,9 +53,9 @@ private slots:
         j.trialId = t.trialId;
         j.jobId = QStringLiteral("42");
         j.component = QStringLiteral("service:redis");
-        j.state = QStringLiteral("PENDING");
+        j.state = JobState::Pending;
         QVERIFY(store.saveJob(j, &error));
-        j.state = QStringLiteral("RUNNING");
+        j.state = JobState::Running;
         j.nodes = QStringLiteral("mel2001");
         QVERIFY(store.saveJob(j, &error)); // update, not a second row
 
@@ -78,7 +78,7 @@ private slots:
         QCOMPARE(trials[0].params, t.params);
         const auto jobs = store.jobs(QStringLiteral("r1"));
         QCOMPARE(jobs.size(), 1);
-        QCOMPARE(jobs[0].state, QStringLiteral("RUNNING"));
+        QCOMPARE(jobs[0].state, JobState::Running);
         QCOMPARE(jobs[0].nodes, QStringLiteral("mel2001"));
         QCOMPARE(store.resultFiles(QStringLiteral("r1"), t.trialId).size(), 1);
         QVERIFY(store.resultFile(QStringLiteral("r1"), t.trialId, f.remotePath).has_value());

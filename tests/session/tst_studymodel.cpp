@@ -91,7 +91,7 @@ private slots:
         run.id = m_run;
         run.name = QStringLiteral("study-unit");
         run.recipeText = QString::fromUtf8(kRecipe);
-        run.state = QStringLiteral("running");
+        run.state = fb::session::RunState::Running;
         run.createdAt = QDateTime::currentDateTimeUtc();
         QVERIFY2(store.saveRun(run, &error), qPrintable(error));
         const int concurrency[] = {1, 4}, pipeline[] = {1, 4, 16};
@@ -109,7 +109,7 @@ private slots:
                     t.params.insert(kPipeline, QString::number(p));
                     // t006-r2 is still running: no result yet.
                     const bool running = combination == 6 && r == 2;
-                    t.state = running ? QStringLiteral("running") : QStringLiteral("completed");
+                    t.state = running ? fb::session::TrialState::Running : fb::session::TrialState::Completed;
                     QVERIFY2(store.saveTrial(t, &error), qPrintable(error));
                     if (running)
                         continue;
@@ -280,13 +280,13 @@ private slots:
         fb::session::RunRecord run;
         run.id = QStringLiteral("r1");
         run.name = QStringLiteral("broken");
-        run.state = QStringLiteral("completed");
+        run.state = fb::session::RunState::Completed;
         QVERIFY2(store.saveRun(run, &error), qPrintable(error));
         fb::session::TrialRecord t;
         t.runId = run.id;
         t.trialId = QStringLiteral("t001");
         t.index = 1001;
-        t.state = QStringLiteral("completed");
+        t.state = fb::session::TrialState::Completed;
         QVERIFY2(store.saveTrial(t, &error), qPrintable(error));
         const QString path = dir.filePath(QStringLiteral("bad.json"));
         QFile f(path);
