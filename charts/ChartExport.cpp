@@ -7,6 +7,9 @@
 #include <QCoreApplication>
 #include <QGraphicsLayout>
 #include <QtCharts/QChart>
+#include <QtCharts/QLegend>
+#include <QtCharts/QAbstractSeries>
+#include <QFontMetricsF>
 #include <QFileInfo>
 #include <QImage>
 #include <QLayout>
@@ -51,6 +54,12 @@ public:
                 m_oldLayoutMargins = QMarginsF(l, t, r, b);
                 c->setMargins(QMargins(2, 2, 2, 2));
                 c->layout()->setContentsMargins(0, 0, 0, 0);
+                // Qt's legend below the plot is one row and elides what does
+                // not fit ("concurren…"): a figure whose entries need more
+                // than the row lists them at the right, one per line.
+                m_oldLegendAlignment = c->legend()->alignment();
+                if (c->legend()->isVisible() && m_oldLegendAlignment == Qt::AlignBottom && legendWidth(c) > 0.9 * size.width())
+                    c->legend()->setAlignment(Qt::AlignRight);
             }
         }
         if (size != m_old) {
@@ -70,6 +79,7 @@ public:
             m_w->setTheme(m_oldTheme);
             if (QChart *c = m_w->chart()) {
                 c->setMargins(m_oldMargins);
+                c->legend()->setAlignment(m_oldLegendAlignment);
                 c->layout()->setContentsMargins(m_oldLayoutMargins.left(), m_oldLayoutMargins.top(), m_oldLayoutMargins.right(),
                                                 m_oldLayoutMargins.bottom());
             }
@@ -82,8 +92,11 @@ public:
     static void settleLayout(ChartWidget *w)
     {
         QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
-        if (QChart *c = w->chart(); c && c->layout())
+        if (QChart *c = w->chart(); c && c->layout()) {
+            if (c->legend()->layout())
+                c->legend()->layout()->activate(); // the markers first: the chart's layout sizes the legend by them
             c->layout()->activate();
+        }
         QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
     }
 
@@ -93,6 +106,20 @@ private:
     ChartTheme m_oldTheme;
     bool m_themed = false;
     QMargins m_oldMargins;
+    Qt::Alignment m_oldLegendAlignment = Qt::AlignBottom;
+
+    // The width the legend's entries need in one row: marker, label, spacing
+    // (from the series' names: the markers are laid out lazily).
+    static double legendWidth(QChart *c)
+    {
+        const QFontMetricsF fm(c->legend()->font());
+        double w = 0;
+        const auto series = c->series();
+        for (QAbstractSeries *s : series)
+            if (!s->name().isEmpty())
+                w += fm.horizontalAdvance(s->name()) + fm.height() * 2.5;
+        return w;
+    }
     QMarginsF m_oldLayoutMargins;
 };
 
