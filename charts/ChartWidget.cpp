@@ -156,12 +156,29 @@ void ChartWidget::setNiceTicks(QValueAxis *axis, int ticks)
     const double step = niceStep(lo, hi, ticks);
     if (!(step > 0))
         return;
-    axis->setTickType(QValueAxis::TicksDynamic);
+    // Anchor and interval before the tick type: switching to dynamic ticks
+    // with an interval meant for another range lays out its ticks first.
     axis->setTickAnchor(std::ceil(lo / step - 1e-9) * step);
     axis->setTickInterval(step);
+    axis->setTickType(QValueAxis::TicksDynamic);
     // Fixed decimals from the step (never "%g", which writes 5e-05): the
     // axis's values are already in the scale its title names.
     axis->setLabelFormat(QStringLiteral("%.%1f").arg(fb::units::decimalsForStep(step, fb::units::Scale{})));
+}
+
+void ChartWidget::setAxisRange(QValueAxis *axis, double lo, double hi)
+{
+    // Qt Charts lays an axis out as soon as its range changes, before any
+    // slot on rangeChanged can adapt the tick interval: 0.2-spaced ticks over
+    // a new range of 0-30,000 are 150,000 label items (a GUI stall of 0.3-1 s
+    // when a live chart's first points arrive). Fixed ticks (5) meanwhile;
+    // setNiceTicks switches back to round dynamic ticks for the new range.
+    // Qt's own test for "changed" (QValueAxisPrivate::setRange), so fixed
+    // ticks are only set when rangeChanged follows to set them back.
+    const bool changes = !qFuzzyCompare(lo, axis->min()) || !qFuzzyCompare(hi, axis->max());
+    if (axis->tickType() == QValueAxis::TicksDynamic && changes)
+        axis->setTickType(QValueAxis::TicksFixed);
+    axis->setRange(lo, hi);
 }
 
 QString ChartWidget::csvField(const QString &s)

@@ -50,6 +50,10 @@ public:
     // The round step (1, 2, 5 × 10^k) for about `ticks` ticks on [lo, hi]
     // that leaves at least `minTicks` of them inside; 0 for an empty range.
     static double niceStep(double lo, double hi, int ticks, int minTicks = 3);
+    // axis->setRange() without Qt laying out the old tick interval over the
+    // new range (thousands of ticks when the range grows); call setNiceTicks
+    // after it (TimeSeriesChart does, on rangeChanged).
+    static void setAxisRange(QValueAxis *axis, double lo, double hi);
     static QString csvNumber(double v);        // shortest round-trip form, "" for NaN
 
 protected:

@@ -318,7 +318,7 @@ void TimeSeriesChart::setYRange(double lo, double hi)
     const double step = niceStep(a, b, 6);
     if (step > 0)
         b = std::ceil(b / step - 1e-9) * step;
-    m_y->setRange(a, b);
+    setAxisRange(m_y, a, b);
 }
 
 void TimeSeriesChart::fitToData()
@@ -362,7 +362,7 @@ void TimeSeriesChart::fitToData()
         // Non-negative data starts at zero: a rate of 3,000-3,100/s must not
         // look like a tenfold swing.
         setYRange(y0 >= 0 ? 0 : y0 - pad, y1 + pad);
-    m_x->setRange(x0, x1); // onXRangeChanged re-decimates
+    setAxisRange(m_x, x0, x1); // onXRangeChanged re-decimates
     m_fitting = false;
 }
 
@@ -383,7 +383,7 @@ void TimeSeriesChart::zoomToX(double x0, double x1)
         return;
     if (x0 == m_x->min() && x1 == m_x->max())
         return;
-    m_x->setRange(x0, x1);
+    setAxisRange(m_x, x0, x1);
 }
 
 void TimeSeriesChart::zoomBy(double factor, double centreX)
@@ -409,7 +409,7 @@ void TimeSeriesChart::followEmpty(double x0, double x1)
     if (hasData() || !(x1 > x0))
         return;
     m_fitting = true;
-    m_x->setRange(x0, x1);
+    setAxisRange(m_x, x0, x1);
     m_fitting = false;
 }
 

@@ -11,6 +11,7 @@
 #include "Decimation.h"
 #include "TimeSeriesChart.h"
 
+#include <QElapsedTimer>
 #include <QGraphicsRectItem>
 #include <QGraphicsScene>
 #include <QImage>
@@ -160,6 +161,28 @@ private slots:
         QVERIFY(box);
         QCOMPARE(box->brush().style(), Qt::SolidPattern);
         QCOMPARE(box->brush().color().alpha(), 255);
+    }
+
+    void growingRangeDoesNotStall()
+    {
+        // Qt lays an axis out as soon as its range changes, before the chart
+        // can adapt the tick interval: the old 0.2 spacing over a new x range
+        // of 0-100,000 s is laid out as a flood of tick labels first (a live
+        // dashboard's first points stalled the GUI for 0.3-1 s).
+        TimeSeriesChart c;
+        show(c);
+        const int s = c.addSeries(QStringLiteral("rate"));
+        c.setSeriesData(s, {{0, 1}, {0.5, 2}, {1, 1}});
+        QVERIFY(waitDecimated(c));
+        QElapsedTimer t;
+        t.start();
+        c.setSeriesData(s, {{0, 1}, {50'000, 900}, {100'000, 5}});
+        QCoreApplication::processEvents();
+        qInfo("range change laid out in %lld ms", t.elapsed());
+        QVERIFY2(t.elapsed() < 150, qPrintable(QString::number(t.elapsed()))); // 370 ms without the fix
+        QCOMPARE(c.xAxis()->tickType(), QValueAxis::TicksDynamic);
+        QCOMPARE(c.xAxis()->tickInterval(), 20'000.0);
+        QVERIFY(tickLabels(c.xAxis()).size() >= 3);
     }
 
     void paletteAndPens()
