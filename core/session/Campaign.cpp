@@ -172,7 +172,7 @@ struct Campaign::Impl
     {
         if (q->m_interruption.isEmpty())
             q->m_interruption = why;
-        q->m_detach = true; // every wait ends; abortTrial leaves the jobs alone
+        q->m_detach = true; // every wait ends; TrialRunner::abort leaves the jobs alone
         q->m_cancel = true;
     }
 
@@ -242,53 +242,63 @@ struct Campaign::Impl
         return true;
     }
 
-    CampaignResult execute()
+    // The recipe (from the file, or the run store on resume, its secrets
+    // from the file) and its trials; false with the result set.
+    bool loadRecipe(recipe::LoadResult *loaded, QList<recipe::Trial> *trials)
     {
         RunRecord &run = journal.run();
         // The recipe: from the file (new run) or the store (resume).
         recipe::RecipeLoader loader;
         loader.setClusterTools(opt.clusterTools);
-        recipe::LoadResult loaded;
         if (!opt.resumeRunId.isEmpty()) {
             auto r = q->m_store->run(opt.resumeRunId);
             if (!r) {
                 result.state = RunState::Failed;
                 result.error = QStringLiteral("no run %1 in %2").arg(opt.resumeRunId, q->m_store->path());
-                return result;
+                return false;
             }
             run = *r;
-            loaded = loader.loadAndValidateText(run.recipeText, run.recipePath);
-            if (loaded.ok() && run.recipeText.contains(QLatin1String(SecretRedactor::kPlaceholder))
-                && !restoreSecrets(&loaded))
-                return result;
+            *loaded = loader.loadAndValidateText(run.recipeText, run.recipePath);
+            if (loaded->ok() && run.recipeText.contains(QLatin1String(SecretRedactor::kPlaceholder))
+                && !restoreSecrets(loaded))
+                return false;
         } else {
-            loaded = loader.loadAndValidateFile(opt.recipePath);
+            *loaded = loader.loadAndValidateFile(opt.recipePath);
         }
-        if (!loaded.ok()) {
+        if (!loaded->ok()) {
             result.state = RunState::Failed;
-            result.error = recipe::formatDiagnostics(loaded.diagnostics);
-            return result;
+            result.error = recipe::formatDiagnostics(loaded->diagnostics);
+            return false;
         }
-        journal.setSecrets(SecretRedactor(loaded.recipe));
-        QList<recipe::Trial> trials;
+        journal.setSecrets(SecretRedactor(loaded->recipe));
         QList<recipe::Diagnostic> diags;
-        if (!recipe::SweepExpander().expand(loaded.recipe, &trials, &diags)) {
+        if (!recipe::SweepExpander().expand(loaded->recipe, trials, &diags)) {
             result.state = RunState::Failed;
             result.error = recipe::formatDiagnostics(diags);
-            return result;
+            return false;
         }
-        for (const recipe::Diagnostic &d : std::as_const(loaded.diagnostics))
+        for (const recipe::Diagnostic &d : std::as_const(loaded->diagnostics))
             if (d.severity == recipe::Diagnostic::Warning)
                 journal.warn(QString(), QStringLiteral("validate"), d.toString());
 
+        return true;
+    }
+
+    // The run record, local and remote folders, the trials (recorded up
+    // front, pending), the recipe copy, fbload and the manifest; false when
+    // the run cannot go on (finish() says how it ended).
+    bool prepareRun(const recipe::LoadResult &loaded, const QList<recipe::Trial> &trials)
+    {
+        RunRecord &run = journal.run();
+        const recipe::Recipe &recipe = loaded.recipe;
         if (opt.resumeRunId.isEmpty()) {
             QFile f(opt.recipePath);
             f.open(QIODevice::ReadOnly);
-            run.id = newRunId(loaded.recipe.metadata.name.isEmpty() ? QFileInfo(opt.recipePath).baseName() : loaded.recipe.metadata.name);
-            run.name = loaded.recipe.metadata.name;
+            run.id = newRunId(recipe.metadata.name.isEmpty() ? QFileInfo(opt.recipePath).baseName() : recipe.metadata.name);
+            run.name = recipe.metadata.name;
             run.recipePath = QFileInfo(opt.recipePath).absoluteFilePath();
             // Stored without its secrets; resume takes them from the recipe file again.
-            run.recipeText = SecretRedactor(loaded.recipe).redact(QString::fromUtf8(f.readAll()));
+            run.recipeText = SecretRedactor(recipe).redact(QString::fromUtf8(f.readAll()));
             run.profile = opt.profileName;
             run.createdAt = QDateTime::currentDateTimeUtc();
         }
@@ -304,11 +314,11 @@ struct Campaign::Impl
         if (run.remoteDir.isEmpty()) {
             QString workDir = opt.remoteWorkDir;
             if (workDir.isEmpty())
-                workDir = loaded.recipe.cluster.workdir;
+                workDir = recipe.cluster.workdir;
             if (workDir.isEmpty())
                 workDir = QStringLiteral("$HOME/factorybench");
             if (!resolveRemoteRunDir(workDir))
-                return finish(trials.size());
+                return false;
             run.remoteDir = ctx.remoteRunDir;
         } else {
             ctx.remoteRunDir = run.remoteDir;
@@ -316,7 +326,7 @@ struct Campaign::Impl
         run.state = RunState::Running;
         if (!journal.save(run)) {
             result.error = QStringLiteral("cannot record the run in %1").arg(q->m_store->path());
-            return finish(trials.size());
+            return false;
         }
         // Trials are recorded up front (pending), so status shows the whole plan.
         const QList<TrialRecord> known = q->m_store->trials(run.id);
@@ -338,33 +348,44 @@ struct Campaign::Impl
             if (!writeLocalFile(copy, run.recipeText.toUtf8(), &err)) {
                 journal.error({}, QStringLiteral("start"), err);
                 interrupt(err);
-                return finish(trials.size());
+                return false;
             }
             ctx.upload(copy, ctx.remoteRunDir + QStringLiteral("/recipe.yaml"), {}, QStringLiteral("start"));
         }
 
         if (cancelled() || !deploy())
-            return finish(trials.size());
+            return false;
         writeManifest();
 
-        // How many trials run at once: --parallel, else what the run started
-        // with (resume), else the recipe's sweep.max_parallel_trials.
+        return true;
+    }
+
+    // How many trials run at once: --parallel, else what the run started
+    // with (resume), else the recipe's sweep.max_parallel_trials.
+    int parallelism(const recipe::Recipe &recipe)
+    {
+        RunRecord &run = journal.run();
         int parallel = opt.maxParallelTrials;
         if (parallel < 1)
             parallel = run.manifest.value(QStringLiteral("max_parallel_trials")).toInt(0);
         if (parallel < 1)
-            parallel = loaded.recipe.sweep.maxParallelTrials;
+            parallel = recipe.sweep.maxParallelTrials;
         parallel = std::max(1, parallel);
         run.manifest.insert(QStringLiteral("max_parallel_trials"), parallel);
         journal.save(run); // a resume goes on with the same cap
         if (parallel > 1)
             journal.info({}, QStringLiteral("start"), QStringLiteral("up to %1 trials at once").arg(parallel));
 
+        return parallel;
+    }
+
+    QList<recipe::Trial> runOrder(const QList<recipe::Trial> &trials)
+    {
         // Trials in order, those already in flight (resume) first so their
         // jobs are re-attached before anything new is submitted.
         QList<recipe::Trial> queue;
         {
-            const QList<TrialRecord> recorded = q->m_store->trials(run.id);
+            const QList<TrialRecord> recorded = q->m_store->trials(journal.run().id);
             auto inFlight = [&](const recipe::Trial &tr) {
                 return std::any_of(recorded.begin(), recorded.end(), [&](const TrialRecord &k) {
                     return k.trialId == tr.id && k.state == TrialState::Running;
@@ -377,6 +398,13 @@ struct Campaign::Impl
                 if (!inFlight(tr))
                     queue << tr;
         }
+        return queue;
+    }
+
+    // The scheduler: up to `parallel` TrialRunners at once, one squeue per
+    // poll round for all of them, each advanced one step per round.
+    void runTrials(QList<recipe::Trial> queue, int parallel)
+    {
         std::vector<std::unique_ptr<TrialRunner>> active;
         bool stop = false; // no new trials (cancel, or a failure with --stop-on-failure)
         int interval = opt.pollFastMs;
@@ -394,7 +422,7 @@ struct Campaign::Impl
             while (!stop && !cancelled() && int(active.size()) < parallel && !queue.isEmpty()) {
                 const recipe::Trial tr = queue.takeFirst();
                 TrialRecord t;
-                for (const TrialRecord &k : q->m_store->trials(run.id))
+                for (const TrialRecord &k : q->m_store->trials(journal.run().id))
                     if (k.trialId == tr.id)
                         t = k;
                 if (t.state == TrialState::Completed) {
@@ -467,6 +495,16 @@ struct Campaign::Impl
             interval = changed ? opt.pollFastMs : std::min(opt.pollSlowMs, interval * 3 / 2);
             pause(interval, &q->m_cancel);
         }
+    }
+
+    CampaignResult execute()
+    {
+        recipe::LoadResult loaded;
+        QList<recipe::Trial> trials;
+        if (!loadRecipe(&loaded, &trials))
+            return result;
+        if (prepareRun(loaded, trials))
+            runTrials(runOrder(trials), parallelism(loaded.recipe));
         return finish(trials.size());
     }
 

@@ -270,8 +270,10 @@ QFuture<QString> FakeCluster::uploadFile(const QString &localPath, const QString
         return lateAnswer(QStringLiteral("fake: the cluster crashed"));
     QFile f(localPath);
     const QString error = f.open(QIODevice::ReadOnly) ? QString() : QStringLiteral("fake: cannot read %1").arg(localPath);
-    if (error.isEmpty())
+    if (error.isEmpty()) {
         remoteFiles.insert(remotePath, f.readAll());
+        uploads[remotePath] << remoteFiles.value(remotePath);
+    }
     if (step == crashAtStep) {
         m_dead = true;
         if (onCrash)

@@ -76,6 +76,7 @@ public:
     QList<FakeJob> jobs;               // every job ever submitted
     QHash<QString, int> answeredDownloads; // remote path → downloads whose answer arrived
     QHash<QString, QByteArray> remoteFiles; // uploaded and written by jobs
+    QHash<QString, QList<QByteArray>> uploads; // remote path → every upload's content, in order
     int maxTrialsRunning = 0;          // most trials with a RUNNING client at once
     QStringList clientStartOrder;      // trial ids, in the order their clients started running
 

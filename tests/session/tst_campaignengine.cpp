@@ -211,6 +211,72 @@ private slots:
             QVERIFY2(j.cancelled, qPrintable(j.component));
     }
 
+    // A trial resumed while another runs keeps its port slot (the journal's
+    // resume state), so its re-generated scripts match its running jobs.
+    void resumedTrialKeepsItsSlot()
+    {
+        const QStringList ids = plannedIds(QStringLiteral("1, 2, 3"));
+        auto harness = [&](Harness &h) {
+            h.cluster.failingServiceTrials.insert(ids.value(0)); // t1 ends at once: t3 takes slot 0 while t2 holds slot 1
+        };
+        CampaignOptions base;
+        int crashStep = 0;
+        {
+            Harness clean(QStringLiteral("1, 2, 3"));
+            harness(clean);
+            CampaignOptions o = clean.options();
+            o.maxParallelTrials = 2;
+            Campaign c(&clean.cluster, &clean.cluster, &clean.store);
+            QCOMPARE(c.run(o).trialsCompleted, 2);
+            // Crash right after the third trial's client is submitted.
+            for (int i = 0; i < clean.cluster.commands.size() && !crashStep; ++i)
+                if (clean.cluster.commands[i].contains(QLatin1String("sbatch")) && clean.cluster.commands[i].contains(ids.value(2) + QLatin1String(":client")))
+                    crashStep = i + 2;
+        }
+        QVERIFY(crashStep > 0);
+        Harness h(QStringLiteral("1, 2, 3"));
+        harness(h);
+        h.cluster.crashAtStep = crashStep;
+        CampaignOptions o = h.options();
+        o.maxParallelTrials = 2;
+        CampaignResult first;
+        {
+            Campaign c(&h.cluster, &h.cluster, &h.store);
+            h.cluster.onCrash = [&] {
+                h.store.close();
+                c.requestDetach();
+            };
+            first = c.run(o);
+        }
+        h.cluster.onCrash = nullptr;
+        h.cluster.revive();
+        QString error;
+        QVERIFY2(h.store.open(h.storePath(), &error), qPrintable(error));
+        QCOMPARE(h.store.trials(first.runId).value(1).state, TrialState::Running);
+        o.recipePath.clear();
+        o.resumeRunId = first.runId;
+        Campaign c(&h.cluster, &h.cluster, &h.store);
+        const CampaignResult r = c.run(o);
+        QCOMPARE(r.trialsCompleted, 2);
+        QCOMPARE(r.trialsFailed, 1);
+        for (const QString &t : {ids.value(1), ids.value(2)}) {
+            QList<QByteArray> versions;
+            for (auto it = h.cluster.uploads.cbegin(); it != h.cluster.uploads.cend(); ++it)
+                if (it.key().endsWith(t + QStringLiteral("/service-redis.sbatch")))
+                    versions = it.value();
+            QVERIFY2(versions.size() == 2, qPrintable(t)); // before the crash and on resume
+            QVERIFY2(versions[0] == versions[1], qPrintable(t + QStringLiteral(": the resumed trial's ports changed")));
+        }
+        const auto port = [&](const QString &t) {
+            for (auto it = h.cluster.uploads.cbegin(); it != h.cluster.uploads.cend(); ++it)
+                if (it.key().endsWith(t + QStringLiteral("/service-redis.sbatch")))
+                    return it.value().first().contains("16479") ? 1 : it.value().first().contains("16379") ? 0 : -1;
+            return -1;
+        };
+        QCOMPARE(port(ids.value(1)), 1); // slot 1
+        QCOMPARE(port(ids.value(2)), 0); // slot 0
+    }
+
     void resumeAfterCrash_data()
     {
         // Count the steps (commands and transfers) of a clean run.
