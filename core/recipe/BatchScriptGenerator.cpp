@@ -75,6 +75,17 @@ public:
     BatchScript client(int index, const Client &c);
     BatchScript monitor();
 
+    // What each job asks Slurm for (its #SBATCH header), without the script.
+    JobRequest serviceRequest(const Service &s) const { return request(QStringLiteral("service"), s.name, s.resources, true); }
+    JobRequest clientRequest(const Client &c) const { return request(QStringLiteral("client"), c.name, clientResources(c)); }
+    JobRequest monitorRequest() const
+    {
+        Resources own = m_r.monitor.resources;
+        if (own.nodes == 0)
+            own.nodes = 1;
+        return request(QStringLiteral("monitor"), QStringLiteral("prometheus"), own);
+    }
+
 private:
     const Recipe &m_r;
     const ScriptContext &m_ctx;
@@ -85,22 +96,41 @@ private:
         return safeName(QStringLiteral("fb-%1-%2-%3").arg(m_ctx.trialId, role, name));
     }
 
-    void header(Script &sc, const QString &role, const QString &name, const Resources &own, bool ownDefaults = false)
+    // A client's own resources: its nodes, instances (tasks) and threads
+    // (CPUs per task, unless the resources say otherwise).
+    Resources clientResources(const Client &c) const
+    {
+        Resources own = c.resources;
+        if (own.nodes == 0)
+            own.nodes = c.nodes;
+        if (own.ntasks == 0)
+            own.ntasks = c.instances;
+        if (own.cpusPerTask == 0 && m_r.cluster.resources.mergedWith(own).cpusPerTask == 0)
+            own.cpusPerTask = c.threads;
+        return own;
+    }
+
+    JobRequest request(const QString &role, const QString &name, const Resources &own, bool ownDefaults = false) const
     {
         Resources r = m_r.cluster.resources.mergedWith(own);
         if (ownDefaults && r.nodes == 0)
             r.nodes = 1;
+        const QString where = role == QLatin1String("monitor") ? QStringLiteral("monitor.resources")
+                                                                : QStringLiteral("%1 %2 resources").arg(role, safeName(name));
+        return JobRequest::fromResources(r, role, name, jobName(role, name), QStringLiteral("logs/%1-%2-%j.out").arg(role, safeName(name)), where);
+    }
+
+    void header(Script &sc, const JobRequest &request)
+    {
+        const QString role = request.role;
         sc << QStringLiteral("#!/bin/bash");
         sc << QStringLiteral("# FactoryBench %1 job, generated from the recipe: do not edit (docs/recipe-format.md).").arg(role);
         // SC2016 flags '$…' in single quotes; recipe values are single-quoted
         // precisely so that a $ in them stays literal.
         sc << QStringLiteral("# shellcheck disable=SC2016 # recipe values are single-quoted on purpose: their $ is literal");
-        const QString where = role == QLatin1String("monitor") ? QStringLiteral("monitor.resources")
-                                                                : QStringLiteral("%1 %2 resources").arg(role, safeName(name));
         // The #SBATCH header comes from the typed request (JobRequest), which
         // the plan reads too.
-        sc.request = JobRequest::fromResources(r, role, name, jobName(role, name),
-                                               QStringLiteral("logs/%1-%2-%j.out").arg(role, safeName(name)), where);
+        sc.request = request;
         QStringList lines;
         if (!sc.request.sbatchLines(&lines, m_errors))
             sc.ok = false;
@@ -239,7 +269,7 @@ BatchScript Writer::service(const Service &s)
     Script sc;
     sc.errors = m_errors;
     const QString sn = safeName(s.name);
-    header(sc, QStringLiteral("service"), s.name, s.resources, true);
+    header(sc, serviceRequest(s));
     sc << QString();
     sc << QStringLiteral("# --- service %1 (%2) ---").arg(sn, safeName(s.kind));
     sc << QStringLiteral("export FB_SERVICE_NAME=%1").arg(q(s.name));
@@ -400,14 +430,8 @@ BatchScript Writer::client(int index, const Client &c)
     Script sc;
     sc.errors = m_errors;
     const QString cn = safeName(c.name);
-    Resources own = c.resources;
-    if (own.nodes == 0)
-        own.nodes = c.nodes;
-    if (own.ntasks == 0)
-        own.ntasks = c.instances;
-    if (own.cpusPerTask == 0 && m_r.cluster.resources.mergedWith(own).cpusPerTask == 0)
-        own.cpusPerTask = c.threads;
-    header(sc, QStringLiteral("client"), c.name, own);
+    const Resources own = clientResources(c);
+    header(sc, clientRequest(c));
     sc << QString();
     sc << QStringLiteral("# --- client %1 (%2 workload) ---").arg(cn, safeName(c.workload));
     sc << QStringLiteral("export FB_CLIENT_NAME=%1").arg(q(c.name));
@@ -478,7 +502,7 @@ BatchScript Writer::monitor()
     Resources own = m.resources;
     if (own.nodes == 0)
         own.nodes = 1;
-    header(sc, QStringLiteral("monitor"), QStringLiteral("prometheus"), own);
+    header(sc, monitorRequest());
     sc << QString();
     sc << QStringLiteral("# --- monitor: Prometheus scraping the targets the trial's jobs publish ---");
     sc << QStringLiteral("export FB_MONITOR_DIR=\"${FB_TRIAL_DIR}/monitor\"");
@@ -587,6 +611,21 @@ QString BatchScriptGenerator::prometheusConfig(const QList<PrometheusTarget> &ta
     if (!fileSdGlob.isEmpty())
         y += QStringLiteral("  - job_name: factorybench\n    file_sd_configs:\n      - files: [%1]\n        refresh_interval: 5s\n").arg(yq(fileSdGlob));
     return y;
+}
+
+QList<JobRequest> BatchScriptGenerator::requests(const Recipe &trial)
+{
+    QStringList errors;
+    const ScriptContext context;
+    const Writer w(trial, context, &errors);
+    QList<JobRequest> out;
+    if (trial.monitor.enabled)
+        out << w.monitorRequest();
+    for (const Service &s : trial.services)
+        out << w.serviceRequest(s);
+    for (const Client &c : trial.clients)
+        out << w.clientRequest(c);
+    return out;
 }
 
 bool BatchScriptGenerator::generate(const Recipe &trial, const ScriptContext &context, QList<BatchScript> *scripts, QStringList *errors) const

@@ -70,6 +70,11 @@ public:
     // environment variable name that is not an identifier).
     bool generate(const Recipe &trial, const ScriptContext &context, QList<BatchScript> *scripts, QStringList *errors) const;
 
+    // What each job of the trial asks Slurm for, in submission order, without
+    // writing the scripts (cheap: the editor's node-hours, recipe::nodeHours).
+    // The job names use the default ScriptContext's trial id.
+    static QList<JobRequest> requests(const Recipe &trial);
+
     // The client's workload section as fbload reads it (fbload's config keys, docs/fbload.md).
     static QByteArray fbloadConfig(const Recipe &recipe, const Client &client);
     // A prometheus.yml scraping `targets` plus the file_sd folder the jobs fill

@@ -53,6 +53,8 @@ struct JobRequest
     // time limit (count those with hasTimeLimit()).
     double nodeHours() const;
     bool hasTimeLimit() const { return timeSeconds && *timeSeconds > 0; }
+
+    bool operator==(const JobRequest &) const = default;
 };
 
 // The sum of nodeHours() over `jobs`: FactoryBench's one node-hours formula

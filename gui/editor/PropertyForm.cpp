@@ -1,6 +1,9 @@
 #include "PropertyForm.h"
 
 #include "RecipeDocument.h"
+#include "common/Units.h"
+#include "recipe/BatchScriptGenerator.h"
+#include "recipe/JobRequest.h"
 #include "recipe/Recipe.h"
 
 #include <QAbstractSpinBox>
@@ -357,8 +360,12 @@ QString PropertyForm::summary() const
     const qint64 trials = m_document->trialCount();
     if (trials < 0)
         return tr("The zip groups do not match: no trial count");
+    // The one node-hours formula (recipe::nodeHours: nodes × time limit per
+    // job), on the recipe's jobs as written; fbctl plan and the Session panel
+    // sum it over every expanded trial.
+    const double hours = double(trials) * recipe::nodeHours(recipe::BatchScriptGenerator::requests(m_document->recipe()));
     return (trials == 1 ? tr("1 trial") : tr("%1 trials").arg(trials))
-        + tr(" · ≈ %1 node-hours (run time only, without queue and start-up)").arg(QString::number(m_document->estimatedNodeHours(), 'g', 3));
+        + tr(" · ≈ %1 node-hours (from time limits)").arg(units::format(hours, units::Unit::None));
 }
 
 } // namespace fb::editor

@@ -138,6 +138,22 @@ private slots:
         QCOMPARE(recipe::nodeHours({j, k}), 6.5);
     }
 
+    // The requests without the scripts (the editor's node-hours) are the
+    // scripts' own; with no swept resources, trials × their node-hours is the
+    // plan's (the editor, fbctl plan and the Session panel agree).
+    void requestsWithoutScripts()
+    {
+        const recipe::LoadResult loaded = recipe::RecipeLoader().loadAndValidateFile(QStringLiteral(FB_SOURCE_DIR "/recipes/examples/local-redis.yaml"));
+        QVERIFY2(loaded.ok(), qPrintable(recipe::formatDiagnostics(loaded.diagnostics)));
+        CampaignPlan plan;
+        QList<recipe::Diagnostic> diags;
+        QVERIFY(plan.build(loaded.recipe, recipe::ScriptContext(), &diags));
+        const session::PlannedTrial &first = plan.trials().first();
+        QCOMPARE(recipe::BatchScriptGenerator::requests(first.trial.recipe), first.jobs());
+        QCOMPARE(plan.trials().size() * recipe::nodeHours(recipe::BatchScriptGenerator::requests(loaded.recipe)), plan.nodeHours());
+        QCOMPARE(plan.nodeHours(), 4.0); // 3 trials × (service + client + monitor) × their limits, as fbctl plan prints
+    }
+
     void unsafeValueNamesTheField()
     {
         recipe::Resources r;
