@@ -31,7 +31,9 @@ using fb::units::Unit;
 // its start and no averaging window makes a flat rate ramp up.
 DashboardPanel requestRate()
 {
-    DashboardPanel p{QStringLiteral("Requests/s"), QStringLiteral("Throughput"),
+    // "Rate": the panel's title names what; a small panel's axis elides a
+    // longer title ("Throughput (k re…").
+    DashboardPanel p{QStringLiteral("Requests/s"), QStringLiteral("Rate"),
                      {{QStringLiteral("{{op}}"), QStringLiteral("sum by (op) (irate(fbload_requests_total[$__rate_interval]))")}},
                      {{QStringLiteral("completed"), QStringLiteral("completed"), 1.0}}};
     p.unit = Unit::PerSecond;
@@ -80,7 +82,7 @@ DashboardSpec DashboardSpec::forWorkload(const QString &workload)
     if (w == QLatin1String("llm")) {
         s.title = QStringLiteral("LLM serving");
         s.panels << requestRate()
-                 << panel(QStringLiteral("Tokens/s"), QStringLiteral("Token throughput"), Unit::TokensPerSecond,
+                 << panel(QStringLiteral("Tokens/s"), QStringLiteral("Rate"), Unit::TokensPerSecond,
                           {{QStringLiteral("{{direction}}"), QStringLiteral("sum by (direction) (irate(fbload_tokens_total[$__rate_interval]))")}},
                           {{QStringLiteral("input"), QStringLiteral("input_tokens"), 1.0},
                            {QStringLiteral("output"), QStringLiteral("output_tokens"), 1.0}})
@@ -109,10 +111,10 @@ DashboardSpec DashboardSpec::forWorkload(const QString &workload)
         s.panels << tps << latency() << errors();
     } else if (w == QLatin1String("storage")) {
         s.title = QStringLiteral("Storage");
-        s.panels << panel(QStringLiteral("Throughput"), QStringLiteral("Throughput"), Unit::BytesPerSecond,
+        s.panels << panel(QStringLiteral("Throughput"), QStringLiteral("Rate"), Unit::BytesPerSecond,
                           {{QStringLiteral("read {{device}}"), QStringLiteral("irate(node_disk_read_bytes_total[$__rate_interval])")},
                            {QStringLiteral("write {{device}}"), QStringLiteral("irate(node_disk_written_bytes_total[$__rate_interval])")}})
-                 << panel(QStringLiteral("IOPS"), QStringLiteral("I/O rate"), Unit::OpsPerSecond,
+                 << panel(QStringLiteral("IOPS"), QStringLiteral("Rate"), Unit::OpsPerSecond,
                           {{QStringLiteral("read {{device}}"), QStringLiteral("irate(node_disk_reads_completed_total[$__rate_interval])")},
                            {QStringLiteral("write {{device}}"), QStringLiteral("irate(node_disk_writes_completed_total[$__rate_interval])")}},
                           {{QStringLiteral("completed"), QStringLiteral("completed"), 1.0}})

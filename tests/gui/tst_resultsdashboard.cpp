@@ -119,7 +119,7 @@ private slots:
         for (const charts::ChartLegend::Entry &e : rate->legend()->entries())
             names << e.name;
         QCOMPARE(names, labels(r));
-        QCOMPARE(rate->yAxis()->titleText(), QStringLiteral("Throughput (k req/s)"));
+        QCOMPARE(rate->yAxis()->titleText(), QStringLiteral("Rate (k req/s)"));
         QVERIFY(QTest::qWaitFor([&] { return !rate->isDecimationPending(); }, 5000));
         if (qEnvironmentVariableIntValue("FB_UPDATE_SCREENSHOTS")) {
             const QString shot = QStringLiteral(FB_SOURCE_DIR "/docs/screenshots/dashboard-sweep.png");
