@@ -6,6 +6,7 @@
 
 #include <QFutureWatcher>
 #include <QGraphicsLineItem>
+#include <QFontMetricsF>
 #include <QGraphicsRectItem>
 #include <QGraphicsSimpleTextItem>
 #include <QLayout>
@@ -23,6 +24,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <utility>
 
 namespace fb::charts {
@@ -502,9 +504,16 @@ QString TimeSeriesChart::crosshairAt(const QPoint &viewPos)
         hideCrosshair();
         return {};
     }
-    const double x = chart()->mapToValue(chartPos).x();
-    QStringList lines;
-    lines << QStringLiteral("t = %1").arg(fb::units::format(x, fb::units::Unit::Seconds));
+    const QPointF cursor = chart()->mapToValue(chartPos, lineSeries(0));
+    const double x = cursor.x();
+    // In the x axis's unit and one decimal finer than its ticks: "t = 12.35 s".
+    const int xDecimals = fb::units::decimalsForStep(m_x->tickInterval(), fb::units::Scale{}) + 1;
+    struct Row
+    {
+        QString text;
+        double distance; // from the cursor, in shown units
+    };
+    QList<Row> rows;
     for (const Series &s : std::as_const(m_series)) {
         if (!s.visible || s.points.isEmpty())
             continue;
@@ -515,8 +524,30 @@ QString TimeSeriesChart::crosshairAt(const QPoint &viewPos)
             --it;
         else if (it != s.points.cbegin() && std::abs((it - 1)->x() - x) < std::abs(it->x() - x))
             --it;
-        lines << QStringLiteral("%1: %2").arg(s.name, fb::units::format(it->y(), m_yUnit));
+        const double shown = it->y() / m_yScale.factor;
+        const double d = m_logY ? std::abs(std::log10(std::max(shown, 1e-300)) - std::log10(std::max(cursor.y(), 1e-300)))
+                                : std::abs(shown - cursor.y());
+        rows.append({QStringLiteral("%1: %2").arg(s.name, fb::units::format(it->y(), m_yUnit)), d});
     }
+    // As many lines as the plot is tall: those nearest the cursor's height, in
+    // series order, and how many more there are (36 series overflowed it).
+    const int lineHeight = int(std::ceil(QFontMetricsF(theme().labelFont).lineSpacing()));
+    const int room = std::max(2, int((plot.height() - 12) / std::max(1, lineHeight)) - 1);
+    if (rows.size() > room) {
+        QList<qsizetype> order(rows.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](qsizetype a, qsizetype b) { return rows[a].distance < rows[b].distance; });
+        order.resize(room - 1);
+        std::sort(order.begin(), order.end());
+        QList<Row> kept;
+        for (qsizetype i : std::as_const(order))
+            kept.append(rows[i]);
+        kept.append({tr("… %n more (nearest shown)", nullptr, int(rows.size() - kept.size())), 0});
+        rows = kept;
+    }
+    QStringList lines{QStringLiteral("t = %1 s").arg(x, 0, 'f', xDecimals)};
+    for (const Row &r : std::as_const(rows))
+        lines << r.text;
     m_crossV->setLine(QLineF(chartPos.x(), plot.top(), chartPos.x(), plot.bottom()));
     QPen pen(theme().foreground);
     pen.setStyle(Qt::DashLine);
