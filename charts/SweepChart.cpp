@@ -51,7 +51,8 @@ protected:
     {
         QChartView::drawForeground(painter, rect);
         painter->save();
-        painter->setClipRect(chart()->mapToScene(chart()->plotArea()).boundingRect());
+        const QRectF plot = chart()->mapToScene(chart()->plotArea()).boundingRect();
+        painter->setClipRect(plot);
         const qreal cap = 4;
         for (int i = 0; i < m_owner->m_lines.size(); ++i) {
             const SweepChart::Line &l = m_owner->m_lines[i];
@@ -63,11 +64,24 @@ protected:
             for (const SweepPoint &p : l.points) {
                 if (!(p.high > p.low))
                     continue;
-                const QPointF a = chart()->mapToScene(chart()->mapToPosition(QPointF(p.x, p.low), l.series));
-                const QPointF b = chart()->mapToScene(chart()->mapToPosition(QPointF(p.x, p.high), l.series));
+                QPointF a = chart()->mapToScene(chart()->mapToPosition(QPointF(p.x, p.low), l.series));
+                QPointF b = chart()->mapToScene(chart()->mapToPosition(QPointF(p.x, p.high), l.series));
+                if (a.x() < plot.left() - 0.5 || a.x() > plot.right() + 0.5)
+                    continue;
+                // Cut at the plot area here too: SVG and PDF export ignore
+                // the clip rect. A cut end has no cap (the bar goes on).
+                if (!std::isfinite(a.y())) // a low end at or below 0 on a log axis
+                    a.setY(plot.bottom() + 1);
+                if (!std::isfinite(b.y()))
+                    continue;
+                const bool lowCut = a.y() > plot.bottom(), highCut = b.y() < plot.top();
+                a.setY(std::clamp(a.y(), plot.top(), plot.bottom()));
+                b.setY(std::clamp(b.y(), plot.top(), plot.bottom()));
                 painter->drawLine(a, b);
-                painter->drawLine(QPointF(a.x() - cap, a.y()), QPointF(a.x() + cap, a.y()));
-                painter->drawLine(QPointF(b.x() - cap, b.y()), QPointF(b.x() + cap, b.y()));
+                if (!lowCut)
+                    painter->drawLine(QPointF(a.x() - cap, a.y()), QPointF(a.x() + cap, a.y()));
+                if (!highCut)
+                    painter->drawLine(QPointF(b.x() - cap, b.y()), QPointF(b.x() + cap, b.y()));
             }
         }
         painter->restore();

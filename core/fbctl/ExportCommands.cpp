@@ -20,18 +20,44 @@
 #include "common/Paths.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QFile>
 #include <QCommandLineParser>
 #include <QRegularExpression>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 
 namespace fb::cli {
 namespace {
 
 using namespace fb::report;
 
+// The offscreen platform's notes that are about windows nobody sees; every
+// other message goes to the default handler.
+QtMessageHandler g_defaultHandler = nullptr;
+void quietOffscreen(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type == QtWarningMsg && message.contains(QLatin1String("does not support propagateSizeHints")))
+        return;
+    g_defaultHandler(type, context, message);
+}
+
 std::unique_ptr<QCoreApplication> offscreenApp(int &argc, char **argv)
 {
     // Always offscreen: the same output with or without a display, over SSH and in CI.
     qputenv("QT_QPA_PLATFORM", "offscreen");
+#ifdef Q_OS_UNIX
+    // Without a session (ssh, cron, CI) XDG_RUNTIME_DIR is unset and Qt says
+    // so on every run; give it the private folder it would pick itself.
+    if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {
+        const QString dir = QDir::tempPath() + QStringLiteral("/runtime-") + QString::number(::getuid());
+        if (QDir().mkpath(dir) && QFile::setPermissions(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner))
+            qputenv("XDG_RUNTIME_DIR", QFile::encodeName(dir));
+    }
+#endif
+    g_defaultHandler = qInstallMessageHandler(quietOffscreen);
     return std::make_unique<QApplication>(argc, argv);
 }
 
