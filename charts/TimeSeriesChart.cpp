@@ -628,8 +628,10 @@ int TimeSeriesChart::xTickCount() const
 void TimeSeriesChart::resizeEvent(QResizeEvent *event)
 {
     ChartWidget::resizeEvent(event);
-    const QSize hint = m_logButton->sizeHint();
-    m_logButton->move(m_tsView->width() - hint.width() - 6, 4);
+    // Left of ChartWidget's Export… button (top-right corner, on hover).
+    const auto *exportButton = findChild<QToolButton *>(QStringLiteral("exportChartButton"), Qt::FindDirectChildrenOnly);
+    const int right = exportButton ? exportButton->sizeHint().width() + 8 : 0;
+    m_logButton->move(m_tsView->width() - right - m_logButton->sizeHint().width() - 6, 4);
     scheduleDecimation();
 }
 

@@ -312,6 +312,12 @@ private slots:
         c.setYUnit(Unit::Seconds);
         c.setLogYAvailable(true);
         QVERIFY(c.logToggle()->isVisibleTo(&c));
+        // Never under the chart's Export… button (top-right, on hover).
+        if (auto *exportButton = c.findChild<QToolButton *>(QStringLiteral("exportChartButton"))) {
+            const QRect logRect(c.logToggle()->mapTo(&c, QPoint(0, 0)), c.logToggle()->sizeHint());
+            const QRect exportRect(QPoint(c.width() - exportButton->sizeHint().width() - 4, 4), exportButton->sizeHint());
+            QVERIFY(!logRect.intersects(exportRect));
+        }
         const int p50 = c.addSeries(QStringLiteral("p50"));
         const int max = c.addSeries(QStringLiteral("max"));
         QList<QPointF> a, b;
