@@ -2,9 +2,13 @@
 // gate on real runs on the mini-cluster. Redis sits behind a proxy that holds
 // each request for a fixed delay (tests/e2e/data/compare-redis.yaml), 3
 // repetitions per run. Two runs of that recipe (an A/A pair) compare "within
-// noise" (exit 0); a run with the delay 20 % longer is a regression of the
+// noise" (exit 0); a run with the delay twice as long is a regression of the
 // latency and the throughput (exit 3) — and, the other way round, an
-// improvement (exit 0). Two trials of one run compare too.
+// improvement (exit 0). Two trials of one run compare too. The slowdown is
+// large (latency ×2, throughput ÷2) because the machine is shared: with 3
+// samples the 95 % interval of a throughput difference is ±20 % and more
+// when the machine is busy, and a 20 % slowdown was judged "within noise"
+// once in CI.
 #include "../cluster/ClusterTestSupport.h"
 #include "ssh/ConnectionProfile.h"
 
@@ -65,12 +69,12 @@ private slots:
     void gateOnInjectedSlowdown()
     {
         const QString base = QStringLiteral(FB_TEST_SOURCE_DIR "/data/compare-redis.yaml");
-        // The same recipe with the proxy's delay 20 % longer (10 ms -> 12 ms).
+        // The same recipe with the proxy's delay twice as long (10 ms -> 20 ms).
         QFile in(base);
         QVERIFY(in.open(QIODevice::ReadOnly));
         QByteArray text = in.readAll();
         QVERIFY(text.contains("DELAY_S=0.010\n"));
-        text.replace("DELAY_S=0.010\n", "DELAY_S=0.012\n");
+        text.replace("DELAY_S=0.010\n", "DELAY_S=0.020\n");
         const QString slow = m_tmp.filePath(QStringLiteral("compare-redis-slow.yaml"));
         QFile out(slow);
         QVERIFY(out.open(QIODevice::WriteOnly));
@@ -90,7 +94,7 @@ private slots:
         QVERIFY2(same.out.contains(QStringLiteral("0 regression(s)")), qPrintable(same.out));
         QCOMPARE(verdictOf(same.out, QStringLiteral("latency.p50")), QStringLiteral("within noise"));
 
-        // 20 % slower: a regression, the CI gate fails with 3.
+        // Twice as slow: a regression, the CI gate fails with 3.
         const fbtest::ProcessRun slower = compare({a, b});
         QCOMPARE(slower.exitCode, 3);
         QCOMPARE(verdictOf(slower.out, QStringLiteral("latency.p50")), QStringLiteral("regression"));
@@ -104,8 +108,13 @@ private slots:
         QCOMPARE(faster.exitCode, 0);
         QCOMPARE(verdictOf(faster.out, QStringLiteral("latency.p50")), QStringLiteral("improvement"));
 
-        // A tolerance wider than the slowdown lets it pass.
-        QCOMPARE(compare({a, b, QStringLiteral("--tolerance"), QStringLiteral("60%")}).exitCode, 0);
+        // A tolerance wider than the slowdown lets it pass (p50 and throughput: the
+        // p99 of a run of 3 s on a shared machine may move by more than any band).
+        QCOMPARE(compare({a, b, QStringLiteral("--tolerance"), QStringLiteral("250%"), QStringLiteral("--metric"),
+                          QStringLiteral("latency.p50"), QStringLiteral("--metric"),
+                          QStringLiteral("throughput.requests_per_s")})
+                     .exitCode,
+                 0);
 
         // Two trials (single samples) of one run: shown, not judged.
         const fbtest::ProcessRun trials = compare({a + QStringLiteral("/t001-r1"), b + QStringLiteral("/t001-r2")});
