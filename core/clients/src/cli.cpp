@@ -7,11 +7,13 @@
 #include "output_file.h"
 #include "resources.h"
 #include "result.h"
+#include "task_barrier.h"
 #include "workload.h"
 
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <unistd.h>
@@ -33,6 +35,7 @@ Usage:
              [--duration S] [--requests N] [--workload NAME] [--threads N]
              [--model closed|constant|poisson|gamma] [--concurrency N]
              [--rate R] [--warmup S] [--timeout S] [--set key.path=value ...]
+             [--task-index I --tasks N --barrier DIR [--barrier-timeout S]]
   fbload merge -o OUT.json A.json B.json ...
   fbload workloads        list compiled-in workloads, one per line
   fbload --version
@@ -46,6 +49,11 @@ Usage:
 before the run, so an unwritable folder fails at once); a device or FIFO
 (/dev/null) is written in place; - is stdout.
 --busy-poll-us N: poll for events this long before sleeping (default 20, 0 off).
+--task-index I --tasks N --barrier DIR: this is task I of N of one client (srun
+tasks): task 0 alone prepares (tables, collection, bucket), the others wait
+for its marker in DIR (a folder all tasks share, new for each run); each task
+names its files/objects after itself; all start the load together; task 0
+cleans up after all are done. --barrier-timeout S bounds each wait (1800).
 Flags override the config file; --set overrides any key (value parsed as
 JSON, else taken as a string), e.g. --set params.pipeline=16.
 Exit codes: 0 success, 1 run failure, 2 bad arguments or configuration.
@@ -80,11 +88,71 @@ std::string metricsTarget(const RunConfig& cfg, int port)
     return Json(JsonArray{std::move(target)}).dump() + "\n";
 }
 
+// Preparation of this task (task_barrier.h): the shared part by task 0
+// alone, then each task's own part, then all tasks start together. Returns
+// run.task for the result (null for a single task). On failure this task is
+// marked failed (so no other waits for it in vain) and the error rethrown.
+Json prepareTask(const RunConfig& cfg, Workload& workload, const TaskBarrier* barrier)
+{
+    if (!barrier) {
+        workload.prepare(cfg);
+        workload.prepareTask(cfg);
+        return Json();
+    }
+    const TaskSpec& t = barrier->spec();
+    const std::string self = "fbload: task " + std::to_string(t.index) + "/" + std::to_string(t.count) + ": ";
+    double waited = 0;
+    try {
+        if (t.leader()) {
+            workload.prepare(cfg);
+            barrier->mark(TaskBarrier::Phase::Prepared);
+            std::cerr << self << "prepared for all tasks\n";
+        } else {
+            waited += barrier->waitFor(TaskBarrier::Phase::Prepared, 0, 0);
+            std::cerr << self << "task 0 has prepared (waited " << waited << " s)\n";
+        }
+        workload.prepareTask(cfg);
+        barrier->mark(TaskBarrier::Phase::Ready);
+        waited += barrier->waitFor(TaskBarrier::Phase::Ready, 0, t.count - 1);
+    } catch (const std::exception& e) {
+        barrier->markFailed(e.what());
+        throw;
+    }
+    Json info = Json::object();
+    info["index"] = t.index;
+    info["count"] = t.count;
+    info["prepared"] = t.leader();
+    info["barrier_wait_s"] = waited;
+    return info;
+}
+
+// Declared after the workload in cmdRun, so it runs before the workload's
+// cleanup: marks this task done, and task 0 waits for every other task to
+// be done before it drops what they use (tables, collection).
+struct TaskEnd {
+    const std::optional<TaskBarrier>& barrier;
+    bool armed = false;
+    ~TaskEnd()
+    {
+        if (!armed || !barrier)
+            return;
+        try {
+            barrier->mark(TaskBarrier::Phase::Done);
+            if (barrier->spec().leader() && barrier->spec().count > 1)
+                barrier->waitFor(TaskBarrier::Phase::Done, 1, barrier->spec().count - 1);
+        } catch (const std::exception& e) {
+            std::cerr << "fbload: task " << barrier->spec().index << ": cleanup proceeds without waiting: " << e.what() << "\n";
+        }
+    }
+};
+
 int cmdRun(const std::vector<std::string>& args)
 {
     RunConfig cfg;
     std::unique_ptr<Workload> workload;
     std::unique_ptr<OutputFile> out, targetFile;
+    std::optional<TaskBarrier> barrier;
+    TaskEnd taskEnd{barrier};
     try {
         cfg = parseRunArgs(args);
         workload = makeWorkload(cfg);
@@ -98,8 +166,12 @@ int cmdRun(const std::vector<std::string>& args)
         return 2;
     }
     Engine::installSignalHandlers();
+    Json taskInfo;
     try {
-        workload->prepare(cfg);
+        if (cfg.task.multi())
+            barrier.emplace(cfg.task, [] { return Engine::signalled(); });
+        taskInfo = prepareTask(cfg, *workload, barrier ? &*barrier : nullptr);
+        taskEnd.armed = true;  // a task that failed here marked itself failed instead
     } catch (const std::exception& e) {
         std::cerr << "fbload: preparation failed: " << e.what() << "\n";
         return 1;
@@ -151,6 +223,7 @@ int cmdRun(const std::vector<std::string>& args)
     run["interrupted"] = t.interrupted;
     const std::string failure = engine.failure();
     run["failure"] = failure.empty() ? Json() : Json(failure);
+    run["task"] = std::move(taskInfo);
     meta.startUnix = static_cast<double>(t.startUnixNs) / 1e9;
     meta.endUnix = static_cast<double>(t.endUnixNs) / 1e9;
     meta.measureStartUnix = static_cast<double>(t.measureStartUnixNs) / 1e9;

@@ -263,6 +263,12 @@ void validate(RunConfig& cfg)
     for (const auto& [k, v] : cfg.labels)
         if (!validLabelName(k))
             throw ConfigError("--label: \"" + k + "\" is not a valid Prometheus label name");
+    if (cfg.task.index >= cfg.task.count)
+        throw ConfigError("--task-index: " + std::to_string(cfg.task.index) + " is not below --tasks " +
+                          std::to_string(cfg.task.count) + " (tasks count from 0)");
+    if (cfg.task.multi() && cfg.task.barrierDir.empty())
+        throw ConfigError("--barrier: required with --tasks " + std::to_string(cfg.task.count) +
+                          " (a folder all tasks share, new for each run)");
 }
 
 RunConfig parseRunArgs(const std::vector<std::string>& args)
@@ -296,6 +302,14 @@ RunConfig parseRunArgs(const std::vector<std::string>& args)
             overrides["busy_poll_us"] = Json(value());
         else if (a == "--metrics-bind")
             cfg.metricsBind = value();
+        else if (a == "--task-index")
+            cfg.task.index = static_cast<int>(intField(Json(value()), a, 0, 1 << 20));
+        else if (a == "--tasks")
+            cfg.task.count = static_cast<int>(intField(Json(value()), a, 1, 1 << 20));
+        else if (a == "--barrier")
+            cfg.task.barrierDir = value();
+        else if (a == "--barrier-timeout")
+            cfg.task.timeoutS = numberField(Json(value()), a, 0, 7 * 24 * 3600.0, true);
         else if (a == "--label") {
             std::string kv = value();
             auto eq = kv.find('=');
@@ -355,6 +369,9 @@ RunConfig parseRunArgs(const std::vector<std::string>& args)
     for (auto& l : labels)
         cfg.labels.push_back(std::move(l));
     validate(cfg);
+    // Tasks of one client send different data (keys, vectors, payloads):
+    // task I draws from seed + I, recorded as such in its run.config.
+    cfg.seed += static_cast<uint64_t>(cfg.task.index);
     return cfg;
 }
 

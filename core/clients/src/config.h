@@ -8,6 +8,7 @@
 
 #include "arrival.h"
 #include "json.h"
+#include "task_barrier.h"
 
 #include <optional>
 #include <stdexcept>
@@ -50,6 +51,7 @@ struct RunConfig {
     std::vector<std::pair<std::string, std::string>> labels;
     std::string configPath;
     std::vector<std::string> args;  // the command line, for the result metadata
+    TaskSpec task;                  // --task-index/--tasks/--barrier: one of several srun tasks
 
     bool openLoop() const { return model != LoadModel::Closed; }
     // The effective config as a JSON object (stored in the result's run.config).

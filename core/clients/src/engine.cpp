@@ -790,6 +790,11 @@ std::string Engine::failure() const
     return failure_;
 }
 
+bool Engine::signalled()
+{
+    return g_signalled.load(std::memory_order_relaxed);
+}
+
 void Engine::installSignalHandlers()
 {
     struct sigaction sa {};

@@ -45,6 +45,8 @@ public:
     void stop() { stopRequested_.store(true, std::memory_order_relaxed); }
     // Installs SIGINT/SIGTERM handlers that call stop() on the running engine.
     static void installSignalHandlers();
+    // True once SIGINT/SIGTERM arrived (also before or without a running engine).
+    static bool signalled();
 
     const RunConfig& config() const { return cfg_; }
     const Workload& workload() const { return workload_; }

@@ -280,6 +280,7 @@ Json mergeResults(const std::vector<Json>& docs, const std::vector<std::string>&
     ResultMeta meta;
     Json hosts = Json::array();
     Json sources = Json::array();
+    Json tasks = Json::array();  // each part's run.task (multi-instance clients)
     int64_t nodes = 0;
     for (size_t i = 0; i < docs.size(); ++i) {
         RunStats s;
@@ -312,11 +313,17 @@ Json mergeResults(const std::vector<Json>& docs, const std::vector<std::string>&
                 hosts.push(x);
         const Json* n = m.run.find("nodes");
         nodes += n && n->isNumber() ? n->asInt() : 1;
+        if (const Json* t = m.run.find("task"); t && t->isObject())
+            tasks.push(*t);
         sources.push(names[i]);
     }
     meta.run["hosts"] = std::move(hosts);
     meta.run["nodes"] = nodes;
     meta.run["merged_from"] = std::move(sources);
+    if (!tasks.asArray().empty()) {
+        meta.run["task"] = Json();  // the merged file is no one task
+        meta.run["tasks"] = std::move(tasks);
+    }
     return buildResult(total, meta);
 }
 

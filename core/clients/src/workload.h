@@ -121,8 +121,14 @@ public:
         return nullptr;
     }
 
-    // Runs before the load starts (model pull, warm-up request); throws on failure.
+    // Runs before the load starts (model pull, tables, a collection, a
+    // bucket); throws on failure. What it creates exists once on the server:
+    // with several tasks (--tasks N, task_barrier.h) only task 0 runs it,
+    // the others wait until it has succeeded.
     virtual void prepare(const RunConfig& cfg) { (void)cfg; }
+    // Runs in every task after prepare() succeeded, for what is the task's
+    // own (its files, the collection id it addresses); throws on failure.
+    virtual void prepareTask(const RunConfig& cfg) { (void)cfg; }
     // Extra fields for the result's summary (e.g. the LLM API used).
     virtual void describe(Json& runParams) const { (void)runParams; }
 };

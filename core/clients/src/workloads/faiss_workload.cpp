@@ -46,7 +46,8 @@ public:
     std::unique_ptr<Session> newSession(int, uint64_t) const override { return nullptr; }
     std::unique_ptr<BlockingSession> newBlockingSession(int connIndex, uint64_t seed) const override;
 
-    void prepare(const RunConfig&) override
+    // The index lives in this process: every task of a client builds its own.
+    void prepareTask(const RunConfig&) override
     {
         omp_set_num_threads(p_.threads);
         const std::vector<float> base = randomNormalised(p_.count, p_.dimension, p_.seed);

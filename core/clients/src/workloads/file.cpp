@@ -3,7 +3,8 @@
 //
 // No socket: a BlockingSession per connection, each on its own thread with
 // its own files (<dir>/fbload.<connection>.<i>), as fio's jobs each have
-// theirs. prepare() creates every file at full size before the clock starts
+// theirs; task I of a multi-instance client uses <dir>/fbload.t<I>.<connection>.<i>,
+// so tasks may share a folder (a shared $SCRATCH). prepareTask() creates every file at full size before the clock starts
 // and, for reads, fills it with the checkable content (fillBlock), so the
 // load phase measures I/O only; the files are deleted afterwards unless
 // params.keep_files. One request = one block (write, read), one stat(), or
@@ -58,6 +59,10 @@ public:
         prefill = param::boolean(p, "prefill", op == Op::Read || op == Op::ReadWrite);
         keepFiles = param::boolean(p, "keep_files", false);
         connections = std::max(1, cfg.concurrency);
+        if (cfg.task.multi()) {
+            io.namePrefix = "fbload.t" + std::to_string(cfg.task.index) + ".";
+            io.task = static_cast<uint32_t>(cfg.task.index);
+        }
     }
 
     ~FileWorkload() override
@@ -84,7 +89,8 @@ public:
     std::unique_ptr<Session> newSession(int, uint64_t) const override { return nullptr; }
     std::unique_ptr<BlockingSession> newBlockingSession(int connIndex, uint64_t seed) const override;
 
-    void prepare(const RunConfig&) override
+    // Every task creates its own files: nothing is shared, so no prepare().
+    void prepareTask(const RunConfig&) override
     {
         // Every connection's files exist at full size before the clock
         // starts; opening them here also finds out whether O_DIRECT works.
@@ -219,7 +225,7 @@ private:
     // One metadata round: create an empty file and remove it.
     bool createDelete(std::string& error)
     {
-        const std::string path = w_.io.dir + "/fbload." + std::to_string(conn_) + ".tmp";
+        const std::string path = w_.io.dir + "/" + w_.io.namePrefix + std::to_string(conn_) + ".tmp";
         int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (fd < 0) {
             error = "cannot create " + path + ": " + std::strerror(errno);

@@ -157,7 +157,7 @@ FileSet::~FileSet()
 
 std::string FileSet::path(int file) const
 {
-    return p_.dir + "/fbload." + std::to_string(thread_) + "." + std::to_string(file);
+    return p_.dir + "/" + p_.namePrefix + std::to_string(thread_) + "." + std::to_string(file);
 }
 
 bool FileSet::open(std::string& error)

@@ -25,6 +25,12 @@ struct FileParams {
     bool direct = false;      // O_DIRECT (page cache bypassed)
     bool fsync = false;       // fsync after every write
     bool random = false;      // pattern: seq or rand (for the caller)
+    // Not params: set by the workload. Files are <dir>/<namePrefix><thread>.<i>;
+    // a task of a multi-instance client has its own prefix (fbload.t<task>.)
+    // and its task number in every block's file id, so tasks sharing a
+    // folder never touch, nor write the same bytes as, each other's files.
+    std::string namePrefix = "fbload.";
+    uint32_t task = 0;
     void read(const Json& params);  // errors name params.<key>
     uint64_t blocksPerFile() const { return fileSize / blockSize; }
 };
@@ -36,7 +42,7 @@ void fillBlock(char* buf, size_t len, uint64_t fileId, uint64_t offset);
 
 class FileSet {
 public:
-    // Files <dir>/fbload.<thread>.<i>; nothing is touched until open().
+    // Files <dir>/<namePrefix><thread>.<i>; nothing is touched until open().
     FileSet(const FileParams& p, int thread);
     ~FileSet();
     FileSet(const FileSet&) = delete;
@@ -60,7 +66,10 @@ public:
     int files() const { return static_cast<int>(fds_.size()); }
 
 private:
-    uint64_t fileId(int file) const { return (static_cast<uint64_t>(thread_) << 32) | static_cast<uint32_t>(file); }
+    uint64_t fileId(int file) const
+    {
+        return (static_cast<uint64_t>(p_.task) << 48) ^ (static_cast<uint64_t>(thread_) << 32) ^ static_cast<uint32_t>(file);
+    }
     FileParams p_;
     int thread_;
     std::vector<int> fds_;

@@ -177,6 +177,9 @@ public:
         creds.region = param::lineString(p, "region", "us-east-1");
         creds.service = "s3";
         prefix = param::lineString(p, "key_prefix", "fbload/");
+        // Tasks of one client (--tasks N) each own the keys under <key_prefix>t<I>/.
+        if (cfg.task.multi())
+            prefix += "t" + std::to_string(cfg.task.index) + "/";
         keyspace = static_cast<uint64_t>(param::integer(p, "objects", 1000, 1, int64_t{1} << 40));
         std::string dist = param::string(p, "key_distribution", "uniform");
         if (dist != "uniform" && dist != "sequential")
@@ -214,6 +217,7 @@ public:
     void describe(Json& runParams) const override
     {
         runParams["s3_bucket"] = bucket;
+        runParams["s3_key_prefix"] = prefix;
         runParams["s3_multipart"] = usesMultipart;
     }
 

@@ -105,6 +105,9 @@ public:
         k = static_cast<int>(param::integer(p, "top_k", 10, 1, 10000));
         preload = param::integer(p, "count", 0, 0, int64_t{1} << 40);
         recreate = param::boolean(p, "recreate", true);
+        // Tasks of one client (--tasks N) insert ids t<I>c<connection>-<n>.
+        if (cfg.task.multi())
+            taskTag = "t" + std::to_string(cfg.task.index);
         apiKey = param::lineString(p, "api_key", "");
         hostHeader = param::lineString(p, "host_header", cfg.host + ":" + std::to_string(cfg.port));
         double total = 0;
@@ -140,7 +143,8 @@ public:
         return std::make_unique<VectorSession>(*this, connIndex, seed);
     }
     void prepare(const RunConfig& cfg) override;
-    void create(const RunConfig& cfg);
+    void prepareTask(const RunConfig& cfg) override;
+    void create(const RunConfig& cfg, bool drop);
     void load(const RunConfig& cfg);
     void describe(Json& runParams) const override
     {
@@ -161,7 +165,7 @@ public:
     }
 
     Backend backend = Backend::Chroma;
-    std::string collection, collectionId, hostHeader, apiKey;
+    std::string collection, collectionId, hostHeader, apiKey, taskTag;
     std::vector<std::pair<std::string, std::string>> headers;
     int dimension = 128, batchSize = 100, k = 10;
     int64_t preload = 0;  // vectors inserted by prepare, before the clock starts
@@ -173,15 +177,23 @@ public:
 
 void VectorWorkload::prepare(const RunConfig& cfg)
 {
-    create(cfg);
+    create(cfg, recreate);
     load(cfg);
 }
 
-void VectorWorkload::create(const RunConfig& cfg)
+void VectorWorkload::prepareTask(const RunConfig& cfg)
+{
+    // Tasks other than 0 address the collection task 0 (re)created: Chroma
+    // names it by id, which get_or_create returns without touching it.
+    if (backend == Backend::Chroma && collectionId.empty())
+        create(cfg, false);
+}
+
+void VectorWorkload::create(const RunConfig& cfg, bool drop)
 {
     const std::string where = cfg.host + ":" + std::to_string(cfg.port) + ": ";
     if (backend == Backend::Chroma) {
-        if (recreate) {
+        if (drop) {
             auto [st, body] = blockingHttp(cfg, request("DELETE", "/api/v1/collections/" + collection, ""), cfg.timeoutS);
             if (st >= 300 && st != 404 && body.find("does not exist") == std::string::npos)
                 throw std::runtime_error(where + "deleting collection \"" + collection + "\": HTTP " + std::to_string(st) + ": " + body.substr(0, 300));
@@ -208,7 +220,7 @@ void VectorWorkload::create(const RunConfig& cfg)
         }
         return;
     }
-    if (recreate) {
+    if (drop) {
         auto [st, body] = blockingHttp(cfg, request("DELETE", "/v1/schema/" + collection, ""), cfg.timeoutS);
         if (st >= 300 && st != 404)
             throw std::runtime_error(where + "deleting class \"" + collection + "\": HTTP " + std::to_string(st) + ": " + body.substr(0, 300));
@@ -256,8 +268,9 @@ void VectorSession::appendVector(std::string& out)
 
 std::string VectorSession::insertRequest(int n)
 {
-    // Ids: c<connection>-<n> (p-<n> for the preload), unique within a run.
-    const std::string idPrefix = conn_ < 0 ? "p-" : "c" + std::to_string(conn_) + "-";
+    // Ids: c<connection>-<n> (p-<n> for the preload), unique within a run;
+    // t<task>c<connection>-<n> for the tasks of a multi-instance client.
+    const std::string idPrefix = conn_ < 0 ? "p-" : w_.taskTag + "c" + std::to_string(conn_) + "-";
     body_.clear();
     if (w_.backend == Backend::Chroma) {
         std::string ids;
