@@ -1,6 +1,7 @@
 #include "recipe/BatchScriptGenerator.h"
 
 #include "recipe/ConfigSyntax.h"
+#include "recipe/ExternalTarget.h"
 #include "recipe/JobRequest.h"
 #include "recipe/Quantities.h"
 #include "recipe/ShellQuote.h"
@@ -250,17 +251,51 @@ private:
         }
     }
 
-    QString healthProbe(const Service &s, const QHash<QString, QString> &ph)
+    // `external`: probe the external service at ${FB_EXTERNAL_HOST} /
+    // ${FB_EXTERNAL_PORT} (set by externalTarget) from the client job, its
+    // command natively (an external service has no container here).
+    QString healthProbe(const Service &s, const QHash<QString, QString> &ph, bool external = false)
     {
-        const HealthCheck &h = s.health;
+        const HealthCheck h = external ? externalHealth(s) : s.health;
         const QString port = h.port.isEmpty() ? QStringLiteral("${FB_PORT}") : QStringLiteral("${%1}").arg(portVar(h.port));
         if (h.type == QLatin1String("http"))
-            return QStringLiteral("curl -fsS -o /dev/null --max-time 5 \"http://127.0.0.1:%1\"%2").arg(port, q(h.path));
+            return QStringLiteral("curl -fsS -o /dev/null --max-time 5 \"http://%1\"%2")
+                .arg(external ? QStringLiteral("${FB_EXTERNAL_ADDRESS}") : QStringLiteral("127.0.0.1:") + port, q(h.path));
         if (h.type == QLatin1String("tcp"))
-            return QStringLiteral("fb_port_open \"%1\"").arg(port);
+            return external ? QStringLiteral("(exec 3<>\"/dev/tcp/${FB_EXTERNAL_HOST}/${FB_EXTERNAL_PORT}\") 2>/dev/null")
+                            : QStringLiteral("fb_port_open \"%1\"").arg(port);
         if (h.type == QLatin1String("command"))
-            return runtime(s.container, h.command, ph, true) + QStringLiteral(" >/dev/null 2>&1");
+            return runtime(external ? Container{} : s.container, h.command, ph, true) + QStringLiteral(" >/dev/null 2>&1");
         return QStringLiteral("true");
+    }
+
+    // A client of an external service: its health probe from this job,
+    // bounded by health.timeout, instead of waiting for an endpoint file.
+    // Returns the fbload target.
+    QString externalTarget(Script &sc, const Service &s)
+    {
+        const ServiceExternal &e = s.external;
+        const HealthCheck h = externalHealth(s);
+        const QString where = QStringLiteral("external service %1 at %2").arg(safeName(s.name), externalAddress(e));
+        sc << QStringLiteral("# Service %1 is external (already running, no job): its %2 health check runs from here first (bounded).")
+                  .arg(safeName(s.name), safeName(h.type));
+        sc << QStringLiteral("export FB_EXTERNAL_HOST=%1").arg(q(e.host));
+        sc << QStringLiteral("export FB_EXTERNAL_PORT=%1").arg(q(QString::number(e.port)));
+        sc << QStringLiteral("export FB_EXTERNAL_ADDRESS=%1").arg(q(externalAddress(e)));
+        const QHash<QString, QString> ph{{QStringLiteral("host"), QStringLiteral("FB_EXTERNAL_HOST")},
+                                         {QStringLiteral("port"), QStringLiteral("FB_EXTERNAL_PORT")},
+                                         {QStringLiteral("trial_dir"), QStringLiteral("FB_TRIAL_DIR")},
+                                         {QStringLiteral("run_dir"), QStringLiteral("FB_RUN_DIR")},
+                                         {QStringLiteral("workdir"), QStringLiteral("FB_WORKDIR")}};
+        sc << QStringLiteral("fb_healthy() { %1; }").arg(healthProbe(s, ph, true));
+        sc << QStringLiteral("fb_deadline=$((SECONDS + %1))").arg(qint64(std::ceil(h.timeout)));
+        sc << QStringLiteral("until fb_healthy; do");
+        sc << QStringLiteral("  if [ \"$SECONDS\" -ge \"$fb_deadline\" ]; then fb_log %1; exit 1; fi")
+                  .arg(q(QStringLiteral("%1: the %2 health check did not pass within %3").arg(where, h.type, formatDuration(h.timeout))));
+        sc << QStringLiteral("  sleep %1").arg(formatNumber(h.interval));
+        sc << QStringLiteral("done");
+        sc << QStringLiteral("fb_log %1").arg(q(where + QStringLiteral(" is healthy")));
+        return QStringLiteral("${FB_EXTERNAL_ADDRESS}");
     }
 };
 
@@ -443,7 +478,9 @@ BatchScript Writer::client(int index, const Client &c)
     exporters(sc, QStringLiteral("client"), c.name, eff.gpuCount() > 0);
     sc << QString();
     QString target = QStringLiteral("127.0.0.1:0");
-    if (const Service *s = m_r.findService(c.service)) {
+    if (const Service *ext = m_r.findService(c.service); ext && ext->external.isSet()) {
+        target = externalTarget(sc, *ext);
+    } else if (const Service *s = m_r.findService(c.service)) {
         const QString port = c.port.isEmpty() ? QStringLiteral("FB_PORT") : portVar(c.port);
         const int portNumber = s->portNumber(c.port);
         sc << QStringLiteral("# Wait for the service's endpoint file \"<host> <port>\" (bounded); it is read, never sourced.");
@@ -622,7 +659,8 @@ QList<JobRequest> BatchScriptGenerator::requests(const Recipe &trial)
     if (trial.monitor.enabled)
         out << w.monitorRequest();
     for (const Service &s : trial.services)
-        out << w.serviceRequest(s);
+        if (!s.external.isSet()) // already running: no job
+            out << w.serviceRequest(s);
     for (const Client &c : trial.clients)
         out << w.clientRequest(c);
     return out;
@@ -636,7 +674,8 @@ bool BatchScriptGenerator::generate(const Recipe &trial, const ScriptContext &co
     if (trial.monitor.enabled)
         scripts->append(w.monitor());
     for (const Service &s : trial.services)
-        scripts->append(w.service(s));
+        if (!s.external.isSet()) // already running: no job
+            scripts->append(w.service(s));
     for (int i = 0; i < trial.clients.size(); ++i)
         scripts->append(w.client(i, trial.clients[i]));
     if (errors->size() > errorsBefore) {

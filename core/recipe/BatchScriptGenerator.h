@@ -19,6 +19,11 @@
 //    --label trial=… --label client=…` and leaves the result JSON in
 //    "result-<safeName(client)>.json" (several instances: parts/ merged with
 //    `fbload merge`). The client job's exit code is fbload's.
+//  - an external service (services[].external) has no job and no endpoint
+//    file: a client job targeting it exports FB_EXTERNAL_HOST/_PORT/_ADDRESS,
+//    runs the service's health probe against them (bounded by health.timeout;
+//    on failure it logs "external service NAME at HOST:PORT: …" and exits 1)
+//    and targets HOST:PORT.
 //  - Prometheus file_sd targets are dropped in "monitor/targets/".
 //
 // Every recipe value that reaches the shell goes through ShellQuote; values

@@ -121,11 +121,23 @@ struct RaySpec
     bool operator==(const RaySpec &) const = default;
 };
 
+// A service that already runs outside the campaign (services[].external,
+// fbctl run --target NAME=HOST:PORT): no job is submitted for it; each client
+// job that targets it runs its health probe against host:port first.
+struct ServiceExternal
+{
+    QString host;                 // host name, IPv4 or IPv6 literal (ExternalTarget.h)
+    int port = 0;                 // 1–65535; 0: not set
+    bool isSet() const { return !host.isEmpty() || port != 0; }
+    bool operator==(const ServiceExternal &) const = default;
+};
+
 struct Service
 {
     QString name;
     QString kind;                 // see serviceKinds()
     QString templateName;         // catalog template this service started from
+    ServiceExternal external;     // set: already running, not started by FactoryBench
     Container container;
     QStringList command;          // argv; native command, or command inside the container
     QList<Port> ports;

@@ -689,12 +689,24 @@ private:
         }
     }
 
+    // services[].external: {host, port}. Host syntax is the validator's
+    // (ExternalTarget.h); a patch's null unsets a part (FieldPath).
+    void readExternal(const YAML::Node &n, const QString &path, ServiceExternal *e)
+    {
+        if (unsets(n, e))
+            return;
+        forEachKey(n, path, {QStringLiteral("host"), QStringLiteral("port")}, [&](const QString &k, const YAML::Node &v, const QString &p) {
+            if (k == QLatin1String("host")) { if (!unsets(v, &e->host)) str(v, p, &e->host); }
+            else if (!unsets(v, &e->port)) integer(v, p, &e->port, 1, 65535);
+        });
+    }
+
     void readService(const YAML::Node &n, const QString &path, Service *s, bool isTemplate)
     {
         static const QStringList keys{QStringLiteral("name"), QStringLiteral("kind"), QStringLiteral("template"),
             QStringLiteral("container"), QStringLiteral("command"), QStringLiteral("ports"), QStringLiteral("environment"),
             QStringLiteral("health"), QStringLiteral("resources"), QStringLiteral("files"), QStringLiteral("settings"),
-            QStringLiteral("model"), QStringLiteral("ray")};
+            QStringLiteral("model"), QStringLiteral("ray"), QStringLiteral("external")};
         if (!n.IsMap()) {
             error(path, n, QStringLiteral("expected a mapping, got %1").arg(describe(n)));
             return;
@@ -736,6 +748,8 @@ private:
                     if (mk == QLatin1String("name")) str(mv, mp, &s->model.name);
                     else boolean(mv, mp, &s->model.pull);
                 });
+            } else if (k == QLatin1String("external")) {
+                readExternal(v, p, &s->external);
             } else if (k == QLatin1String("ray")) {
                 forEachKey(v, p, {QStringLiteral("head_port"), QStringLiteral("dashboard_port"),
                                   QStringLiteral("tensor_parallel"), QStringLiteral("pipeline_parallel")},

@@ -317,6 +317,15 @@ private:
         if (!sv.templateName.isEmpty())
             o.set(QStringLiteral("template"), Out::str(sv.templateName));
         s(o, p, QStringLiteral("kind"), sv.kind, def.kind);
+        {
+            // Only when set (full trees too): an unset external reads as unset (FieldPath).
+            const QString ep = join(p, QStringLiteral("external"));
+            Out e;
+            field(e, ep, QStringLiteral("host"), Out::str(sv.external.host), sv.external.host != def.external.host, !sv.external.host.isEmpty());
+            field(e, ep, QStringLiteral("port"), Out::plain(QString::number(sv.external.port)), sv.external.port != def.external.port,
+                  sv.external.port != 0);
+            o.set(QStringLiteral("external"), e);
+        }
         if (!sv.container.isSet() && def.container.isSet())
             o.set(QStringLiteral("container"), Out::plain(QStringLiteral("none")));
         else

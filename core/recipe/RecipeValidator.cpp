@@ -1,5 +1,6 @@
 #include "recipe/RecipeValidator.h"
 
+#include "recipe/ExternalTarget.h"
 #include "recipe/RecipeLoader.h"
 #include "recipe/ShellQuote.h"
 #include "recipe/WireValues.h"
@@ -122,6 +123,41 @@ private:
             error(path, QStringLiteral("\"%1\" cannot be used as a %2 name: use letters, digits, '_', '.' and '-' (up to 63, starting with a letter or digit)").arg(value, what));
     }
 
+    // An external service (services[].external): already running, so no job,
+    // no command, container or resources — those fields are ignored (with a
+    // warning when the recipe writes them itself, not when a template does).
+    // Its health check still runs, from each client job, against host:port.
+    void external(const QString &p, const Service &s)
+    {
+        const QString ep = p + QStringLiteral(".external");
+        if (s.external.host.isEmpty())
+            error(ep + QStringLiteral(".host"), QStringLiteral("missing: an external service needs a host (external: {host: HOST, port: PORT})"));
+        else if (!isValidExternalHost(s.external.host))
+            error(ep + QStringLiteral(".host"),
+                  QStringLiteral("\"%1\" is not a host name or IP address: use letters, digits, '-' and '.', or an IPv6 address").arg(s.external.host));
+        if (s.external.port == 0)
+            error(ep + QStringLiteral(".port"), QStringLiteral("missing: an external service needs a port (1 to 65535)"));
+        if (s.health.type == QLatin1String("command") && s.health.command.isEmpty())
+            error(p + QStringLiteral(".health.command"), QStringLiteral("missing: a command health check needs a command"));
+        if (s.health.type == QLatin1String("http") && !s.health.path.startsWith(QLatin1Char('/')))
+            error(p + QStringLiteral(".health.path"), QStringLiteral("an HTTP path starts with '/', got \"%1\"").arg(s.health.path));
+        if (s.health.interval <= 0)
+            error(p + QStringLiteral(".health.interval"), QStringLiteral("must be more than 0s"));
+        if (externalHealthIsReplaced(s))
+            warning(p + QStringLiteral(".health.command"),
+                    QStringLiteral("the command health check never names {host}, so it cannot reach external service \"%1\": it is checked with tcp "
+                                   "(write one with {host} and {port}, e.g. [redis-cli, -h, \"{host}\", -p, \"{port}\", ping], to keep it)").arg(s.name));
+        static const QStringList ignored{QStringLiteral("container"), QStringLiteral("command"), QStringLiteral("ports"),
+                                         QStringLiteral("environment"), QStringLiteral("files"), QStringLiteral("resources"),
+                                         QStringLiteral("settings"), QStringLiteral("model"), QStringLiteral("ray"),
+                                         QStringLiteral("health.port")};
+        for (const QString &field : ignored)
+            if (m_r.positions.contains(p + QLatin1Char('.') + field))
+                warning(p + QLatin1Char('.') + field,
+                        QStringLiteral("ignored: service \"%1\" is external (no job is started for it; its health check runs against external.host:port)")
+                            .arg(s.name));
+    }
+
     void resources(const QString &path, const Resources &own, const Resources &effective, int expectedNodes = 0)
     {
         const QStringList sbatch{QStringLiteral("account"), QStringLiteral("partition"), QStringLiteral("qos"),
@@ -167,6 +203,10 @@ QList<Diagnostic> Checker::run()
         if (!s.name.isEmpty() && serviceNames.contains(s.name))
             error(p + QStringLiteral(".name"), QStringLiteral("another service is already named \"%1\"").arg(s.name));
         serviceNames.insert(s.name);
+        if (s.external.isSet()) {
+            external(p, s);
+            continue;
+        }
         if (s.kind.isEmpty())
             error(p + QStringLiteral(".kind"), QStringLiteral("missing: set kind (%1) or use a template").arg(serviceKinds().join(QStringLiteral(", "))));
         if (s.command.isEmpty() && !(s.container.isSet() && s.container.mode == QLatin1String("run")))
@@ -228,7 +268,7 @@ QList<Diagnostic> Checker::run()
     QHash<int, QString> used;
     for (int i = 0; i < m_r.services.size(); ++i) {
         const Service &s = m_r.services[i];
-        if (m_r.cluster.resources.mergedWith(s.resources).exclusive.value_or(false))
+        if (s.external.isSet() || m_r.cluster.resources.mergedWith(s.resources).exclusive.value_or(false))
             continue;
         for (const Port &port : s.ports) {
             const QString p = QStringLiteral("services[%1].ports.%2").arg(i).arg(port.name);
@@ -277,6 +317,10 @@ QList<Diagnostic> Checker::run()
             error(p + QStringLiteral(".service"),
                   guess.isEmpty() ? QStringLiteral("no service named \"%1\"").arg(c.service)
                                   : QStringLiteral("no service named \"%1\"; did you mean \"%2\"?").arg(c.service, guess));
+        } else if (s->external.isSet()) {
+            if (!c.port.isEmpty())
+                warning(p + QStringLiteral(".port"), QStringLiteral("service \"%1\" is external: the client connects to its external.port, port \"%2\" is ignored")
+                                                         .arg(c.service, c.port));
         } else if (!c.port.isEmpty() && s->portNumber(c.port) == 0) {
             error(p + QStringLiteral(".port"), QStringLiteral("service \"%1\" has no port named \"%2\"").arg(c.service, c.port));
         } else if (s->ports.isEmpty()) {

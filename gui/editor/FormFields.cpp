@@ -11,7 +11,8 @@ QStringList FormFields::editable(const QString &nodePath)
     static const QRegularExpression item(QStringLiteral("^(services|clients)\\[\\d+\\]$"));
     const auto m = item.match(nodePath);
     if (m.hasMatch() && m.captured(1) == QLatin1String("services"))
-        return {QStringLiteral("name"), QStringLiteral("kind"), QStringLiteral("command"), QStringLiteral("ports"),
+        return {QStringLiteral("name"), QStringLiteral("kind"), QStringLiteral("external.host"), QStringLiteral("external.port"),
+                QStringLiteral("command"), QStringLiteral("ports"),
                 QStringLiteral("container"), QStringLiteral("container.source"), QStringLiteral("container.sif"),
                 QStringLiteral("container.nv"), QStringLiteral("container.binds"), QStringLiteral("resources.partition"),
                 QStringLiteral("resources.nodes"), QStringLiteral("resources.cpus_per_task"), QStringLiteral("resources.gpus_per_node"),

@@ -124,6 +124,7 @@ private slots:
         // Every editable field reads back the text it was given.
         const QHash<QString, QString> texts{
             {QStringLiteral("name"), QStringLiteral("x1")}, {QStringLiteral("kind"), QStringLiteral("postgres")},
+            {QStringLiteral("external.host"), QStringLiteral("db1.example.org")}, {QStringLiteral("external.port"), QStringLiteral("6380")},
             {QStringLiteral("service"), QStringLiteral("other")}, {QStringLiteral("port"), QStringLiteral("p")},
             {QStringLiteral("workload"), QStringLiteral("http")}, {QStringLiteral("threads"), QStringLiteral("3")},
             {QStringLiteral("load.model"), QStringLiteral("poisson")}, {QStringLiteral("load.concurrency"), QStringLiteral("9")},
