@@ -38,6 +38,7 @@ private slots:
     void contentionRetriesAndKeepsRows_data();
     void contentionRetriesAndKeepsRows();
     void existingTableIsNotOverwritten();
+    void twoTasksPrepareOnce();
     void missingTableIsReported();
     void passwordAuthIsRefusedClearly();
     void badParamsAreRejected_data();
@@ -189,6 +190,42 @@ void TestPostgres::existingTableIsNotOverwritten()
              qPrintable(r.stderrText));
     QCOMPARE(psql("SELECT x FROM sbtest1"), QString("42"));  // neither replaced nor dropped
     psql("DROP TABLE sbtest1");
+}
+
+void TestPostgres::twoTasksPrepareOnce()
+{
+    // Two tasks of one client (--tasks 2) with the default prepare=true:
+    // without the barrier the second would fail with "already exists".
+    // Task 0 creates the tables once, task 1 uses them, and task 0 drops
+    // them only after task 1 is done (no error in task 1's run).
+    const QString before = snapshot();
+    QTemporaryDir bar;
+    QList<QProcess*> procs;
+    for (int i = 0; i < 2; ++i) {
+        auto* p = new QProcess(this);
+        p->start(fbloadBin(), {"run", "--workload", "postgres", "--target", target_, "--out",
+                               dir_.filePath(QString("tasks-%1.json").arg(i)), "--duration", "1", "--concurrency", "2",
+                               "--set", "params.database=fbtest", "--set", "params.tables=2", "--set", "params.table_size=500",
+                               "--task-index", QString::number(i), "--tasks", "2", "--barrier", bar.path()});
+        procs << p;
+    }
+    QStringList logs;
+    for (QProcess* p : procs) {
+        QVERIFY(p->waitForFinished(60000));
+        logs << QString::fromUtf8(p->readAllStandardError());
+        QVERIFY2(p->exitCode() == 0, qPrintable(logs.last()));
+    }
+    QVERIFY2(logs[0].contains("postgres: prepared 2 table(s)"), qPrintable(logs[0]));
+    QVERIFY2(logs[0].contains("cleanup dropped 2 table(s)"), qPrintable(logs[0]));
+    QVERIFY2(!logs[1].contains("prepared 2 table(s)") && !logs[1].contains("cleanup"), qPrintable(logs[1]));
+    for (int i = 0; i < 2; ++i) {
+        QFile f(dir_.filePath(QString("tasks-%1.json").arg(i)));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject requests = QJsonDocument::fromJson(f.readAll()).object()["summary"].toObject()["requests"].toObject();
+        QVERIFY2(requests["completed"].toDouble() > 0, qPrintable(logs[i]));
+        QCOMPARE(requests["errors"].toDouble(), 0.0);
+    }
+    QCOMPARE(snapshot(), before);
 }
 
 void TestPostgres::missingTableIsReported()

@@ -3,6 +3,7 @@
 // as srun would start them: task 0 alone prepares, both share one folder
 // without touching each other's files (checked byte for byte), task 0's
 // failure ends the other with task 0's error, and `fbload merge` counts both.
+// The end-to-end run of such a client under Slurm is tst_multiinstance.
 #include "fbload_test_util.h"
 
 #include "task_barrier.h"
@@ -140,8 +141,8 @@ void TestTasks::signalEndsTheWait()
 void TestTasks::twoTasksShareAFolder()
 {
     QTemporaryDir dir;
-    QVERIFY(QDir(dir.path()).mkdir("data"));
-    const QString data = dir.filePath("data");
+    // A folder that does not exist yet: task 0 creates it (the shared part), then each task its files.
+    const QString data = dir.filePath("scratch/io");
     // Both tasks start at once, as srun starts them; each writes every block of its files once.
     QList<QProcess*> procs;
     for (int i = 0; i < 2; ++i) {
@@ -160,6 +161,8 @@ void TestTasks::twoTasksShareAFolder()
         logs << QString::fromUtf8(p->readAllStandardError());
         QVERIFY2(p->exitCode() == 0, qPrintable(logs.last()));
     }
+    QVERIFY2(logs[0].contains("fbload: file: created " + data), qPrintable(logs[0]));
+    QVERIFY2(!logs[1].contains("created"), qPrintable(logs[1]));
     QVERIFY2(logs[0].contains("task 0/2: prepared for all tasks"), qPrintable(logs[0]));
     QVERIFY2(logs[1].contains("task 1/2: task 0 has prepared"), qPrintable(logs[1]));
     // Per-task names, and per-task bytes: nothing written twice, nothing overwritten.

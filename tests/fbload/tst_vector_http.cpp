@@ -47,6 +47,7 @@ private slots:
     void chromaInsertAndQuery();
     void chromaErrors();
     void preloadCount();
+    void chromaTwoTasks();
     void weaviateInsertAndQuery();
     void weaviateErrors();
     void badParameters();
@@ -138,6 +139,32 @@ void TestVectorHttp::preloadCount()
     const QJsonObject agg = QJsonDocument::fromJson(
         http("POST", base("synthetic_weaviate") + "/v1/graphql", R"({"query":"{Aggregate{TPre{meta{count}}}}"})")).object();
     QCOMPARE(agg["data"].toObject()["Aggregate"].toObject()["TPre"].toArray()[0].toObject()["meta"].toObject()["count"].toInt(), 130);
+}
+
+void TestVectorHttp::chromaTwoTasks()
+{
+    // Two tasks of one client (--tasks 2, as srun starts them): task 0 alone
+    // recreates the collection and preloads 100 vectors; each task then
+    // inserts 12 batches of 25 under its own ids. 100 + 2 x 300 vectors in
+    // the end: nothing dropped by a second recreate, no id written twice
+    // (Chroma ignores an id that exists).
+    QTemporaryDir bar;
+    QList<QProcess*> procs;
+    for (int i = 0; i < 2; ++i) {
+        auto* p = new QProcess(this);
+        p->start(fbloadBin(), {"run", "--workload", "vector", "--target", QString("127.0.0.1:%1").arg(servicePort("synthetic_chroma")),
+                               "--out", dir_.filePath(QString("tasks-%1.json").arg(i)), "--requests", "12", "--concurrency", "3",
+                               "--set", "params.collection=t-tasks", "--set", "params.dimension=8", "--set", "params.batch_size=25",
+                               "--set", "params.count=100", "--set", R"(params.operations={"insert":1})", "--task-index",
+                               QString::number(i), "--tasks", "2", "--barrier", bar.path()});
+        procs << p;
+    }
+    for (QProcess* p : procs) {
+        QVERIFY(p->waitForFinished(60000));
+        QVERIFY2(p->exitCode() == 0, p->readAllStandardError().constData());
+    }
+    const QString id = QJsonDocument::fromJson(http("GET", base("synthetic_chroma") + "/api/v1/collections/t-tasks")).object()["id"].toString();
+    QCOMPARE(http("GET", base("synthetic_chroma") + "/api/v1/collections/" + id + "/count").trimmed(), QByteArray("700"));
 }
 
 void TestVectorHttp::weaviateInsertAndQuery()

@@ -160,9 +160,11 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--port", type=int, default=0)
+    # 0.0.0.0 when it runs as a service job clients on other nodes reach (tst_multiinstance).
+    ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port-file")
     a = ap.parse_args()
-    srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
+    srv = ThreadingHTTPServer((a.host, a.port), Handler)
     srv.daemon_threads = True
     if a.port_file:
         with open(a.port_file + ".tmp", "w") as f:

@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <random>
@@ -89,7 +90,18 @@ public:
     std::unique_ptr<Session> newSession(int, uint64_t) const override { return nullptr; }
     std::unique_ptr<BlockingSession> newBlockingSession(int connIndex, uint64_t seed) const override;
 
-    // Every task creates its own files: nothing is shared, so no prepare().
+    // Shared by all tasks of a client, so done once (by task 0): the folder,
+    // created when missing (mkdir -p) so a recipe can name a new one on scratch.
+    void prepare(const RunConfig&) override
+    {
+        std::error_code ec;
+        if (std::filesystem::create_directories(io.dir, ec))
+            std::cerr << "fbload: file: created " << io.dir << "\n";
+        else if (ec)
+            throw std::runtime_error("file: params.dir: cannot create " + io.dir + ": " + ec.message());
+    }
+
+    // Every task creates its own files, in the folder prepare() made sure of.
     void prepareTask(const RunConfig&) override
     {
         // Every connection's files exist at full size before the clock
