@@ -1,7 +1,7 @@
 // fbctl run | resume | status | cancel | results | logs — campaigns on a cluster.
 //
 //   fbctl run RECIPE --profile NAME [--keep-services] [--stop-on-failure] [--parallel N] [--workdir DIR] [--fbload PATH]
-//             [--reconnect-window SECONDS] [--openssh]
+//             [--reconnect-window SECONDS] [--openssh] [--target NAME=HOST:PORT]...
 //   fbctl resume RUN [--profile NAME] [--parallel N] [--recipe FILE] [--reconnect-window SECONDS]
 //   fbctl status [RUN]
 //   fbctl cancel RUN [--profile NAME]
@@ -17,6 +17,7 @@
 // A killed fbctl (SIGKILL, lost laptop) leaves the run "running" in the store:
 // `fbctl resume RUN` re-attaches to its jobs and finishes it.
 #include "Command.h"
+#include "TargetOption.h"
 
 #include "common/Paths.h"
 #include "session/Campaign.h"
@@ -166,7 +167,10 @@ int runCommand(const QStringList &args)
     const QCommandLineOption fbload(QStringLiteral("fbload"), QStringLiteral("Use this remote fbload binary instead of deploying one."), QStringLiteral("path"));
     const QCommandLineOption openssh(QStringLiteral("openssh"), QStringLiteral("Use the system's OpenSSH client instead of FactoryBench's own SSH session."));
     const QCommandLineOption window = reconnectWindowOption();
-    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl run RECIPE --profile NAME"), {profile, profileFile, keep, stop, parallel, workdir, fbload, openssh, window}));
+    const QCommandLineOption target(QStringLiteral("target"),
+                                    QStringLiteral("Service NAME already runs at HOST:PORT: no job for it, its health check runs from the clients (repeatable)."),
+                                    QStringLiteral("NAME=HOST:PORT"));
+    std::unique_ptr<QCommandLineParser> p(parserFor(QStringLiteral("fbctl run RECIPE --profile NAME"), {profile, profileFile, keep, stop, parallel, workdir, fbload, openssh, window, target}));
     if (!p->parse(QStringList{QStringLiteral("fbctl run")} + args) || p->positionalArguments().size() != 1
         || (!p->isSet(profile) && !p->isSet(profileFile))) {
         if (p->isSet(QStringLiteral("help"))) {
@@ -174,7 +178,7 @@ int runCommand(const QStringList &args)
             return Ok;
         }
         err() << (p->errorText().isEmpty() ? QString() : p->errorText() + QLatin1Char('\n'))
-              << "usage: fbctl run RECIPE --profile NAME [--keep-services] [--stop-on-failure] [--parallel N] [--workdir DIR] [--fbload PATH] [--reconnect-window SECONDS] [--openssh]\n";
+              << "usage: fbctl run RECIPE --profile NAME [--keep-services] [--stop-on-failure] [--parallel N] [--workdir DIR] [--fbload PATH] [--reconnect-window SECONDS] [--openssh] [--target NAME=HOST:PORT]...\n";
         return Usage;
     }
     int parallelTrials = 0;
@@ -183,6 +187,12 @@ int runCommand(const QStringList &args)
     int windowMs = CampaignOptions().reconnectWindowMs;
     if (p->isSet(window) && !parseWindow(p->value(window), &windowMs))
         return Usage;
+    QList<recipe::TargetOverride> targets;
+    QString targetError;
+    if (!parseTargets(p->values(target), &targets, &targetError)) {
+        err() << "fbctl: " << targetError << '\n';
+        return Usage;
+    }
     ConnectionProfile prof;
     if (!loadProfile(p->value(profile), p->value(profileFile), &prof))
         return InvalidInput;
@@ -194,6 +204,14 @@ int runCommand(const QStringList &args)
     if (!QFileInfo::exists(o.recipePath)) {
         err() << "fbctl: " << o.recipePath << ": no such file\n";
         return InvalidInput;
+    }
+    if (!targets.isEmpty()) {
+        // The campaign runs a copy with the targets written in (TargetOption.h).
+        if (!writeTargetedRecipe(o.recipePath, targets, &o.recipePath, &targetError)) {
+            err() << "fbctl: " << targetError << '\n';
+            return InvalidInput;
+        }
+        out() << "--target: running " << o.recipePath << '\n';
     }
     o.profileName = prof.name;
     o.remoteWorkDir = p->value(workdir).isEmpty() ? prof.remoteWorkDir : p->value(workdir);

@@ -4,10 +4,12 @@
 // plan: expand the sweep, list the trials and their parameters, and print (or
 // write to DIR/<trial id>/) the batch scripts of one trial or of all trials.
 #include "Command.h"
+#include "TargetOption.h"
 
 #include "recipe/BatchScriptGenerator.h"
 #include "ssh/ConnectionProfile.h"
 #include "recipe/RecipeLoader.h"
+#include "recipe/RecipeValidator.h"
 #include "recipe/SweepExpander.h"
 #include "session/CampaignPlan.h"
 
@@ -20,15 +22,24 @@ namespace {
 
 using namespace fb::recipe;
 
-bool loadValid(const QString &path, Recipe *out, const ClusterTools &tools = {})
+// `targets` (--target) make services external before validation.
+bool loadValid(const QString &path, Recipe *out, const ClusterTools &tools = {}, const QList<TargetOverride> &targets = {})
 {
     if (!QFileInfo::exists(path)) {
         err() << "fbctl: " << path << ": no such file\n";
         return false;
     }
-    RecipeLoader loader;
-    loader.setClusterTools(tools);
-    const LoadResult r = loader.loadAndValidateFile(path);
+    LoadResult r = RecipeLoader().loadFile(path);
+    QString targetError;
+    if (r.ok() && !applyTargets(&r.recipe, targets, &targetError)) {
+        err() << "fbctl: " << targetError << '\n';
+        return false;
+    }
+    if (r.ok()) { // RecipeLoader::loadAndValidateFile, with the targets applied in between
+        RecipeValidator validator;
+        validator.tools = tools;
+        r.diagnostics += validator.validate(r.recipe);
+    }
     err() << formatDiagnostics(r.diagnostics);
     err().flush(); // warnings before the summary on a terminal
     *out = r.recipe;
@@ -79,10 +90,12 @@ int validateCommand(const QStringList &args)
 
 int planCommand(const QStringList &args)
 {
-    const QString usage = QStringLiteral("usage: fbctl plan RECIPE [--trial N] [--out DIR]\n"
+    const QString usage = QStringLiteral("usage: fbctl plan RECIPE [--trial N] [--out DIR] [--target NAME=HOST:PORT]...\n"
                                          "  lists the trials; prints trial N's batch scripts (default: the first),\n"
-                                         "  or with --out writes every trial's (or trial N's) scripts to DIR/<trial id>/\n");
+                                         "  or with --out writes every trial's (or trial N's) scripts to DIR/<trial id>/;\n"
+                                         "  --target: service NAME already runs at HOST:PORT (no job), as with fbctl run\n");
     QString path, outDir;
+    QStringList targetValues;
     int trialNumber = 0;
     for (int i = 0; i < args.size(); ++i) {
         const QString &a = args[i];
@@ -93,6 +106,8 @@ int planCommand(const QStringList &args)
             if (!ok || trialNumber < 1) { err() << "fbctl: --trial takes a trial number from 1\n" << usage; return Usage; }
         } else if (a == QLatin1String("--out") && i + 1 < args.size()) {
             outDir = args[++i];
+        } else if (a == QLatin1String("--target") && i + 1 < args.size()) {
+            targetValues << args[++i];
         } else if (path.isEmpty() && !a.startsWith(QLatin1String("--"))) {
             path = a;
         } else {
@@ -101,8 +116,14 @@ int planCommand(const QStringList &args)
         }
     }
     if (path.isEmpty()) { err() << usage; return Usage; }
+    QList<TargetOverride> targets;
+    QString targetError;
+    if (!parseTargets(targetValues, &targets, &targetError)) {
+        err() << "fbctl: " << targetError << '\n';
+        return Usage;
+    }
     Recipe recipe;
-    if (!loadValid(path, &recipe))
+    if (!loadValid(path, &recipe, {}, targets))
         return InvalidInput;
     // The typed plan: every trial with its scripts and their requests
     // (session/CampaignPlan), the same the Session panel shows.
@@ -123,6 +144,8 @@ int planCommand(const QStringList &args)
     }
     out() << trials.size() << " trial(s)\n";
     out() << plan.jobCount() << " job(s), " << plan.nodeHoursText() << '\n';
+    for (const QString &line : externalServiceLines(recipe))
+        out() << line << '\n';
     for (const session::PlannedTrial &p : trials) {
         QStringList params;
         for (const KeyValue &kv : p.trial.parameters)

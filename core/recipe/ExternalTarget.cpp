@@ -95,6 +95,9 @@ bool applyTargets(Recipe *recipe, const QList<TargetOverride> &targets, QString 
             return false;
         }
         it->external = t.external;
+        // The option replaces a swept external address too.
+        const QString path = QStringLiteral("services[%1].external.").arg(it - recipe->services.begin());
+        recipe->sweep.axes.removeIf([&](const SweepAxis &a) { return a.path.startsWith(path); });
     }
     return true;
 }
