@@ -57,9 +57,17 @@ bool writeTargetedRecipe(const QString &path, const QList<recipe::TargetOverride
 QStringList externalServiceLines(const recipe::Recipe &recipe)
 {
     QStringList lines;
-    for (const recipe::Service &s : recipe.services)
-        if (s.external.isSet())
-            lines << QStringLiteral("  service %1: external at %2 (no job, no node-hours)").arg(s.name, recipe::externalAddress(s.external));
+    for (int i = 0; i < recipe.services.size(); ++i) {
+        const recipe::Service &s = recipe.services[i];
+        if (!s.external.isSet())
+            continue;
+        QString line = QStringLiteral("  service %1: external at %2 (no job, no node-hours)").arg(s.name, recipe::externalAddress(s.external));
+        // A swept address: the first trial's is shown, the axis says the rest.
+        for (const recipe::SweepAxis &a : recipe.sweep.axes)
+            if (a.path.startsWith(QStringLiteral("services[%1].external.").arg(i)))
+                line += QStringLiteral("; %1 swept over %2").arg(a.path, a.values.join(QStringLiteral(", ")));
+        lines << line;
+    }
     return lines;
 }
 

@@ -70,7 +70,7 @@ private slots:
     {
         const Result without = fbctl({QStringLiteral("plan"), m_recipe});
         QCOMPARE(without.exitCode, 0);
-        QVERIFY(without.out.contains(QStringLiteral("t001/service-cache.sbatch")));
+        QVERIFY(without.out.contains(QStringLiteral("/service-cache.sbatch =====")));
 
         const Result r = fbctl({QStringLiteral("plan"), m_recipe, QStringLiteral("--target"), QStringLiteral("cache=db7.example.org:7001")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
@@ -86,6 +86,25 @@ private slots:
         // ... and the fields the recipe writes for it are ignored, each named at its line.
         QVERIFY2(r.err.contains(QStringLiteral("warning: services[0].command: ignored: service \"cache\" is external")), qPrintable(r.err));
         QVERIFY(r.err.contains(QStringLiteral("(target.yaml:10:14)")));
+    }
+
+    void planNamesASweptAddress()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("swept.yaml"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("version: 1\nservices:\n  - {name: cache, kind: redis, external: {host: [db1, db2], port: 6379}}\n"
+                "clients:\n  - {name: kv, service: cache, workload: redis}\n");
+        f.close();
+        Result r = fbctl({QStringLiteral("plan"), path, QStringLiteral("--trial"), QStringLiteral("2")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("  service cache: external at db1:6379 (no job, no node-hours); services[0].external.host swept over db1, db2\n")),
+                 qPrintable(r.out));
+        QVERIFY(r.out.contains(QStringLiteral("export FB_EXTERNAL_ADDRESS='db2:6379'")));
+        // --target replaces the swept address: one trial.
+        r = fbctl({QStringLiteral("plan"), path, QStringLiteral("--target"), QStringLiteral("cache=db3:1")});
+        QVERIFY2(r.out.startsWith(QStringLiteral("1 trial(s)")), qPrintable(r.out));
+        QVERIFY(r.out.contains(QStringLiteral("  service cache: external at db3:1 (no job, no node-hours)\n")));
     }
 
     void badTargetsNameTheOption()
