@@ -1,6 +1,7 @@
 #include "SessionPlan.h"
 
 #include "recipe/BatchScriptGenerator.h"
+#include "recipe/ExternalTarget.h"
 #include "recipe/Quantities.h"
 #include "recipe/RecipeLoader.h"
 #include "session/CampaignPlan.h"
@@ -77,7 +78,10 @@ QString SessionPlan::summary() const
     QString hours = tr("%1 node-hours (estimated, from time limits)").arg(QString::number(nodeHours(), 'g', 3));
     if (const int open = jobsWithoutTimeLimit(); open > 0)
         hours += count(open, ", %1 job without a time limit not counted", ", %1 jobs without a time limit not counted");
-    return count(trials.size(), "%1 trial", "%1 trials") + QStringLiteral(" · ") + count(jobCount(), "%1 job", "%1 jobs")
+    QString external;
+    if (!externalServices.isEmpty())
+        external = QStringLiteral(" · ") + tr("external (no job): %1").arg(externalServices.join(QStringLiteral(", ")));
+    return count(trials.size(), "%1 trial", "%1 trials") + QStringLiteral(" · ") + count(jobCount(), "%1 job", "%1 jobs") + external
         + QStringLiteral(" · ") + hours
         + QStringLiteral(" · ")
         + tr("est. wall time ≥ %1 (client run time; queue waits and start-up come on top)").arg(recipe::formatDuration(estimatedWallSeconds()));
@@ -106,6 +110,9 @@ SessionPlan SessionPlan::build(const QString &path)
     p.monitor = r.monitor.enabled;
     p.scrapeInterval = r.monitor.scrapeInterval;
     p.maxParallelTrials = std::max(1, r.sweep.maxParallelTrials);
+    for (const recipe::Service &s : r.services)
+        if (s.external.isSet())
+            p.externalServices << s.name + QStringLiteral(" at ") + recipe::externalAddress(s.external);
     for (const session::PlannedTrial &planned : plan.trials()) {
         const recipe::Trial &t = planned.trial;
         PlannedTrial pt;

@@ -57,6 +57,7 @@ struct SessionPlan
     double scrapeInterval = 5; // its scrape interval, seconds (the live dashboard's rate window follows it)
     int maxParallelTrials = 1;
     double clientSeconds = 0; // the longest client's warm-up + duration: a trial's run time
+    QStringList externalServices; // "redis at db1:6379": already running (services[].external), no job
     QList<PlannedTrial> trials;
 
     int jobCount() const;
@@ -67,7 +68,8 @@ struct SessionPlan
     // Trials run in batches of maxParallelTrials, each at least as long as
     // its clients run (queue waits and start-up come on top).
     double estimatedWallSeconds() const;
-    // "3 trials · 9 jobs · 1.5 node-hours (estimated, from time limits) · est. wall time ≥ 1m30s"
+    // "3 trials · 9 jobs · 1.5 node-hours (estimated, from time limits) · est. wall time ≥ 1m30s",
+    // with "· external (no job): redis at db1:6379" after the jobs when a service is external
     QString summary() const;
 
     static SessionPlan build(const QString &path); // any thread

@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
 
@@ -113,6 +114,26 @@ private slots:
             QVERIFY2(!p.trials.isEmpty() && p.jobCount() >= int(p.trials.size()), qPrintable(f));
             QVERIFY2(p.nodeHours() > 0, qPrintable(f)); // every example sets cluster.resources.time
         }
+    }
+
+    // An external service (services[].external) has no job and no node-hours; the summary names it.
+    void externalServiceHasNoJob()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile f(dir.filePath(QStringLiteral("external.yaml")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("version: 1\ncluster:\n  resources: {partition: cpu, time: 30m}\nservices:\n"
+                "  - {name: redis, kind: redis, external: {host: db1, port: 6379}}\n"
+                "clients:\n  - {name: kv, service: redis, workload: redis, duration: 2s}\n");
+        f.close();
+        const SessionPlan p = SessionPlan::build(f.fileName());
+        QVERIFY2(p.ok, qPrintable(p.diagnostics));
+        QCOMPARE(p.jobCount(), 1);
+        QCOMPARE(p.trials[0].jobs[0].role, QStringLiteral("client"));
+        QVERIFY(qFuzzyCompare(p.nodeHours(), 0.5));
+        QCOMPARE(p.externalServices, QStringList{QStringLiteral("redis at db1:6379")});
+        QVERIFY2(p.summary().startsWith(QStringLiteral("1 trial · 1 job · external (no job): redis at db1:6379 · 0.5 node-hours")), qPrintable(p.summary()));
     }
 
     void brokenRecipe()
