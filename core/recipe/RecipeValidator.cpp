@@ -150,7 +150,7 @@ private:
         static const QStringList ignored{QStringLiteral("container"), QStringLiteral("command"), QStringLiteral("ports"),
                                          QStringLiteral("environment"), QStringLiteral("files"), QStringLiteral("resources"),
                                          QStringLiteral("settings"), QStringLiteral("model"), QStringLiteral("ray"),
-                                         QStringLiteral("health.port")};
+                                         QStringLiteral("between_trials"), QStringLiteral("health.port")};
         for (const QString &field : ignored)
             if (m_r.positions.contains(p + QLatin1Char('.') + field))
                 warning(p + QLatin1Char('.') + field,
