@@ -505,8 +505,12 @@ BatchScript Writer::client(int index, const Client &c)
     sc << QStringLiteral("# One fbload per task; the task script is fixed text, every value is an argument.");
     sc << QStringLiteral("# A single task writes the result itself; several write parts that are merged below.");
     sc << QStringLiteral("fb_task='set -euo pipefail");
-    sc << QStringLiteral("fbload=$1 config=$2 target=$3 name=$4 port=$(($5 + ${SLURM_LOCALID:-0})) trial=$6 dir=$7 out=$8");
+    sc << QStringLiteral("fbload=$1 config=$2 target=$3 name=$4 port=$(($5 + ${SLURM_LOCALID:-0})) trial=$6 dir=$7 out=$8 tasks=$9 barrier=${10}");
     sc << QStringLiteral("id=${SLURM_PROCID:-0}");
+    // Several instances: task 0 alone prepares (tables, collection, bucket),
+    // the others wait on marker files in the barrier folder (docs/fbload.md).
+    sc << QStringLiteral("task=()");
+    sc << QStringLiteral("if [ \"$tasks\" -gt 1 ]; then task=(--task-index \"$id\" --tasks \"$tasks\" --barrier \"$barrier\"); fi");
     // Nodes are shared (other jobs, other trials, other users): fbload binds
     // the first free /metrics port from $port itself (+1 on EADDRINUSE, so two
     // clients starting at once cannot collide) and only then publishes the
@@ -514,9 +518,12 @@ BatchScript Writer::client(int index, const Client &c)
     sc << QStringLiteral("if [ -z \"$out\" ]; then out=\"$dir/parts/result-$name-$id.json\"; fi");
     sc << QStringLiteral("metrics=(--metrics-port \"$port\" --metrics-port-auto)");
     sc << QStringLiteral("if [ -d \"$dir/monitor/targets\" ]; then metrics+=(--metrics-target-file \"$dir/monitor/targets/client-$name-$id.json\"); fi");
-    sc << QStringLiteral("exec \"$fbload\" run --config \"$config\" --target \"$target\" --out \"$out\" \"${metrics[@]}\" --label \"trial=$trial\" --label \"client=$name\"'");
-    const QString args = QStringLiteral("fbload-task \"$FBLOAD\" \"$fb_config\" \"%1\" %2 \"$FB_METRICS_PORT\" \"$FB_TRIAL_ID\" \"$FB_TRIAL_DIR\" %3")
-                             .arg(target, q(cn), multi ? QStringLiteral("''") : QStringLiteral("\"$fb_result\""));
+    sc << QStringLiteral("exec \"$fbload\" run --config \"$config\" --target \"$target\" --out \"$out\" \"${metrics[@]}\" --label \"trial=$trial\" --label \"client=$name\" ${task[@]+\"${task[@]}\"}'");
+    // The barrier folder is new for every client job (a resumed trial must not see old markers).
+    // A client without a service (file, faiss) gets an empty --target, which fbload ignores.
+    const QString args = QStringLiteral("fbload-task \"$FBLOAD\" \"$fb_config\" \"%1\" %2 \"$FB_METRICS_PORT\" \"$FB_TRIAL_ID\" \"$FB_TRIAL_DIR\" %3 %4 \"${FB_TRIAL_DIR}/parts\"/%5\"${SLURM_JOB_ID:-0}\"")
+                             .arg(m_r.findService(c.service) ? target : QString(), q(cn), multi ? QStringLiteral("''") : QStringLiteral("\"$fb_result\""),
+                                  q(QString::number(c.instances)), q(QStringLiteral("barrier-") + cn + QLatin1Char('-')));
     sc << QStringLiteral("fb_log \"client ${FB_CLIENT_NAME}: %1 fbload instance(s) against %2\"").arg(c.instances).arg(target);
     if (multi) {
         sc << QStringLiteral("fb_start srun --nodes=%1 --ntasks=%2 --kill-on-bad-exit=1 bash -c \"$fb_task\" %3").arg(c.nodes).arg(c.instances).arg(args);
