@@ -61,6 +61,7 @@ private slots:
     void corruptedObjectIsDetected();
     void multipartUpload();
     void mixedRatio();
+    void twoTasksOwnPrefixes();
     void badParameters();
 
 private:
@@ -210,6 +211,37 @@ void TestS3::mixedRatio()
     for (const QString& k : status.keys())
         QCOMPARE(k, QString("404"));
     QCOMPARE(status["404"].toInteger(), ops["get"].toObject()["errors"].toInteger());
+}
+
+void TestS3::twoTasksOwnPrefixes()
+{
+    // Two tasks of one client (--tasks 2) on a bucket that does not exist:
+    // task 0 alone creates it, and each task PUTs objects 0..9 under its own
+    // prefix (key_prefix + t<task>/), so neither overwrites the other's.
+    QTemporaryDir bar;
+    QList<QProcess*> procs;
+    for (int i = 0; i < 2; ++i) {
+        auto* p = new QProcess(this);
+        p->start(fbloadBin(), {"run", "--workload", "s3", "--target", QString("127.0.0.1:%1").arg(servicePort("s3rver")),
+                               "--out", dir_.filePath(QString("tasks-%1.json").arg(i)), "--set", "params.access_key=S3RVER",
+                               "--set", "params.secret_key=S3RVER", "--set", "params.bucket=t-tasks", "--set",
+                               "params.key_prefix=tasks/", "--set", "params.key_distribution=sequential", "--set",
+                               "params.objects=10", "--set", "params.object_size=100", "--set", R"(params.operations={"put":1})",
+                               "--requests", "10", "--concurrency", "1", "--task-index", QString::number(i), "--tasks", "2",
+                               "--barrier", bar.path()});
+        procs << p;
+    }
+    for (QProcess* p : procs) {
+        QVERIFY(p->waitForFinished(60000));
+        QVERIFY2(p->exitCode() == 0, p->readAllStandardError().constData());
+    }
+    for (const QString& task : {QString("t0"), QString("t1")}) {
+        const auto stored = storedObjects("t-tasks", "tasks/" + task);
+        QCOMPARE(stored.size(), 10);
+        for (auto it = stored.begin(); it != stored.end(); ++it)
+            QVERIFY2(matchesRule(it.value(), it.key().mid(4).toULongLong()), qPrintable(task + "/" + it.key()));
+    }
+    QCOMPARE(storedObjects("t-tasks", "tasks").size(), 0);  // nothing beside the task prefixes
 }
 
 void TestS3::badParameters()
