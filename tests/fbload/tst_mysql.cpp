@@ -47,6 +47,7 @@ private slots:
     void statementRoundTrips();
     void contentionRetriesAndKeepsRows();
     void existingTableIsNotOverwritten();
+    void twoTasksPrepareOnce();
     void wrongPasswordIsReported();
     void badParamsAreRejected_data();
     void badParamsAreRejected();
@@ -182,6 +183,41 @@ void TestMysql::existingTableIsNotOverwritten()
     auto m = run("missing", {"params.prepare=false", "params.table_prefix=nosuch"});
     QCOMPARE(m.exitCode, 1);
     QVERIFY2(m.stderrText.contains("table nosuch1 does not exist"), qPrintable(m.stderrText));
+}
+
+void TestMysql::twoTasksPrepareOnce()
+{
+    // Two tasks of one client (--tasks 2): task 0 creates and fills the
+    // tables once (a second CREATE would fail with "already exists"), task 1
+    // reads them, and task 0 drops them only after task 1 is done.
+    const QString before = snapshot();
+    QTemporaryDir bar;
+    QList<QProcess*> procs;
+    for (int i = 0; i < 2; ++i) {
+        auto* p = new QProcess(this);
+        p->start(fbloadBin(), {"run", "--workload", "mysql", "--target", target_, "--out",
+                               dir_.filePath(QString("tasks-%1.json").arg(i)), "--duration", "1", "--concurrency", "2",
+                               "--set", "params.database=fbtest", "--set", "params.user=fbuser", "--set", "params.password=fbpw",
+                               "--set", "params.mode=read_only", "--set", "params.tables=2", "--set", "params.table_size=500",
+                               "--task-index", QString::number(i), "--tasks", "2", "--barrier", bar.path()});
+        procs << p;
+    }
+    QStringList logs;
+    for (QProcess* p : procs) {
+        QVERIFY(p->waitForFinished(60000));
+        logs << QString::fromUtf8(p->readAllStandardError());
+        QVERIFY2(p->exitCode() == 0, qPrintable(logs.last()));
+    }
+    QVERIFY2(logs[0].contains("mysql: prepared 2 table(s)") && logs[0].contains("cleanup dropped 2 table(s)"), qPrintable(logs[0]));
+    QVERIFY2(!logs[1].contains("prepared 2 table(s)") && !logs[1].contains("cleanup"), qPrintable(logs[1]));
+    for (int i = 0; i < 2; ++i) {
+        QFile f(dir_.filePath(QString("tasks-%1.json").arg(i)));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject requests = QJsonDocument::fromJson(f.readAll()).object()["summary"].toObject()["requests"].toObject();
+        QVERIFY2(requests["completed"].toDouble() > 0, qPrintable(logs[i]));
+        QCOMPARE(requests["errors"].toDouble(), 0.0);
+    }
+    QCOMPARE(snapshot(), before);
 }
 
 void TestMysql::wrongPasswordIsReported()
