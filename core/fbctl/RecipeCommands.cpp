@@ -12,6 +12,7 @@
 #include "recipe/RecipeValidator.h"
 #include "recipe/SweepExpander.h"
 #include "session/CampaignPlan.h"
+#include "session/ServiceGroups.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -79,12 +80,16 @@ int validateCommand(const QStringList &args)
     }
     QList<Trial> trials;
     QList<Diagnostic> diags;
-    if (!SweepExpander().expand(recipe, &trials, &diags)) {
+    QList<session::ServiceGroup> groups;
+    if (!SweepExpander().expand(recipe, &trials, &diags) || !session::groupTrials(recipe, trials, &groups, &diags)) {
         err() << formatDiagnostics(diags);
         return InvalidInput;
     }
     out() << path << ": valid; " << recipe.services.size() << " service(s), " << recipe.clients.size()
-          << " client(s), " << trials.size() << " trial(s)\n";
+          << " client(s), " << trials.size() << " trial(s)";
+    if (recipe.sweep.reuseServices && !recipe.services.isEmpty())
+        out() << " in " << groups.size() << " service group(s)";
+    out() << "\n";
     return Ok;
 }
 
@@ -142,8 +147,24 @@ int planCommand(const QStringList &args)
         err() << "fbctl: the recipe has " << trials.size() << " trial(s)\n";
         return Usage;
     }
-    out() << trials.size() << " trial(s)\n";
+    out() << trials.size() << " trial(s)";
+    if (plan.reuseServices() && !recipe.services.isEmpty())
+        out() << " in " << plan.groups().size() << " service group(s) (sweep.reuse_services: each group's services start once)";
+    out() << '\n';
     out() << plan.jobCount() << " job(s), " << plan.nodeHoursText() << '\n';
+    if (plan.reuseServices() && !recipe.services.isEmpty()) {
+        for (const session::PlannedGroup &g : plan.groups()) {
+            QStringList services, members;
+            for (const BatchScript &s : g.services)
+                services << s.name + QStringLiteral(" (") + s.request.timeText() + QLatin1Char(')');
+            for (const Service &s : g.group.services.services)
+                if (s.external.isSet())
+                    services << s.name + QStringLiteral(" (external)");
+            for (int i : g.group.trials)
+                members << trials[i].trial.id;
+            out() << "  " << g.group.id << "  services " << services.join(QStringLiteral(", ")) << "  trials " << members.join(QLatin1Char(' ')) << '\n';
+        }
+    }
     for (const QString &line : externalServiceLines(recipe))
         out() << line << '\n';
     for (const session::PlannedTrial &p : trials) {
@@ -152,6 +173,7 @@ int planCommand(const QStringList &args)
             params << kv.key + QLatin1Char('=') + kv.value;
         out() << "  " << p.trial.id << "  " << p.trial.key << "  " << params.join(QStringLiteral("  ")) << '\n';
     }
+    QStringList writtenGroups;
     for (int i = 0; i < trials.size(); ++i) {
         if (trialNumber ? i + 1 != trialNumber : (outDir.isEmpty() && i > 0))
             continue;
@@ -161,12 +183,24 @@ int planCommand(const QStringList &args)
                 err() << "fbctl: " << e << '\n';
             return InvalidInput;
         }
-        for (const BatchScript &s : t.scripts) {
+        // With service reuse the services' scripts are the trial's group's, in the group's folder (once).
+        QList<std::pair<QString, BatchScript>> scripts;
+        const bool reuse = plan.reuseServices();
+        for (const session::PlannedGroup &g : plan.groups())
+            if (reuse && g.group.trials.contains(i) && !writtenGroups.contains(g.group.id)) {
+                writtenGroups << g.group.id;
+                for (const BatchScript &s : g.services)
+                    scripts.append({g.group.id, s});
+            }
+        for (const BatchScript &s : t.scripts)
+            if (!reuse || s.role != QLatin1String("service"))
+                scripts.append({t.trial.id, s});
+        for (const auto &[folder, s] : std::as_const(scripts)) {
             if (outDir.isEmpty()) {
-                out() << "\n===== " << t.trial.id << '/' << s.fileName << " =====\n" << s.text;
+                out() << "\n===== " << folder << '/' << s.fileName << " =====\n" << s.text;
                 continue;
             }
-            const QString dir = outDir + QLatin1Char('/') + t.trial.id;
+            const QString dir = outDir + QLatin1Char('/') + folder;
             QDir().mkpath(dir);
             QSaveFile f(dir + QLatin1Char('/') + s.fileName);
             if (!f.open(QIODevice::WriteOnly) || f.write(s.text.toUtf8()) < 0 || !f.commit()) {

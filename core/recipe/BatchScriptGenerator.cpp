@@ -111,6 +111,19 @@ private:
         return own;
     }
 
+    // The monitor's file_sd globs, relative to its prometheus.yml
+    // (<trial>/monitor/): the trial's own targets, and those of the
+    // services of its group when they live in the group's folder.
+    QStringList monitorTargetGlobs() const
+    {
+        QStringList globs{QStringLiteral("targets/*.json")};
+        const QString prefix = m_ctx.runDir + QLatin1Char('/');
+        if (!m_ctx.servicesDir.isEmpty() && m_ctx.servicesDir != m_ctx.trialDir && m_ctx.servicesDir.startsWith(prefix)
+            && m_ctx.trialDir.startsWith(prefix))
+            globs << QStringLiteral("../../%1/monitor/targets/*.json").arg(m_ctx.servicesDir.mid(prefix.size()));
+        return globs;
+    }
+
     JobRequest request(const QString &role, const QString &name, const Resources &own, bool ownDefaults = false) const
     {
         Resources r = m_r.cluster.resources.mergedWith(own);
@@ -143,6 +156,7 @@ private:
         sc << QStringLiteral("export FB_TRIAL_ID=%1").arg(q(m_ctx.trialId));
         sc << QStringLiteral("export FB_RUN_DIR=%1").arg(shellPath(m_ctx.runDir));
         sc << QStringLiteral("export FB_TRIAL_DIR=%1").arg(shellPath(m_ctx.trialDir));
+        sc << QStringLiteral("export FB_SERVICES_DIR=%1").arg(shellPath(m_ctx.servicesDir.isEmpty() ? m_ctx.trialDir : m_ctx.servicesDir));
         sc << QStringLiteral("FB_HOSTNAME=$(hostname -s)");
         sc << QStringLiteral("export FB_HOSTNAME");
         // {workdir} must always expand (set -u): the run folder when the recipe names none.
@@ -383,7 +397,7 @@ BatchScript Writer::service(const Service &s)
         files.append({QStringLiteral("init/init.sql"), noPlaceholders(initSql)}); // the user's SQL, byte for byte
     if (s.kind == QLatin1String("prometheus") && !hasFile(QStringLiteral("prometheus.yml")))
         files.append({QStringLiteral("prometheus.yml"),
-                      BatchScriptGenerator::prometheusConfig({}, m_r.monitor.scrapeInterval, QStringLiteral("../../monitor/targets/*.json"))});
+                      BatchScriptGenerator::prometheusConfig({}, m_r.monitor.scrapeInterval, {QStringLiteral("../../monitor/targets/*.json")})});
     for (const ConfigFile &f : files) {
         const QString path = f.path.startsWith(QLatin1Char('/')) ? shellWord(f.path, ph)
                                                                   : QStringLiteral("\"${FB_SERVICE_DIR}\"/") + shellWord(f.path, ph);
@@ -454,6 +468,31 @@ BatchScript Writer::service(const Service &s)
                   .arg(metricsPort, sn);
     }
     sc << QStringLiteral("fb_log \"service ${FB_SERVICE_NAME} is ready on ${FB_HOSTNAME}\"");
+    if (!s.betweenTrials.isEmpty()) {
+        // The campaign asks for between_trials before each trial of the
+        // service's group with a request file; the output goes to the
+        // trial's logs, the exit code to a .done file the campaign reads.
+        sc << QStringLiteral("# between_trials: run for each request file the campaign drops in between/, until the service exits.");
+        sc << QStringLiteral("fb_between_dir=\"${FB_TRIAL_DIR}/between\"");
+        sc << QStringLiteral("mkdir -p \"$fb_between_dir\"");
+        sc << QStringLiteral("fb_between() { %1; }").arg(runtime(s.container, {QStringLiteral("sh"), QStringLiteral("-c"), s.betweenTrials}, ph, true));
+        sc << QStringLiteral("while kill -0 \"$fb_service_pid\" 2>/dev/null; do");
+        sc << QStringLiteral("  for fb_req in \"$fb_between_dir\"/*-%1.request; do").arg(q(sn)); // sn: [A-Za-z0-9_.-], no glob characters
+        sc << QStringLiteral("    [ -e \"$fb_req\" ] || continue");
+        sc << QStringLiteral("    fb_name=$(basename \"$fb_req\" .request)");
+        sc << QStringLiteral("    fb_trial=${fb_name%-%1}").arg(q(sn));
+        sc << QStringLiteral("    rm -f \"$fb_req\"");
+        sc << QStringLiteral("    mkdir -p \"${FB_RUN_DIR}/${fb_trial}/logs\"");
+        sc << QStringLiteral("    fb_out=\"${FB_RUN_DIR}/${fb_trial}/logs\"/%1").arg(q(QStringLiteral("between-") + sn + QStringLiteral(".out")));
+        sc << QStringLiteral("    fb_log \"between_trials of ${FB_SERVICE_NAME} before trial ${fb_trial}\" 2>> \"$fb_out\"");
+        sc << QStringLiteral("    fb_rc=0");
+        sc << QStringLiteral("    fb_between >> \"$fb_out\" 2>&1 || fb_rc=$?");
+        sc << QStringLiteral("    fb_log \"between_trials of ${FB_SERVICE_NAME} exited with ${fb_rc}\" 2>> \"$fb_out\"");
+        sc << QStringLiteral("    fb_publish \"$fb_between_dir/${fb_name}.done\" \"$fb_rc\"");
+        sc << QStringLiteral("  done");
+        sc << QStringLiteral("  sleep 0.5");
+        sc << QStringLiteral("done");
+    }
     sc << QStringLiteral("wait \"$fb_service_pid\"");
 
     return {QStringLiteral("service"), s.name, jobName(QStringLiteral("service"), s.name),
@@ -484,7 +523,7 @@ BatchScript Writer::client(int index, const Client &c)
         const QString port = c.port.isEmpty() ? QStringLiteral("FB_PORT") : portVar(c.port);
         const int portNumber = s->portNumber(c.port);
         sc << QStringLiteral("# Wait for the service's endpoint file \"<host> <port>\" (bounded); it is read, never sourced.");
-        sc << QStringLiteral("fb_endpoint=\"${FB_TRIAL_DIR}\"/%1").arg(q(QStringLiteral("service-") + safeName(s->name) + QStringLiteral(".endpoint")));
+        sc << QStringLiteral("fb_endpoint=\"${FB_SERVICES_DIR}\"/%1").arg(q(QStringLiteral("service-") + safeName(s->name) + QStringLiteral(".endpoint")));
         sc << QStringLiteral("fb_deadline=$((SECONDS + %1))").arg(qint64(std::ceil(c.waitTimeout)));
         sc << QStringLiteral("until [ -s \"$fb_endpoint\" ]; do");
         sc << QStringLiteral("  if [ \"$SECONDS\" -ge \"$fb_deadline\" ]; then fb_log %1; exit 1; fi")
@@ -558,7 +597,7 @@ BatchScript Writer::monitor()
     sc << QStringLiteral("# The campaign may place its own prometheus.yml before submitting.");
     sc << QStringLiteral("if [ ! -f \"${FB_MONITOR_DIR}/prometheus.yml\" ]; then");
     sc << QStringLiteral("  printf '%s' %1 > \"${FB_MONITOR_DIR}/prometheus.yml\"")
-              .arg(shellWord(BatchScriptGenerator::prometheusConfig({}, m.scrapeInterval, QStringLiteral("targets/*.json")), ph));
+              .arg(shellWord(BatchScriptGenerator::prometheusConfig({}, m.scrapeInterval, monitorTargetGlobs()), ph));
     sc << QStringLiteral("fi");
     exporters(sc, QStringLiteral("monitor"), QStringLiteral("prometheus"), m_r.cluster.resources.mergedWith(own).gpuCount() > 0);
     sc << QString();
@@ -617,7 +656,7 @@ QByteArray BatchScriptGenerator::fbloadConfig(const Recipe &recipe, const Client
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
-QString BatchScriptGenerator::prometheusConfig(const QList<PrometheusTarget> &targets, double scrapeInterval, const QString &fileSdGlob)
+QString BatchScriptGenerator::prometheusConfig(const QList<PrometheusTarget> &targets, double scrapeInterval, const QStringList &fileSdGlobs)
 {
     // A fixed shape whose variable parts are each one YAML double-quoted
     // scalar (yamlDoubleQuoted) and whose durations Prometheus can parse.
@@ -652,8 +691,12 @@ QString BatchScriptGenerator::prometheusConfig(const QList<PrometheusTarget> &ta
             }
         }
     }
-    if (!fileSdGlob.isEmpty())
-        y += QStringLiteral("  - job_name: factorybench\n    file_sd_configs:\n      - files: [%1]\n        refresh_interval: 5s\n").arg(yq(fileSdGlob));
+    if (!fileSdGlobs.isEmpty()) {
+        QStringList globs;
+        for (const QString &g : fileSdGlobs)
+            globs << yq(g);
+        y += QStringLiteral("  - job_name: factorybench\n    file_sd_configs:\n      - files: [%1]\n        refresh_interval: 5s\n").arg(globs.join(QStringLiteral(", ")));
+    }
     return y;
 }
 

@@ -13,7 +13,12 @@
 //    (the short host name and the service's first port), and removes it when
 //    the job ends. The job then runs until cancelled.
 //  - monitor job: the same for Prometheus in "monitor.endpoint".
-//  - client job: waits (client.wait_timeout) for its service's endpoint file,
+//  - a service with `between_trials` runs that command (in its environment
+//    and container) for each request file "between/<trial>-<service>.request"
+//    that appears in its folder, its output in <run>/<trial>/logs/between-<service>.out,
+//    then publishes "between/<trial>-<service>.done" holding the exit code.
+//  - client job: waits (client.wait_timeout) for its service's endpoint file
+//    (in ScriptContext::servicesDir, $FB_SERVICES_DIR: the service group's folder),
 //    writes the fbload config to "clients/<client>.json" (fbloadConfig()),
 //    runs `fbload run --config … --target host:port --out … --metrics-port …
 //    --label trial=… --label client=…` and leaves the result JSON in
@@ -46,6 +51,12 @@ struct ScriptContext
     QString trialDir = QStringLiteral("$HOME/factorybench/runs/preview/t001"); // may start with $VAR or ~
     QString fbloadPath = QStringLiteral("$HOME/.factorybench/bin/fbload");     // may start with $VAR or ~
     int metricsPortBase = 9500; // client i, task on node j: base + 10·i + j
+    // The folder of the service group whose services the trial's clients use
+    // (their endpoint files, and the services' Prometheus targets): the
+    // group's folder when the trial shares running services (sweep.reuse_services);
+    // empty: the trial's own folder. Scripts of a service group are generated
+    // with the group's id and folder as trialId and trialDir.
+    QString servicesDir;
 };
 
 struct BatchScript
@@ -87,7 +98,7 @@ public:
     // resolves it). Values are YAML-quoted (ConfigSyntax.h). The text is file
     // content for shellWord(): "{port}" is the job's port, a '{' in a value is "{{".
     static QString prometheusConfig(const QList<PrometheusTarget> &targets, double scrapeInterval,
-                                    const QString &fileSdGlob = {});
+                                    const QStringList &fileSdGlobs = {});
     // File-name-safe form of a name ([A-Za-z0-9_.-], no leading dot).
     static QString safeName(const QString &name);
 };

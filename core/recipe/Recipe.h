@@ -148,6 +148,9 @@ struct Service
     QJsonObject settings;         // kind-specific: redis persistence/password, init_sql, …
     ModelSpec model;
     RaySpec ray;
+    // A shell command run on the service's node, in its environment and
+    // container, before each trial of a service group (`redis-cli FLUSHALL`).
+    QString betweenTrials;
 
     int portNumber(const QString &portName = {}) const; // 0 if unknown
     bool operator==(const Service &) const = default;
@@ -231,6 +234,7 @@ struct Sweep
     int repetitions = 1;
     int maxTrials = 1000;
     int maxParallelTrials = 1;    // trials a campaign runs at once (>= 1)
+    bool reuseServices = true;    // trials with the same services share one service job (a service group)
     bool operator==(const Sweep &) const = default;
 };
 

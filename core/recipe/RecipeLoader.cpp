@@ -706,7 +706,8 @@ private:
         static const QStringList keys{QStringLiteral("name"), QStringLiteral("kind"), QStringLiteral("template"),
             QStringLiteral("container"), QStringLiteral("command"), QStringLiteral("ports"), QStringLiteral("environment"),
             QStringLiteral("health"), QStringLiteral("resources"), QStringLiteral("files"), QStringLiteral("settings"),
-            QStringLiteral("model"), QStringLiteral("ray"), QStringLiteral("external")};
+            QStringLiteral("model"), QStringLiteral("ray"), QStringLiteral("between_trials"),
+            QStringLiteral("external")};
         if (!n.IsMap()) {
             error(path, n, QStringLiteral("expected a mapping, got %1").arg(describe(n)));
             return;
@@ -735,6 +736,7 @@ private:
                 else readContainer(v, p, &s->container);
             }
             else if (k == QLatin1String("command")) argv(v, p, &s->command);
+            else if (k == QLatin1String("between_trials")) str(v, p, &s->betweenTrials);
             else if (k == QLatin1String("ports")) readPorts(v, p, &s->ports);
             else if (k == QLatin1String("environment")) keyValues(v, p, &s->environment);
             else if (k == QLatin1String("health")) readHealth(v, p, &s->health);
@@ -902,9 +904,11 @@ private:
 
     void readSweep(const YAML::Node &n, const QString &path, Sweep *s)
     {
-        forEachKey(n, path, {QStringLiteral("repetitions"), QStringLiteral("max_trials"), QStringLiteral("max_parallel_trials"), QStringLiteral("zip")},
+        forEachKey(n, path, {QStringLiteral("repetitions"), QStringLiteral("max_trials"), QStringLiteral("max_parallel_trials"),
+                             QStringLiteral("reuse_services"), QStringLiteral("zip")},
                    [&](const QString &k, const YAML::Node &v, const QString &p) {
             if (k == QLatin1String("repetitions")) integer(v, p, &s->repetitions, 1, 10000, false);
+            else if (k == QLatin1String("reuse_services")) boolean(v, p, &s->reuseServices);
             else if (k == QLatin1String("max_trials")) integer(v, p, &s->maxTrials, 1, kMaxTrials, false);
             else if (k == QLatin1String("max_parallel_trials")) integer(v, p, &s->maxParallelTrials, 1, 1000, false);
             else {

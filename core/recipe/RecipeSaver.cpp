@@ -332,6 +332,7 @@ private:
             o.set(QStringLiteral("container"), container(join(p, QStringLiteral("container")), sv.container, def.container));
         if (keep(sv.command != def.command))
             o.set(QStringLiteral("command"), flowList(sv.command));
+        s(o, p, QStringLiteral("between_trials"), sv.betweenTrials, def.betweenTrials);
         if (keep(sv.ports != def.ports) || hasAxisBelow(join(p, QStringLiteral("ports")))) {
             Out ports;
             for (const Port &port : sv.ports)
@@ -493,6 +494,7 @@ Out Writer::document()
         i(sw, QStringLiteral("sweep"), QStringLiteral("repetitions"), r.sweep.repetitions, def.repetitions);
         i(sw, QStringLiteral("sweep"), QStringLiteral("max_trials"), r.sweep.maxTrials, def.maxTrials);
         i(sw, QStringLiteral("sweep"), QStringLiteral("max_parallel_trials"), r.sweep.maxParallelTrials, def.maxParallelTrials);
+        b(sw, QStringLiteral("sweep"), QStringLiteral("reuse_services"), r.sweep.reuseServices, def.reuseServices);
         if (keep(!r.sweep.zip.isEmpty())) {
             Out z{Out::Seq, {}, false, {}};
             for (const QStringList &g : r.sweep.zip)

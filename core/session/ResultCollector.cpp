@@ -108,16 +108,18 @@ int ResultCollector::downloadResults(const TrialRecord &t, const QString &trialD
     return count;
 }
 
-void ResultCollector::collectLogs(const TrialRecord &t, const QString &trialDir, const QString &localTrialDir)
+void ResultCollector::collectLogs(const TrialRecord &t, const QString &trialDir, const QString &localTrialDir, const QStringList &moreDirs)
 {
-    auto r = await(m_runner->run(QStringLiteral("cd %1/logs 2>/dev/null && ls -1; true").arg(recipe::shellQuote(trialDir)), 120000), m_cancel);
-    if (!r || !r->ok())
-        return;
-    for (const QString &name : QString::fromUtf8(r->stdOut).split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
-        auto e = await(m_files->downloadFile(trialDir + QStringLiteral("/logs/") + name,
-                                                localTrialDir + QStringLiteral("/logs/") + name), m_cancel);
-        if (e && !e->isEmpty())
-            m_journal->warn(t.trialId, QStringLiteral("logs"), *e);
+    for (const QString &dir : QStringList{trialDir} + moreDirs) {
+        auto r = await(m_runner->run(QStringLiteral("cd %1/logs 2>/dev/null && ls -1; true").arg(recipe::shellQuote(dir)), 120000), m_cancel);
+        if (!r || !r->ok())
+            return;
+        for (const QString &name : QString::fromUtf8(r->stdOut).split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+            auto e = await(m_files->downloadFile(dir + QStringLiteral("/logs/") + name,
+                                                    localTrialDir + QStringLiteral("/logs/") + name), m_cancel);
+            if (e && !e->isEmpty())
+                m_journal->warn(t.trialId, QStringLiteral("logs"), *e);
+        }
     }
     // Campaign events of this trial, then the merged log.
     const QStringList merged = mergeLogs(localTrialDir);

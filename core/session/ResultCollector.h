@@ -26,8 +26,9 @@ public:
     // -1 when cancelled or a local write failed (*diskError then names the
     // file and says that the result stays on the cluster).
     int downloadResults(const TrialRecord &t, const QString &trialDir, const QString &localTrialDir, QString *diskError);
-    // Downloads <trial>/logs/* and writes merged.log and merged.jsonl.
-    void collectLogs(const TrialRecord &t, const QString &trialDir, const QString &localTrialDir);
+    // Downloads <trial>/logs/* (and <dir>/logs/* of each of `moreDirs`: the
+    // logs of a service group's services so far) and writes merged.log and merged.jsonl.
+    void collectLogs(const TrialRecord &t, const QString &trialDir, const QString &localTrialDir, const QStringList &moreDirs = {});
     int downloaded() const { return m_downloaded; } // result files, by this collector
 
     // Job logs (<trialDir>/logs/*) and campaign events in one time-ordered

@@ -2,6 +2,7 @@
 
 #include "Await.h"
 #include "LocalFiles.h"
+#include "ServiceGroupRunner.h"
 
 #include "recipe/ShellQuote.h"
 
@@ -13,210 +14,46 @@
 
 namespace fb::session {
 
-using slurm::JobInfo;
-
-namespace {
-QString componentOf(const recipe::BatchScript &s)
-{
-    return s.role == QLatin1String("monitor") ? QStringLiteral("monitor") : s.role + QLatin1Char(':') + s.name;
-}
-} // namespace
-
-TrialRunner::TrialRunner(const EngineContext &ctx, const TrialRecord &record, const recipe::Trial &trial, int slot)
+TrialRunner::TrialRunner(const EngineContext &ctx, const TrialRecord &record, const recipe::Trial &trial, int slot, ServiceGroupRunner *group)
     : m_ctx(ctx)
     , m_t(record)
     , m_trial(trial)
     , m_slot(slot)
+    , m_group(group)
+    , m_trialDir(ctx.remoteRunDir + QLatin1Char('/') + record.trialId)
+    , m_localTrialDir(ctx.journal->localTrialDir(record.trialId))
+    , m_jobs(ctx, record.trialId, m_trialDir, JobSet::Stored::Keep)
 {
 }
 
 QStringList TrialRunner::jobIds() const
 {
     QStringList ids;
-    for (const JobRecord &j : m_wait == Wait::Health ? m_services : m_watched)
-        ids << j.jobId;
+    if (m_wait == Wait::Clients)
+        for (const JobRecord &j : m_watched)
+            ids << j.jobId;
     return ids;
 }
 
 TrialOutcome TrialRunner::abort()
 {
-    return abortWith(m_wait == Wait::Health ? m_services : m_watched, m_t.phase);
+    return abortWith(m_watched, m_t.phase);
 }
 
-void TrialRunner::applySlot(recipe::Recipe *r, int slot)
+void TrialRunner::applySlot(recipe::Recipe *r, int serviceSlot, int monitorSlot)
 {
-    if (slot <= 0)
-        return;
-    for (recipe::Service &s : r->services)
-        for (recipe::Port &p : s.ports)
-            p.number += slot * kSlotPortStride;
-    if (r->monitor.prometheus.port > 0)
-        r->monitor.prometheus.port += slot * kSlotPortStride;
+    if (serviceSlot > 0)
+        for (recipe::Service &s : r->services)
+            for (recipe::Port &p : s.ports)
+                p.number += serviceSlot * kSlotPortStride;
+    if (monitorSlot > 0 && r->monitor.prometheus.port > 0)
+        r->monitor.prometheus.port += monitorSlot * kSlotPortStride;
 }
 
-// Jobs of this run that Slurm knows by comment: component → job id.
-QHash<QString, QString> TrialRunner::jobsByComment()
-{
-    QHash<QString, QString> found;
-    auto r = m_ctx.remote(QStringLiteral("squeue --me --noheader --states=all --format='%i|%k'"));
-    if (!r || !r->ok())
-        return found;
-    const QString prefix = Campaign::jobComment(runId(), m_t.trialId, {});
-    for (const QString &line : QString::fromUtf8(r->stdOut).split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
-        const QString id = line.section(QLatin1Char('|'), 0, 0).trimmed();
-        const QString comment = line.section(QLatin1Char('|'), 1).trimmed();
-        if (comment.startsWith(prefix))
-            found.insert(comment.mid(prefix.size()), id);
-    }
-    return found;
-}
-
-// Submits `script` unless the store or Slurm already has its job.
-std::optional<JobRecord> TrialRunner::submit(const recipe::BatchScript &script)
-{
-    const QString component = componentOf(script);
-    for (const JobRecord &j : m_ctx.journal->store()->jobs(runId(), m_t.trialId))
-        if (j.component == component)
-            return j; // submitted before (resume)
-    if (m_adoptable.contains(component)) {
-        JobRecord j{runId(), m_t.trialId, m_adoptable.value(component), component, JobState::Pending, {}, -1, {},
-                    QDateTime::currentDateTimeUtc(), QDateTime::currentDateTimeUtc()};
-        m_ctx.journal->info(m_t.trialId, QStringLiteral("submit"), QStringLiteral("re-attached %1 to job %2").arg(component, j.jobId));
-        m_ctx.journal->save(j);
-        return j;
-    }
-    slurm::SubmitOptions so;
-    so.workDir = m_trialDir;
-    so.ownerOnlyFiles = true; // the jobs write config files with the recipe's secrets
-    so.extraArgs << QStringLiteral("--comment=") + Campaign::jobComment(runId(), m_t.trialId, component);
-    auto r = await(m_ctx.slurm->submit(m_trialDir + QLatin1Char('/') + script.fileName, so), m_ctx.cancel);
-    if (!r)
-        return std::nullopt;
-    if (r->jobId.isEmpty()) {
-        const QString e = QStringLiteral("sbatch %1 failed: %2").arg(script.fileName, r->error);
-        m_ctx.journal->error(m_t.trialId, QStringLiteral("submit"), e);
-        m_ctx.result->error = e;
-        return std::nullopt;
-    }
-    ++m_ctx.result->jobsSubmitted;
-    JobRecord j{runId(), m_t.trialId, r->jobId, component, JobState::Pending, {}, -1, {},
-                QDateTime::currentDateTimeUtc(), QDateTime::currentDateTimeUtc()};
-    m_ctx.journal->save(j);
-    m_ctx.journal->info(m_t.trialId, QStringLiteral("submit"), QStringLiteral("%1 submitted as job %2").arg(component, j.jobId));
-    return j;
-}
-
-// One squeue (+ end-state) query for `jobs`; updates and stores them.
-bool TrialRunner::poll(QList<JobRecord> &jobs)
-{
-    QStringList ids;
-    for (const JobRecord &j : jobs)
-        ids << j.jobId;
-    auto r = await(m_ctx.slurm->query(ids), m_ctx.cancel);
-    if (!r)
-        return false;
-    if (!r->error.isEmpty()) {
-        m_ctx.journal->warn(m_t.trialId, QStringLiteral("poll"), r->error); // the connection may come back
-        return true;
-    }
-    apply(jobs, *r);
-    return true;
-}
-
-// Updates `jobs` from one query answer and stores the ones that changed;
-// true if any did.
-bool TrialRunner::apply(QList<JobRecord> &jobs, const slurm::QueryResult &r)
-{
-    if (!r.error.isEmpty())
-        return false;
-    bool changed = false;
-    for (JobRecord &j : jobs) {
-        auto it = std::find_if(r.jobs.begin(), r.jobs.end(), [&](const JobInfo &i) { return i.id == j.jobId; });
-        JobState state = j.state;
-        if (it != r.jobs.end()) {
-            state = it->state;
-            j.reason = it->reason;
-            j.exitCode = it->exitCode;
-            if (!it->nodes.isEmpty())
-                j.nodes = it->nodes.join(QLatin1Char(','));
-        } else if (r.missing.contains(j.jobId)) {
-            state = JobState::Unknown;
-        }
-        if (state != j.state) {
-            changed = true;
-            j.state = state;
-            j.updatedAt = QDateTime::currentDateTimeUtc();
-            m_ctx.journal->save(j);
-            m_ctx.journal->info(m_t.trialId, QStringLiteral("jobs"), QStringLiteral("%1 (job %2) %3%4").arg(j.component, j.jobId, stateName(state),
-                                                                                               j.nodes.isEmpty() ? QString() : QStringLiteral(" on ") + j.nodes));
-        }
-    }
-    return changed;
-}
-
-QString TrialRunner::logTail(const JobRecord &j)
-{
-    // The generator's --output pattern: logs/<role>-<name>-<jobid>.out.
-    const QString role = j.component.section(QLatin1Char(':'), 0, 0);
-    const QString name = j.component == QLatin1String("monitor") ? QStringLiteral("prometheus") : j.component.section(QLatin1Char(':'), 1);
-    const QString path = QStringLiteral("%1/logs/%2-%3-%4.out").arg(m_trialDir, role, recipe::BatchScriptGenerator::safeName(name), j.jobId);
-    auto r = m_ctx.remote(QStringLiteral("tail -n 20 %1 2>/dev/null").arg(recipe::shellQuote(path)));
-    return r && r->ok() ? QString::fromUtf8(r->stdOut).trimmed() : QString();
-}
-
-QString TrialRunner::jobFailure(const JobRecord &j)
-{
-    QString e = QStringLiteral("%1 (job %2) ended %3").arg(j.component, j.jobId, stateName(j.state));
-    if (j.exitCode > 0)
-        e += QStringLiteral(" with exit code %1").arg(j.exitCode);
-    if (!j.nodes.isEmpty())
-        e += QStringLiteral(" on ") + j.nodes;
-    const QString tail = logTail(j);
-    if (!tail.isEmpty())
-        e += QStringLiteral(":\n") + tail;
-    return e;
-}
-
-// Endpoint files of ready services (the batch-script contract: a service
-// job writes <trial>/service-<name>.endpoint, "<host> <port>", atomically
-// once its health check passes): file name → content.
-QHash<QString, QString> TrialRunner::readyEndpoints()
-{
-    QHash<QString, QString> ready;
-    auto r = m_ctx.remote(QStringLiteral("cd %1 2>/dev/null && for f in service-*.endpoint; do [ -f \"$f\" ] && printf '%s %s\\n' \"$f\" \"$(head -c 200 \"$f\")\"; done; true")
-                        .arg(recipe::shellQuote(m_trialDir)));
-    if (!r || !r->ok())
-        return ready;
-    for (const QString &line : QString::fromUtf8(r->stdOut).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
-        ready.insert(line.section(QLatin1Char(' '), 0, 0), line.section(QLatin1Char(' '), 1).simplified());
-    return ready;
-}
-
-// Waits until every job in `jobs` is jobEnded; false on cancel.
-bool TrialRunner::waitTerminal(QList<JobRecord> &jobs, int timeoutMs)
-{
-    QElapsedTimer clock;
-    clock.start();
-    int interval = m_ctx.options->pollFastMs;
-    while (true) {
-        if (!poll(jobs))
-            return false;
-        if (std::all_of(jobs.begin(), jobs.end(), jobEnded))
-            return true;
-        if (timeoutMs >= 0 && clock.elapsed() > timeoutMs)
-            return true;
-        if (!pause(interval, m_ctx.cancel))
-            return false;
-        interval = std::min(m_ctx.options->pollSlowMs, interval * 3 / 2);
-    }
-}
-
-// Writes the trial folder and scripts and submits (or re-attaches) the
-// service jobs. An outcome if the trial ended here.
+// Writes the trial folder and its monitor and client scripts. An outcome if
+// the trial ended here.
 std::optional<TrialOutcome> TrialRunner::start()
 {
-    m_trialDir = m_ctx.remoteRunDir + QLatin1Char('/') + m_t.trialId;
-    m_localTrialDir = m_ctx.journal->localTrialDir(m_t.trialId);
     // Resume: a trial whose clients had ended is only finished off.
     if (m_t.state == TrialState::Running && clientsEnded(m_t.phase))
         return resumeAfterClients();
@@ -228,18 +65,25 @@ std::optional<TrialOutcome> TrialRunner::start()
     ctx.trialId = m_t.trialId;
     ctx.runDir = m_ctx.remoteRunDir;
     ctx.trialDir = m_trialDir;
+    ctx.servicesDir = m_group->remoteDir();
     ctx.fbloadPath = m_ctx.fbloadPath;
     ctx.metricsPortBase += m_slot * kSlotPortStride; // fbload's /metrics, like the service ports
     recipe::Recipe slotted = m_trial.recipe;
-    applySlot(&slotted, m_slot);
-    QList<recipe::BatchScript> scripts;
+    applySlot(&slotted, m_group->slot(), m_slot);
+    QList<recipe::BatchScript> all;
     QStringList genErrors;
-    if (!recipe::BatchScriptGenerator().generate(slotted, ctx, &scripts, &genErrors)) {
+    if (!recipe::BatchScriptGenerator().generate(slotted, ctx, &all, &genErrors)) {
         const QString e = QStringLiteral("cannot generate the batch scripts: ") + genErrors.join(QStringLiteral("; "));
         m_ctx.journal->error(m_t.trialId, QStringLiteral("prepare"), e);
         m_ctx.journal->setTrial(m_t, TrialState::Failed, TrialPhase::Prepare, e);
         return TrialOutcome::Failed;
     }
+    for (const recipe::BatchScript &s : std::as_const(all))
+        if (s.role != QLatin1String("service"))
+            m_scripts << s;
+    for (const recipe::Service &s : std::as_const(slotted.services))
+        if (!s.betweenTrials.isEmpty())
+            m_between << recipe::BatchScriptGenerator::safeName(s.name);
     // Every local file first, each write checked: a full disk stops the
     // trial here, before anything is uploaded or submitted. The local
     // script copies are redacted; the real text goes up from an
@@ -247,6 +91,8 @@ std::optional<TrialOutcome> TrialRunner::start()
     QJsonObject params;
     for (const recipe::KeyValue &kv : m_trial.parameters)
         params.insert(kv.key, kv.value);
+    if (m_group->shared())
+        params.insert(QStringLiteral("service_group"), m_group->id());
     QString err;
     if (!writeLocalFile(m_localTrialDir + QStringLiteral("/parameters.json"), m_ctx.journal->secrets().redact(QJsonDocument(params).toJson()), &err))
         return localWriteFailed(err);
@@ -255,7 +101,7 @@ std::optional<TrialOutcome> TrialRunner::start()
         return localWriteFailed(QStringLiteral("cannot record the port slot of trial %1 in %2").arg(m_t.trialId, m_ctx.journal->store()->path()));
     const auto ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
     QList<std::pair<QString, QString>> uploads; // local file to upload → remote path
-    for (const recipe::BatchScript &s : scripts) {
+    for (const recipe::BatchScript &s : std::as_const(m_scripts)) {
         const QString local = m_localTrialDir + QStringLiteral("/scripts/") + s.fileName;
         const QByteArray text = s.text.toUtf8();
         if (!writeLocalFile(local, m_ctx.journal->secrets().redact(text), &err, ownerOnly))
@@ -291,23 +137,88 @@ std::optional<TrialOutcome> TrialRunner::start()
     }
     dropTemporaries();
 
-    // Services first; jobs already submitted by an earlier invocation are re-attached.
-    m_ctx.journal->setTrial(m_t, TrialState::Running, TrialPhase::Services);
-    m_adoptable = jobsByComment();
-    for (const recipe::BatchScript &s : scripts) {
-        if (s.role != QLatin1String("service")) {
-            m_later << s;
-            continue;
-        }
-        auto j = submit(s);
-        if (!j)
-            return abortWith(m_services, TrialPhase::Services);
-        m_services << *j;
-    }
-    // Health gate: every service publishes its endpoint file once healthy.
+    // Health gate: the group's services publish their endpoint files once healthy.
     m_ctx.journal->setTrial(m_t, TrialState::Running, TrialPhase::Health);
+    m_wait = Wait::Group;
+    return std::nullopt;
+}
+
+// Asks each service with between_trials to run it before this trial: a
+// request file in the group's between/ folder (the service job's loop runs
+// it and writes <trial>-<service>.done with the exit code). Not again for a
+// trial whose clients were submitted before (resume).
+bool TrialRunner::requestBetween()
+{
+    for (const JobRecord &j : m_ctx.journal->store()->jobs(runId(), m_t.trialId))
+        if (j.component.startsWith(QLatin1String("client:")))
+            m_between.clear();
+    if (m_between.isEmpty())
+        return true;
+    QStringList cmds{QStringLiteral("umask 077 && mkdir -p %1/between").arg(recipe::shellQuote(m_group->remoteDir()))};
+    for (const QString &service : std::as_const(m_between)) {
+        const QString base = m_group->remoteDir() + QStringLiteral("/between/") + m_t.trialId + QLatin1Char('-') + service;
+        cmds << QStringLiteral("rm -f %1 && : > %2 && mv -f %2 %3")
+                    .arg(recipe::shellQuote(base + QStringLiteral(".done")), recipe::shellQuote(base + QStringLiteral(".tmp")),
+                         recipe::shellQuote(base + QStringLiteral(".request")));
+    }
+    auto r = m_ctx.remote(cmds.join(QStringLiteral(" && ")));
+    if (!r)
+        return false;
+    if (!r->ok()) {
+        m_ctx.result->error = QStringLiteral("cannot ask for between_trials in %1: %2").arg(m_group->remoteDir(), r->describe());
+        return false;
+    }
+    m_ctx.journal->info(m_t.trialId, QStringLiteral("between"), QStringLiteral("between_trials of %1").arg(m_between.join(QStringLiteral(", "))));
     m_waited.start();
-    m_wait = Wait::Health;
+    return true;
+}
+
+// The exit codes of the between_trials requested for this trial; the trial
+// fails on one that is not 0 (its output is in the trial's logs).
+std::optional<TrialOutcome> TrialRunner::waitBetween(bool *changed)
+{
+    QStringList files;
+    for (const QString &service : std::as_const(m_between))
+        files << recipe::shellQuote(m_t.trialId + QLatin1Char('-') + service + QStringLiteral(".done"));
+    auto r = m_ctx.remote(QStringLiteral("cd %1/between 2>/dev/null && for f in %2; do [ -f \"$f\" ] && printf '%s %s\\n' \"$f\" \"$(head -c 20 \"$f\")\"; done; true")
+                              .arg(recipe::shellQuote(m_group->remoteDir()), files.join(QLatin1Char(' '))));
+    if (!r)
+        return abortWith(m_watched, TrialPhase::Health);
+    if (r->ok()) {
+        for (const QString &line : QString::fromUtf8(r->stdOut).split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+            const QString service = line.section(QLatin1Char(' '), 0, 0).chopped(5).mid(m_t.trialId.size() + 1);
+            const QString code = line.section(QLatin1Char(' '), 1).trimmed();
+            if (!m_between.removeOne(service))
+                continue;
+            *changed = true;
+            if (code != QLatin1String("0"))
+                return fail(TrialPhase::Health, QStringLiteral("between_trials of service %1 exited with %2 before trial %3 (its output: %4/logs/between-%1.out)")
+                                                    .arg(service, code, m_t.trialId, m_trialDir));
+            m_ctx.journal->info(m_t.trialId, QStringLiteral("between"), QStringLiteral("between_trials of %1 done").arg(service));
+        }
+    }
+    if (m_between.isEmpty())
+        return submitClients();
+    if (m_waited.elapsed() > m_ctx.options->serviceReadyTimeoutMs)
+        return fail(TrialPhase::Health, QStringLiteral("between_trials of %1 did not finish within %2 s")
+                                             .arg(m_between.join(QStringLiteral(", "))).arg(m_ctx.options->serviceReadyTimeoutMs / 1000));
+    return std::nullopt;
+}
+
+std::optional<TrialOutcome> TrialRunner::submitClients()
+{
+    m_ctx.journal->setTrial(m_t, TrialState::Running, TrialPhase::Clients);
+    m_jobs.findAdoptable();
+    QList<JobRecord> clients, monitors;
+    for (const recipe::BatchScript &s : std::as_const(m_scripts)) {
+        auto j = m_jobs.submit(s);
+        if (!j)
+            return abortWith(monitors + clients, TrialPhase::Clients);
+        (s.role == QLatin1String("monitor") ? monitors : clients) << *j;
+    }
+    m_watched = clients + monitors;
+    m_nClients = int(clients.size());
+    m_wait = Wait::Clients;
     return std::nullopt;
 }
 
@@ -316,55 +227,30 @@ std::optional<TrialOutcome> TrialRunner::start()
 // run loop then polls fast again). An outcome once the trial has ended.
 std::optional<TrialOutcome> TrialRunner::step(const slurm::QueryResult &answer, bool *changed)
 {
-    if (m_wait == Wait::Health) {
-        *changed |= apply(m_services, answer);
-        const QHash<QString, QString> ready = m_services.isEmpty() ? QHash<QString, QString>() : readyEndpoints();
-        if (m_ctx.cancelled())
-            return abortWith(m_services, TrialPhase::Health);
-        int nReady = 0;
-        for (const JobRecord &j : m_services) {
-            const QString file = QStringLiteral("service-%1.endpoint").arg(recipe::BatchScriptGenerator::safeName(j.component.section(QLatin1Char(':'), 1)));
-            if (ready.contains(file)) {
-                ++nReady;
-                if (!m_announced.contains(file)) {
-                    m_announced.insert(file);
-                    *changed = true;
-                    m_ctx.journal->info(m_t.trialId, QStringLiteral("health"), QStringLiteral("%1 is ready: %2").arg(j.component, ready.value(file)));
-                }
-            } else if (jobEndedBadly(j)) {
-                const QString e = jobFailure(j);
-                m_ctx.journal->error(m_t.trialId, QStringLiteral("health"), e);
-                m_ctx.cancelJobs(m_services, m_t.trialId);
-                return fail(TrialPhase::Health, e);
-            }
-        }
-        if (nReady < m_services.size()) {
-            if (m_waited.elapsed() > m_ctx.options->serviceReadyTimeoutMs) {
-                const QString e = QStringLiteral("services not ready within %1 s").arg(m_ctx.options->serviceReadyTimeoutMs / 1000);
-                m_ctx.cancelJobs(m_services, m_t.trialId);
-                return fail(TrialPhase::Health, e);
-            }
+    using GroupState = ServiceGroupRunner::State;
+    if (m_ctx.cancelled())
+        return abortWith(m_watched, m_t.phase);
+    if (m_wait == Wait::Group) {
+        if (m_group->state() == GroupState::Failed)
+            return fail(TrialPhase::Health, m_group->failure());
+        if (m_group->state() != GroupState::Ready)
             return std::nullopt;
-        }
-
-        // Monitor and clients.
-        m_ctx.journal->setTrial(m_t, TrialState::Running, TrialPhase::Clients);
-        QList<JobRecord> clients, monitors;
-        for (const recipe::BatchScript &s : m_later) {
-            auto j = submit(s);
-            if (!j)
-                return abortWith(m_services + monitors + clients, TrialPhase::Clients);
-            (s.role == QLatin1String("monitor") ? monitors : clients) << *j;
-        }
-        m_watched = clients + m_services + monitors;
-        m_nClients = int(clients.size());
-        m_wait = Wait::Clients;
         *changed = true;
+        if (!requestBetween())
+            return m_ctx.cancelled() ? abortWith(m_watched, TrialPhase::Health) : fail(TrialPhase::Health, m_ctx.result->error);
+        if (m_between.isEmpty())
+            return submitClients();
+        m_wait = Wait::Between;
         return std::nullopt;
+    }
+    if (m_wait == Wait::Between) {
+        if (m_group->state() == GroupState::Failed)
+            return fail(TrialPhase::Health, m_group->failure());
+        return waitBetween(changed);
     }
 
     // Wait for the clients; a service that dies meanwhile fails the trial.
-    *changed |= apply(m_watched, answer);
+    *changed |= m_jobs.apply(m_watched, answer);
     if (!m_monitorAnnounced)
         announceMonitor();
     const auto clientsDone = std::all_of(m_watched.begin(), m_watched.begin() + m_nClients, jobEnded);
@@ -373,8 +259,10 @@ std::optional<TrialOutcome> TrialRunner::step(const slurm::QueryResult &answer, 
         const JobRecord &j = m_watched[i];
         const bool isClient = i < m_nClients;
         if (isClient ? jobEnded(j) && j.state != JobState::Completed : jobEndedBadly(j) && !clientsDone)
-            failure = jobFailure(j);
+            failure = m_jobs.failure(j);
     }
+    if (failure.isEmpty() && !clientsDone && m_group->state() == GroupState::Failed)
+        failure = m_group->failure();
     if (m_ctx.cancelled())
         return abortWith(m_watched, TrialPhase::Clients);
     if (!clientsDone && failure.isEmpty())
@@ -421,14 +309,20 @@ TrialOutcome TrialRunner::finish(const QString &failure)
         return TrialOutcome::Cancelled;
     }
 
-    // Teardown, then the logs (complete once the jobs have ended).
+    // Teardown (the trial's jobs; services of its own, not a shared group's),
+    // then the logs (complete once the jobs have ended).
     m_ctx.journal->setTrial(m_t, TrialState::Running, TrialPhase::Teardown);
     if (!m_ctx.options->keepServices || !failure.isEmpty()) {
         m_ctx.cancelJobs(m_watched, m_t.trialId);
-        waitTerminal(m_watched, 60000);
+        m_jobs.waitTerminal(m_watched, 60000);
     }
+    if (m_group && !m_group->shared())
+        m_group->stop();
     m_ctx.journal->setTrial(m_t, TrialState::Running, TrialPhase::Logs);
-    m_ctx.collector->collectLogs(m_t, m_trialDir, m_localTrialDir);
+    QStringList moreLogs;
+    if (m_group && m_group->shared())
+        moreLogs << m_group->remoteDir(); // the shared services' logs so far
+    m_ctx.collector->collectLogs(m_t, m_trialDir, m_localTrialDir, moreLogs);
 
     if (!failure.isEmpty()) {
         m_ctx.journal->error(m_t.trialId, QStringLiteral("clients"), failure);
@@ -463,9 +357,9 @@ TrialOutcome TrialRunner::localWriteFailed(const QString &e)
 }
 
 // Resume of a trial recorded in Results, Teardown or Logs: its clients
-// had ended, so its jobs are not watched again (services that we
-// cancelled then ended CANCELLED: not a failure). Downloads what is still
-// missing, tears down, collects the logs.
+// had ended, so its jobs are not watched again (jobs that we cancelled
+// then ended CANCELLED: not a failure). Downloads what is still missing,
+// tears down, collects the logs.
 TrialOutcome TrialRunner::resumeAfterClients()
 {
     QList<JobRecord> clients, others;

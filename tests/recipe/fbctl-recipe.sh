@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 out=$("$fbctl" validate "$src/recipes/examples/local-redis.yaml")
-[ "$out" = "$src/recipes/examples/local-redis.yaml: valid; 1 service(s), 1 client(s), 3 trial(s)" ] || fail "validate said: $out"
+[ "$out" = "$src/recipes/examples/local-redis.yaml: valid; 1 service(s), 1 client(s), 3 trial(s) in 1 service group(s)" ] || fail "validate said: $out"
 
 printf 'version: 1\nservices:\n  - name: a\n    kind: redys\n' > "$tmp/bad.yaml"
 rc=0; err=$("$fbctl" validate "$tmp/bad.yaml" 2>&1) || rc=$?
@@ -35,12 +35,24 @@ rc=0; "$fbctl" validate >/dev/null 2>&1 || rc=$?
 rc=0; "$fbctl" plan "$src/recipes/examples/local-redis.yaml" --trial 9 >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "plan --trial 9 of 3 exited $rc"
 
-"$fbctl" plan "$src/recipes/examples/local-redis.yaml" --out "$tmp/plan" >/dev/null
+# Each trial with services of its own (sweep.reuse_services: false): the
+# golden files, which are generated trial by trial.
+grep -q '^sweep:' "$src/recipes/examples/local-redis.yaml" && fail "local-redis.yaml has a sweep section now: set reuse_services in it"
+{ cat "$src/recipes/examples/local-redis.yaml"; printf 'sweep:\n  reuse_services: false\n'; } > "$tmp/own.yaml"
+"$fbctl" plan "$tmp/own.yaml" --out "$tmp/plan" >/dev/null
 for t in t001 t003; do
   diff -r "$src/tests/recipe/golden/local-redis/$t" "$tmp/plan/$t" || fail "plan --out differs from the golden files ($t)"
 done
 [ "$(ls "$tmp/plan")" = "$(printf 't001\nt002\nt003')" ] || fail "plan --out wrote: $(ls "$tmp/plan")"
 
+# With reuse (the default): the service once, in the group's folder; the trials' clients look there.
+"$fbctl" plan "$src/recipes/examples/local-redis.yaml" --out "$tmp/shared" >/dev/null
+[ "$(ls "$tmp/shared")" = "$(printf 'g01\nt001\nt002\nt003')" ] || fail "plan --out with reuse wrote: $(ls "$tmp/shared")"
+[ "$(ls "$tmp/shared/g01")" = service-redis.sbatch ] || fail "the group folder holds: $(ls "$tmp/shared/g01")"
+[ ! -e "$tmp/shared/t001/service-redis.sbatch" ] || fail "a trial of a group has a service script of its own"
+grep -q "^export FB_SERVICES_DIR=.*/g01'$" "$tmp/shared/t002/client-kv.sbatch" || fail "the client does not look for the endpoint in the group's folder"
+
 out=$("$fbctl" plan "$src/recipes/examples/local-redis.yaml" --trial 3)
-case "$out" in *"===== t003/service-redis.sbatch ====="*) ;; *) fail "plan --trial 3 printed no t003 scripts" ;; esac
+case "$out" in *"===== g01/service-redis.sbatch ====="*"===== t003/client-kv.sbatch ====="*) ;; *) fail "plan --trial 3 printed no g01/t003 scripts" ;; esac
+case "$out" in *"3 trial(s) in 1 service group(s)"*"without service reuse"*"g01  services redis"*) ;; *) fail "plan printed no groups: $out" ;; esac
 echo "fbctl validate/plan: ok"

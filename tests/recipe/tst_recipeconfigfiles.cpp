@@ -255,7 +255,7 @@ private slots:
         t.address = QStringLiteral("host-1:9100");
         t.metricsPath = QStringLiteral("/m\"e\ntrics");
         t.labels = {{QStringLiteral("trial"), evil}, {QStringLiteral("9lives"), QStringLiteral("x")}};
-        const QString text = BatchScriptGenerator::prometheusConfig({t}, 1.25, QStringLiteral("targets/*.json"));
+        const QString text = BatchScriptGenerator::prometheusConfig({t}, 1.25, {QStringLiteral("targets/*.json")});
         QTemporaryDir dir;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("FB_PORT"), QStringLiteral("9090"));

@@ -123,6 +123,11 @@ void FakeCluster::tick(const QStringList &ids)
             j->state = QStringLiteral("RUNNING");
             if (j->role() == QLatin1String("client"))
                 clientStartOrder << j->trialId;
+        } else if (j->state == QLatin1String("RUNNING") && j->role() == QLatin1String("service") && serviceLifePolls > 0
+                   && servicesKilled == 0 && j->polls > pendingPolls + serviceLifePolls) {
+            j->state = QStringLiteral("FAILED");
+            j->exitCode = 137;
+            ++servicesKilled;
         } else if (j->state == QLatin1String("RUNNING") && j->role() == QLatin1String("client") && j->polls > pendingPolls + clientPolls) {
             if (failingTrials.contains(j->trialId)) {
                 j->state = QStringLiteral("FAILED");
@@ -170,7 +175,7 @@ CommandResult FakeCluster::answer(const QString &c)
         const bool all = c.contains(QLatin1String("--states=all"));
         for (const FakeJob &j : std::as_const(jobs))
             if ((all || !j.terminal()))
-                out += QStringLiteral("%1|factorybench:%2:%3:%4\n").arg(j.id, j.runId, j.trialId, j.component).toUtf8();
+                out += QStringLiteral("%1|factorybench:%2:%3:%4|%5\n").arg(j.id, j.runId, j.trialId, j.component, j.state).toUtf8();
         return ok(out);
     }
     if (c.startsWith(QLatin1String("squeue --noheader --states=all --jobs="))) {

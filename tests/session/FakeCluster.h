@@ -7,6 +7,7 @@
 //   - a client runs `clientPolls` rounds, then COMPLETED with its result file
 //     (FAILED, exit 1, without one, for a trial in `failingTrials`);
 //   - the monitor runs until scancel.
+//   - with serviceLifePolls, the first service to run that long dies (FAILED);
 // Every command and file transfer is one numbered step. `crashAtStep` makes
 // step N the last one: its effect happens on the "cluster", its answer never
 // arrives, `onCrash` runs (the test closes the run store and detaches the
@@ -60,7 +61,8 @@ public:
     int pendingPolls = 1;
     int clientPolls = 2;
     QSet<QString> failingTrials;       // their clients fail
-    QSet<QString> failingServiceTrials;// their services fail before they are ready
+    QSet<QString> failingServiceTrials;// their services fail before they are ready (a trial's or a group's id)
+    int serviceLifePolls = 0;          // > 0: a RUNNING service fails (exit 137) after that many more squeue rounds, once
     int crashAtStep = 0;               // 0: never
     std::function<void()> onCrash;
     void revive()
@@ -78,6 +80,7 @@ public:
     QHash<QString, QByteArray> remoteFiles; // uploaded and written by jobs
     QHash<QString, QList<QByteArray>> uploads; // remote path → every upload's content, in order
     int maxTrialsRunning = 0;          // most trials with a RUNNING client at once
+    int servicesKilled = 0;
     QStringList clientStartOrder;      // trial ids, in the order their clients started running
 
     int submissions(const QString &trialId, const QString &component) const;

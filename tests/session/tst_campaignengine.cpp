@@ -4,7 +4,12 @@
 // trials (max_parallel_trials), a failing trial and service, stop on failure,
 // cancel, and resume after a crash at every step of a run (parameterised:
 // the crash freezes the store and the cluster as they were; resume must
-// finish the run with no job submitted twice and no result downloaded twice).
+// finish the run with no job submitted twice and no result downloaded twice)
+// — each trial with services of its own (sweep.reuse_services: false) and
+// with service groups: one service job per group, groups run contiguously,
+// parallel trials in a group, a service that dies mid-group (its trial
+// fails, the group's other trials are not run, resume restarts that group
+// only), and the crash at every step of a grouped run.
 #include "FakeCluster.h"
 
 #include "session/Campaign.h"
@@ -44,6 +49,8 @@ clients:
     duration: 2s
 monitor:
   enabled: false
+sweep:
+  reuse_services: %2
 )";
 
 struct Harness
@@ -53,7 +60,7 @@ struct Harness
     RunStore store;
     QString recipePath;
 
-    explicit Harness(const QString &concurrency = QStringLiteral("1, 2"))
+    explicit Harness(const QString &concurrency = QStringLiteral("1, 2"), bool reuse = false)
     {
         QString error;
         if (!store.open(storePath(), &error))
@@ -62,7 +69,7 @@ struct Harness
         QFile f(recipePath);
         if (!f.open(QIODevice::WriteOnly))
             qFatal("cannot write %s", qPrintable(recipePath));
-        f.write(QString::fromLatin1(kRecipe).arg(concurrency).toUtf8());
+        f.write(QString::fromLatin1(kRecipe).arg(concurrency, reuse ? QStringLiteral("true") : QStringLiteral("false")).toUtf8());
     }
     QString storePath() const { return dir.filePath(QStringLiteral("runs.sqlite")); }
 
@@ -89,9 +96,9 @@ struct Harness
 };
 
 // The trial ids a run of this sweep plans (from a clean run on its own fake).
-QStringList plannedIds(const QString &concurrency)
+QStringList plannedIds(const QString &concurrency, bool reuse = false)
 {
-    Harness h(concurrency);
+    Harness h(concurrency, reuse);
     Campaign c(&h.cluster, &h.cluster, &h.store);
     return h.trialIds(c.run(h.options()).runId);
 }
@@ -277,23 +284,157 @@ private slots:
         QCOMPARE(port(ids.value(2)), 0); // slot 0
     }
 
+    // --- service groups (sweep.reuse_services: true) ---------------------------
+
+    void groupSharesItsServices()
+    {
+        Harness h(QStringLiteral("1, 2, 4"), true);
+        Campaign c(&h.cluster, &h.cluster, &h.store);
+        const CampaignResult r = c.run(h.options());
+        QVERIFY2(r.state == RunState::Completed, qPrintable(r.error));
+        QCOMPARE(r.trialsCompleted, 3);
+        QCOMPARE(r.jobsSubmitted, 4); // 1 service + 3 clients
+        QCOMPARE(h.cluster.submissions(QStringLiteral("g01"), QStringLiteral("service:redis")), 1);
+        const QStringList ids = h.trialIds(r.runId);
+        QCOMPARE(h.cluster.clientStartOrder, ids);
+        for (const QString &t : ids) {
+            QCOMPARE(h.cluster.submissions(t, QStringLiteral("service:redis")), 0);
+            QCOMPARE(h.cluster.submissions(t, QStringLiteral("client:kv")), 1);
+        }
+        // The clients were pointed at the group's folder for the endpoint.
+        const QByteArray client = h.cluster.remoteFiles.value(QStringLiteral("/fake/work/runs/%1/%2/client-kv.sbatch").arg(r.runId, ids.first()));
+        QVERIFY2(client.contains("export FB_SERVICES_DIR='/fake/work/runs/" + r.runId.toUtf8() + "/g01'"), client.constData());
+        QVERIFY2(h.cluster.unknownCommands.isEmpty(), qPrintable(h.cluster.unknownCommands.join(QLatin1Char('\n'))));
+        for (const fb::test::FakeJob &j : std::as_const(h.cluster.jobs))
+            QVERIFY2(j.terminal(), qPrintable(j.component + QLatin1Char(' ') + j.state)); // the service is stopped after its group
+        // Its logs come home to the group's folder and into each trial's merged log.
+        QVERIFY(QFile::exists(h.dir.filePath(QStringLiteral("runs/%1/g01/merged.log")).arg(r.runId)));
+    }
+
+    // A sweep over a service field: one group per value, each group's trials together.
+    void serviceFieldSweepGivesGroups()
+    {
+        Harness h(QStringLiteral("1, 2"), true);
+        QFile f(h.recipePath);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QByteArray text = f.readAll();
+        text.replace("    ports:\n      redis: 16379\n", "    ports:\n      redis: 16379\n    settings:\n      maxmemory: [64mb, 128mb, 256mb]\n");
+        f.resize(0);
+        f.write(text);
+        f.close();
+        Campaign c(&h.cluster, &h.cluster, &h.store);
+        const CampaignResult r = c.run(h.options());
+        QVERIFY2(r.state == RunState::Completed, qPrintable(r.error));
+        QCOMPARE(r.trialsCompleted, 6);
+        for (const QString &g : {QStringLiteral("g01"), QStringLiteral("g02"), QStringLiteral("g03")})
+            QCOMPARE(h.cluster.submissions(g, QStringLiteral("service:redis")), 1);
+        QCOMPARE(h.cluster.submissions(QStringLiteral("g04"), QStringLiteral("service:redis")), 0);
+        // Groups run contiguously: services in order, each group's clients between its service and the next.
+        QStringList order;
+        for (const fb::test::FakeJob &j : std::as_const(h.cluster.jobs))
+            order << (j.role() == QLatin1String("service") ? j.trialId : QStringLiteral("c"));
+        QCOMPARE(order.join(QLatin1Char(' ')), QStringLiteral("g01 c c g02 c c g03 c c"));
+        // Each trial's parameters name its group.
+        for (const TrialRecord &t : h.store.trials(r.runId)) {
+            QFile p(h.dir.filePath(QStringLiteral("runs/%1/%2/parameters.json").arg(r.runId, t.trialId)));
+            QVERIFY(p.open(QIODevice::ReadOnly));
+            QVERIFY(p.readAll().contains("\"service_group\""));
+        }
+    }
+
+    void parallelTrialsInAGroup()
+    {
+        Harness h(QStringLiteral("1, 2, 3, 4"), true);
+        CampaignOptions o = h.options();
+        o.maxParallelTrials = 2;
+        Campaign c(&h.cluster, &h.cluster, &h.store);
+        const CampaignResult r = c.run(o);
+        QVERIFY2(r.state == RunState::Completed, qPrintable(r.error));
+        QCOMPARE(r.trialsCompleted, 4);
+        QCOMPARE(h.cluster.maxTrialsRunning, 2);
+        QCOMPARE(h.cluster.submissions(QStringLiteral("g01"), QStringLiteral("service:redis")), 1);
+    }
+
+    void failingGroupIsResumedAlone()
+    {
+        Harness h(QStringLiteral("1, 2, 3"), true);
+        QFile f(h.recipePath);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QByteArray text = f.readAll();
+        // Two groups of 3 trials; the first service to run long enough dies in group 2.
+        text.replace("    ports:\n      redis: 16379\n", "    ports:\n      redis: 16379\n    settings:\n      maxmemory: [64mb, 128mb]\n");
+        f.resize(0);
+        f.write(text);
+        f.close();
+        h.cluster.clientPolls = 2;
+        Campaign first(&h.cluster, &h.cluster, &h.store);
+        QObject::connect(&first, &Campaign::jobChanged, &first, [&](const JobRecord &j) {
+            // Arm the killer once group 2's service runs: it dies during its first trial.
+            if (j.trialId == QLatin1String("g02") && j.state == JobState::Running)
+                h.cluster.serviceLifePolls = 2;
+        });
+        const CampaignResult r = first.run(h.options());
+        QCOMPARE(r.state, RunState::Failed);
+        QCOMPARE(h.cluster.servicesKilled, 1);
+        QCOMPARE(r.trialsCompleted, 3);
+        QCOMPARE(r.trialsFailed, 1);
+        const QList<TrialRecord> trials = h.store.trials(r.runId);
+        QCOMPARE(trials.size(), 6);
+        QCOMPARE(trials[3].state, TrialState::Failed);
+        QVERIFY2(trials[3].error.contains(QStringLiteral("service:redis")) && trials[3].error.contains(QStringLiteral("FAILED"))
+                     && trials[3].error.contains(QStringLiteral("exit code 137")),
+                 qPrintable(trials[3].error));
+        for (int i : {4, 5}) {
+            QCOMPARE(trials[i].state, TrialState::Pending);
+            QVERIFY2(trials[i].error.startsWith(QStringLiteral("not run: service:redis")), qPrintable(trials[i].error));
+        }
+        for (const fb::test::FakeJob &j : std::as_const(h.cluster.jobs))
+            QVERIFY2(j.terminal(), qPrintable(j.component + QLatin1Char(' ') + j.state));
+        const int jobsBefore = int(h.cluster.jobs.size());
+        const QHash<QString, int> downloadsBefore = h.cluster.answeredDownloads;
+
+        // Resume: only group 2 starts again, for its two trials not run.
+        CampaignOptions o = h.options();
+        o.recipePath.clear();
+        o.resumeRunId = r.runId;
+        Campaign again(&h.cluster, &h.cluster, &h.store);
+        const CampaignResult r2 = again.run(o);
+        QCOMPARE(r2.trialsCompleted, 5);
+        QCOMPARE(r2.trialsFailed, 1);
+        QCOMPARE(h.cluster.submissions(QStringLiteral("g01"), QStringLiteral("service:redis")), 1);
+        QCOMPARE(h.cluster.submissions(QStringLiteral("g02"), QStringLiteral("service:redis")), 2);
+        QCOMPARE(int(h.cluster.jobs.size()) - jobsBefore, 3); // the new service and the two clients, nothing else
+        for (auto it = h.cluster.answeredDownloads.cbegin(); it != h.cluster.answeredDownloads.cend(); ++it)
+            if (it.key().contains(QLatin1String("/result-")))
+                QVERIFY2(it.value() == 1 && (downloadsBefore.value(it.key()) == 1) != (it.key().contains(trials[4].trialId) || it.key().contains(trials[5].trialId)),
+                         qPrintable(it.key())); // each result once: the first run's, then only the resumed trials'
+        QCOMPARE(h.store.trials(r.runId)[4].state, TrialState::Completed);
+        QCOMPARE(h.store.trials(r.runId)[5].state, TrialState::Completed);
+    }
+
     void resumeAfterCrash_data()
     {
         // Count the steps (commands and transfers) of a clean run.
-        Harness clean;
-        Campaign c(&clean.cluster, &clean.cluster, &clean.store);
-        const CampaignResult r = c.run(clean.options());
-        if (r.state != RunState::Completed)
-            qFatal("the clean run did not complete: %s", qPrintable(r.error));
         QTest::addColumn<int>("step");
-        for (int s = 1; s <= clean.cluster.steps(); ++s)
-            QTest::addRow("%03d %s", s, qPrintable(clean.cluster.commands.value(s - 1).replace(QRegularExpression(QStringLiteral("/fake/work/runs/[^/']+")), QStringLiteral("<run>")).left(60))) << s;
+        QTest::addColumn<bool>("reuse");
+        for (const bool reuse : {false, true}) {
+            Harness clean(QStringLiteral("1, 2"), reuse);
+            Campaign c(&clean.cluster, &clean.cluster, &clean.store);
+            const CampaignResult r = c.run(clean.options());
+            if (r.state != RunState::Completed)
+                qFatal("the clean run did not complete: %s", qPrintable(r.error));
+            for (int s = 1; s <= clean.cluster.steps(); ++s)
+                QTest::addRow("%s %03d %s", reuse ? "group" : "own", s,
+                              qPrintable(clean.cluster.commands.value(s - 1).replace(QRegularExpression(QStringLiteral("/fake/work/runs/[^/']+")), QStringLiteral("<run>")).left(60)))
+                    << s << reuse;
+        }
     }
 
     void resumeAfterCrash()
     {
         QFETCH(int, step);
-        Harness h;
+        QFETCH(bool, reuse);
+        Harness h(QStringLiteral("1, 2"), reuse);
         h.cluster.crashAtStep = step;
         CampaignResult first;
         {
@@ -323,10 +464,12 @@ private slots:
         const QStringList ids = h.trialIds(r.runId);
         QCOMPARE(ids.size(), 2);
         for (const QString &t : ids) {
-            QCOMPARE(h.cluster.submissions(t, QStringLiteral("service:redis")), 1);
+            QCOMPARE(h.cluster.submissions(t, QStringLiteral("service:redis")), reuse ? 0 : 1);
             QCOMPARE(h.cluster.submissions(t, QStringLiteral("client:kv")), 1);
             QCOMPARE(h.store.resultFiles(r.runId, t).size(), 1);
         }
+        if (reuse)
+            QCOMPARE(h.cluster.submissions(QStringLiteral("g01"), QStringLiteral("service:redis")), 1);
         for (auto it = h.cluster.answeredDownloads.cbegin(); it != h.cluster.answeredDownloads.cend(); ++it)
             if (it.key().contains(QLatin1String("/result-")))
                 QVERIFY2(it.value() == 1, qPrintable(it.key()));

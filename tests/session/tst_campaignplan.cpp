@@ -44,6 +44,8 @@ clients:
     duration: 5s
 monitor:
   enabled: true
+sweep:
+  reuse_services: false
 )";
 
 recipe::Recipe load(const QString &text)
@@ -150,8 +152,60 @@ private slots:
         QVERIFY(plan.build(loaded.recipe, recipe::ScriptContext(), &diags));
         const session::PlannedTrial &first = plan.trials().first();
         QCOMPARE(recipe::BatchScriptGenerator::requests(first.trial.recipe), first.jobs());
-        QCOMPARE(plan.trials().size() * recipe::nodeHours(recipe::BatchScriptGenerator::requests(loaded.recipe)), plan.nodeHours());
-        QCOMPARE(plan.nodeHours(), 4.0); // 3 trials × (service + client + monitor) × their limits, as fbctl plan prints
+        QCOMPARE(plan.trials().size() * recipe::nodeHours(recipe::BatchScriptGenerator::requests(loaded.recipe)), plan.nodeHoursWithoutReuse());
+        QCOMPARE(plan.nodeHoursWithoutReuse(), 4.0); // 3 trials × (service + client + monitor) × their limits
+    }
+
+    // Service groups: trials alike in their services share one service job;
+    // its time limit covers the group's client time (or is an error naming
+    // the fields when the service sets a shorter one itself).
+    void serviceGroups()
+    {
+        QString text = QString::fromLatin1(kRecipe);
+        text.replace(QStringLiteral("  reuse_services: false\n"), QStringLiteral("  reuse_services: true\n"));
+        // Client time: 5 s run + 1 min to start per trial, 2 trials: 2m10s, within the service's own 10m.
+        CampaignPlan plan;
+        QList<recipe::Diagnostic> diags;
+        QVERIFY2(plan.build(load(text), recipe::ScriptContext(), &diags), qPrintable(recipe::formatDiagnostics(diags)));
+        QCOMPARE(plan.groups().size(), 1);
+        QCOMPARE(plan.groups().first().group.id, QStringLiteral("g01"));
+        QCOMPARE(plan.groups().first().group.trials, QList<int>({0, 1}));
+        QCOMPARE(plan.groups().first().services.size(), 1);
+        QVERIFY(plan.groups().first().services.first().text.contains(QStringLiteral("export FB_TRIAL_DIR=\"${HOME}\"'/factorybench/runs/preview/g01'")));
+        // Jobs: the service once, each trial's monitor and client.
+        QCOMPARE(plan.jobCount(), 1 + 2 * 2);
+        // service 1 node × 10m + per trial: client 2 nodes × 10m + monitor 1 node × 10m.
+        QCOMPARE(plan.nodeHours(), (10 + 2 * (20 + 10)) / 60.0);
+        QCOMPARE(plan.nodeHoursWithoutReuse(), 2 * (10 + 20 + 10) / 60.0);
+        QVERIFY2(plan.nodeHoursText().contains(QStringLiteral("without service reuse")), qPrintable(plan.nodeHoursText()));
+        // The trials' clients look for the endpoint in the group's folder.
+        for (const session::PlannedTrial &t : plan.trials())
+            for (const recipe::BatchScript &s : t.scripts)
+                if (s.role == QLatin1String("client"))
+                    QVERIFY(s.text.contains(QStringLiteral("export FB_SERVICES_DIR=\"${HOME}\"'/factorybench/runs/preview/g01'")));
+
+        // A service limit shorter than its group's client time: an error naming the fields.
+        QString tight = text;
+        tight.replace(QStringLiteral("    duration: 5s\n"), QStringLiteral("    duration: 9m\n"));
+        QVERIFY(!plan.build(load(tight), recipe::ScriptContext(), &diags));
+        const QString error = recipe::formatDiagnostics(diags);
+        QVERIFY2(error.startsWith(QStringLiteral("services[0].resources.time: service redis is shared by the 2 trial(s) of service group g01")), qPrintable(error));
+        QVERIFY2(error.contains(QStringLiteral("together, 20m ")) && error.contains(QStringLiteral("(plan.yaml:17:13)")), qPrintable(error));
+
+        // A service that inherits the cluster's limit gets the group's client time on top.
+        recipe::Recipe inherits = load(text);
+        inherits.services[0].resources.time.reset(); // neither the recipe nor its template (1h) sets one
+        QVERIFY2(plan.build(inherits, recipe::ScriptContext(), &diags), qPrintable(recipe::formatDiagnostics(diags)));
+        QCOMPARE(plan.groups().first().services.first().request.timeSeconds.value_or(0), 600.0 + 2 * 65);
+
+        // A sweep over a service field: one group per value.
+        QString fieldSweep = text;
+        fieldSweep.replace(QStringLiteral("    ports:\n      redis: 16379\n"), QStringLiteral("    ports:\n      redis: 16379\n    settings:\n      maxmemory: [1mb, 2mb, 3mb]\n"));
+        QVERIFY2(plan.build(load(fieldSweep), recipe::ScriptContext(), &diags), qPrintable(recipe::formatDiagnostics(diags)));
+        QCOMPARE(plan.trials().size(), 6);
+        QCOMPARE(plan.groups().size(), 3);
+        for (const session::PlannedGroup &g : plan.groups())
+            QCOMPARE(g.group.trials.size(), 2);
     }
 
     void unsafeValueNamesTheField()
