@@ -50,13 +50,18 @@ bool groupTrials(const recipe::Recipe &recipe, const QList<recipe::Trial> &trial
                 }
         if (!into) {
             ServiceGroup g;
-            g.shared = reuse;
-            g.id = reuse ? QStringLiteral("g%1").arg(groups->size() + 1, 2, 10, QLatin1Char('0')) : trials[i].id;
             g.services = trials[i].recipe;
             groups->append(g);
             into = &groups->last();
         }
         into->trials << i;
+    }
+    // Ids: a group of several trials shares its services (g01, g02, … in
+    // order); a trial alone keeps its services in its own folder.
+    int shared = 0;
+    for (ServiceGroup &g : *groups) {
+        g.shared = g.trials.size() > 1;
+        g.id = g.shared ? QStringLiteral("g%1").arg(++shared, 2, 10, QLatin1Char('0')) : trials[g.trials.first()].id;
     }
     if (!reuse)
         return true;
@@ -72,7 +77,7 @@ bool groupTrials(const recipe::Recipe &recipe, const QList<recipe::Trial> &trial
             known = known && t.has_value();
             clientTime += t.value_or(0);
         }
-        if (!known || g.services.services.isEmpty())
+        if (!g.shared || !known || g.services.services.isEmpty())
             continue;
         clientTime = std::ceil(clientTime / parallel);
         for (int si = 0; si < g.services.services.size(); ++si) {

@@ -5,8 +5,9 @@
 // submitted once, in the group's folder (<run>/g01), and its trials run one
 // after another (or up to max_parallel_trials at once) against the same
 // endpoints. With reuse off every trial is a group of its own, its services
-// in the trial's folder as before. Groups are numbered in the order of their
-// first trial; the run order keeps each group's trials together.
+// in the trial's folder as before — and so is a trial whose services no
+// other trial shares. Shared groups are numbered (g01, g02, …) in the order
+// of their first trial; the run order keeps each group's trials together.
 //
 // A shared service must outlive its group's trials. A trial's client time
 // is its longest client's: the client's own time limit
@@ -30,8 +31,8 @@ namespace fb::session {
 
 struct ServiceGroup
 {
-    QString id;              // "g01"; the trial's id when services are not reused
-    bool shared = false;     // reuse: the services live in the group's own folder
+    QString id;              // "g01"; the trial's id for a trial alone (not reused, or no other trial alike)
+    bool shared = false;     // several trials: the services live in the group's own folder
     QList<int> trials;       // indexes into the trial list, in run order
     recipe::Recipe services; // the recipe the group's service jobs are generated from
 };

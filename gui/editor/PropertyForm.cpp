@@ -19,6 +19,8 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace fb::editor {
 
 using namespace fb::recipe;
@@ -362,8 +364,17 @@ QString PropertyForm::summary() const
         return tr("The zip groups do not match: no trial count");
     // The one node-hours formula (recipe::nodeHours: nodes × time limit per
     // job), on the recipe's jobs as written; fbctl plan and the Session panel
-    // sum it over every expanded trial.
-    const double hours = double(trials) * recipe::nodeHours(recipe::BatchScriptGenerator::requests(m_document->recipe()));
+    // sum it over every expanded trial and service group. With service reuse
+    // and no swept service field the trials share one set of service jobs
+    // (their time limit then covers the group: the plan has the exact sum).
+    const recipe::Recipe &r = m_document->recipe();
+    const bool sweptServices = std::any_of(r.sweep.axes.begin(), r.sweep.axes.end(), [](const recipe::SweepAxis &a) {
+        return a.path.startsWith(QLatin1String("services[")) || a.path.startsWith(QLatin1String("cluster."));
+    });
+    const bool shared = r.sweep.reuseServices && !sweptServices && trials > 1;
+    double hours = 0;
+    for (const recipe::JobRequest &j : recipe::BatchScriptGenerator::requests(r))
+        hours += (shared && j.role == QLatin1String("service") ? 1.0 : double(trials)) * j.nodeHours();
     return (trials == 1 ? tr("1 trial") : tr("%1 trials").arg(trials))
         + tr(" · ≈ %1 node-hours (from time limits)").arg(units::format(hours, units::Unit::None));
 }

@@ -8,6 +8,8 @@
 
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QHash>
+#include <QSet>
 
 #include <algorithm>
 #include <cmath>
@@ -38,32 +40,6 @@ PlannedJob PlannedJob::fromScript(const recipe::BatchScript &script)
     return j;
 }
 
-int SessionPlan::jobCount() const
-{
-    int n = 0;
-    for (const PlannedTrial &t : trials)
-        n += int(t.jobs.size());
-    return n;
-}
-
-double SessionPlan::nodeHours() const
-{
-    QList<recipe::JobRequest> jobs;
-    for (const PlannedTrial &t : trials)
-        for (const PlannedJob &j : t.jobs)
-            jobs << j.request;
-    return recipe::nodeHours(jobs);
-}
-
-int SessionPlan::jobsWithoutTimeLimit() const
-{
-    int n = 0;
-    for (const PlannedTrial &t : trials)
-        for (const PlannedJob &j : t.jobs)
-            n += j.request.hasTimeLimit() ? 0 : 1;
-    return n;
-}
-
 double SessionPlan::estimatedWallSeconds() const
 {
     const int parallel = std::max(1, maxParallelTrials);
@@ -78,10 +54,15 @@ QString SessionPlan::summary() const
     QString hours = tr("%1 node-hours (estimated, from time limits)").arg(QString::number(nodeHours(), 'g', 3));
     if (const int open = jobsWithoutTimeLimit(); open > 0)
         hours += count(open, ", %1 job without a time limit not counted", ", %1 jobs without a time limit not counted");
+    if (!serviceGroups.isEmpty())
+        hours += tr("; %1 without service reuse").arg(QString::number(nodeHoursWithoutReuse(), 'g', 3));
     QString external;
     if (!externalServices.isEmpty())
         external = QStringLiteral(" · ") + tr("external (no job): %1").arg(externalServices.join(QStringLiteral(", ")));
-    return count(trials.size(), "%1 trial", "%1 trials") + QStringLiteral(" · ") + count(jobCount(), "%1 job", "%1 jobs") + external
+    QString groups;
+    if (!serviceGroups.isEmpty())
+        groups = QLatin1Char(' ') + count(serviceGroups.size(), "in %1 service group", "in %1 service groups");
+    return count(trials.size(), "%1 trial", "%1 trials") + groups + QStringLiteral(" · ") + count(jobCount(), "%1 job", "%1 jobs") + external
         + QStringLiteral(" · ") + hours
         + QStringLiteral(" · ")
         + tr("est. wall time ≥ %1 (client run time; queue waits and start-up come on top)").arg(recipe::formatDuration(estimatedWallSeconds()));
@@ -113,7 +94,29 @@ SessionPlan SessionPlan::build(const QString &path)
     for (const recipe::Service &s : r.services)
         if (s.external.isSet())
             p.externalServices << s.name + QStringLiteral(" at ") + recipe::externalAddress(s.external);
-    for (const session::PlannedTrial &planned : plan.trials()) {
+    p.m_jobs = plan.jobCount();
+    p.m_nodeHours = plan.nodeHours();
+    p.m_nodeHoursWithoutReuse = plan.nodeHoursWithoutReuse();
+    p.m_jobsWithoutLimit = plan.jobsWithoutTimeLimit();
+    // A shared group's services: listed with its first trial, their scripts from the group's folder.
+    QHash<int, const session::PlannedGroup *> sharedFrom; // first trial index → its group
+    QSet<int> inShared;
+    for (const session::PlannedGroup &g : plan.groups()) {
+        if (!plan.reuseServices() || !g.group.shared)
+            continue;
+        sharedFrom.insert(g.group.trials.first(), &g);
+        for (int i : g.group.trials)
+            inShared.insert(i);
+        QStringList members;
+        for (int i : g.group.trials)
+            members << plan.trials()[i].trial.id;
+        QStringList names;
+        for (const recipe::BatchScript &s : g.services)
+            names << s.name;
+        p.serviceGroups << QStringLiteral("%1: %2 — %3").arg(g.group.id, names.join(QStringLiteral(", ")), members.join(QLatin1Char(' ')));
+    }
+    for (int index = 0; index < plan.trials().size(); ++index) {
+        const session::PlannedTrial &planned = plan.trials()[index];
         const recipe::Trial &t = planned.trial;
         PlannedTrial pt;
         pt.id = t.id;
@@ -129,7 +132,17 @@ SessionPlan SessionPlan::build(const QString &path)
             pt.error = planned.errors.join(QStringLiteral("; "));
             pt.scripts = tr("# cannot generate the scripts:\n# ") + planned.errors.join(QStringLiteral("\n# "));
         } else {
+            if (const session::PlannedGroup *g = sharedFrom.value(index))
+                for (const recipe::BatchScript &s : g->services) {
+                    PlannedJob job = PlannedJob::fromScript(s);
+                    job.name += tr(" (service group %1)").arg(g->group.id);
+                    pt.jobs << job;
+                    pt.scripts += tr("# ===== %1/%2 (service job, shared by the %3 trials of service group %1) =====\n%4\n")
+                                      .arg(g->group.id, s.fileName).arg(g->group.trials.size()).arg(s.text);
+                }
             for (const recipe::BatchScript &s : planned.scripts) {
+                if (inShared.contains(index) && s.role == QLatin1String("service"))
+                    continue; // the group's, above
                 pt.jobs << PlannedJob::fromScript(s);
                 pt.scripts += QStringLiteral("# ===== %1 (%2 job) =====\n%3\n").arg(s.fileName, s.role, s.text);
             }

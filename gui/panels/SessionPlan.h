@@ -58,21 +58,33 @@ struct SessionPlan
     int maxParallelTrials = 1;
     double clientSeconds = 0; // the longest client's warm-up + duration: a trial's run time
     QStringList externalServices; // "redis at db1:6379": already running (services[].external), no job
-    QList<PlannedTrial> trials;
+    // Service groups of several trials (sweep.reuse_services): "g01: redis — t001 … t003".
+    QStringList serviceGroups;
+    QList<PlannedTrial> trials;   // a shared group's service jobs are listed with its first trial
 
-    int jobCount() const;
-    // Node-hours the trials may hold at most: every job's nodes × its time
+    // From session::CampaignPlan (the one count and node-hours formula).
+    int jobCount() const { return m_jobs; }
+    // Node-hours the jobs may hold at most: every job's nodes × its time
     // limit (jobs without a time limit are counted in jobsWithoutTimeLimit).
-    double nodeHours() const;
-    int jobsWithoutTimeLimit() const;
+    double nodeHours() const { return m_nodeHours; }
+    // The same if every trial started its own services.
+    double nodeHoursWithoutReuse() const { return m_nodeHoursWithoutReuse; }
+    int jobsWithoutTimeLimit() const { return m_jobsWithoutLimit; }
     // Trials run in batches of maxParallelTrials, each at least as long as
     // its clients run (queue waits and start-up come on top).
     double estimatedWallSeconds() const;
-    // "3 trials · 9 jobs · 1.5 node-hours (estimated, from time limits) · est. wall time ≥ 1m30s",
+    // "3 trials · 9 jobs · 1.5 node-hours (estimated, from time limits) · est. wall time ≥ 1m30s";
+    // with service groups "3 trials in 1 service group · 7 jobs · 2 node-hours (…; 4 without service reuse) · …",
     // with "· external (no job): redis at db1:6379" after the jobs when a service is external
     QString summary() const;
 
     static SessionPlan build(const QString &path); // any thread
+
+private:
+    int m_jobs = 0;
+    double m_nodeHours = 0;
+    double m_nodeHoursWithoutReuse = 0;
+    int m_jobsWithoutLimit = 0;
 };
 
 } // namespace fb::gui

@@ -67,13 +67,14 @@ private slots:
         QTest::addColumn<double>("nodeHours");
         QTest::addColumn<double>("wallSeconds");
         QTest::addColumn<double>("scrape"); // monitor.scrape_interval: the live dashboard's rate window follows it
-        // 3 trials (concurrency 1/2/4) × 1 node × (redis 1 h, from the redis
-        // service template, + monitor 10 min + client 10 min, the recipe's
-        // cluster time); each trial's client runs 1 s + 3 s.
-        QTest::newRow("local-redis") << QStringLiteral("local-redis.yaml") << 3 << 3 << 3 * 80 / 60.0 << 3 * 4.0 << 1.0;
-        // 3 × 3 × 3 trials × 1 node × (redis 1 h + monitor 30 min + client 30 min);
+        // The trials share one redis (sweep.reuse_services): jobs = 1 + trials × 2.
+        // 3 trials (concurrency 1/2/4) × 1 node × (monitor 10 min + client 10 min,
+        // the recipe's cluster time) + redis 1 h (the redis service template)
+        // once; each trial's client runs 1 s + 3 s.
+        QTest::newRow("local-redis") << QStringLiteral("local-redis.yaml") << 3 << 2 << (60 + 3 * 20) / 60.0 << 3 * 4.0 << 1.0;
+        // 3 × 3 × 3 trials × 1 node × (monitor 30 min + client 30 min) + redis 1 h;
         // each trial runs 5 s + 1 min, one at a time.
-        QTest::newRow("redis-sweep") << QStringLiteral("redis-sweep.yaml") << 27 << 3 << 27 * 2.0 << 27 * 65.0 << 2.0;
+        QTest::newRow("redis-sweep") << QStringLiteral("redis-sweep.yaml") << 27 << 2 << 1 + 27 * 1.0 << 27 * 65.0 << 2.0;
     }
     void examples()
     {
@@ -86,16 +87,25 @@ private slots:
         const SessionPlan p = SessionPlan::build(QStringLiteral(FB_SOURCE_DIR "/recipes/examples/") + file);
         QVERIFY2(p.ok, qPrintable(p.diagnostics));
         QCOMPARE(int(p.trials.size()), trials);
-        QCOMPARE(p.jobCount(), trials * jobsPerTrial);
+        QCOMPARE(p.jobCount(), 1 + trials * jobsPerTrial);
         QCOMPARE(p.jobsWithoutTimeLimit(), 0);
+        QCOMPARE(p.serviceGroups.size(), 1);
+        QVERIFY2(p.serviceGroups.first().startsWith(QStringLiteral("g01: redis — t001 t002 t003")), qPrintable(p.serviceGroups.first()));
+        QVERIFY(p.nodeHoursWithoutReuse() > p.nodeHours());
+        // The group's service job is listed once, with its first trial; its script comes from the group's folder.
+        QCOMPARE(p.trials[0].jobs.size(), 1 + jobsPerTrial);
+        QCOMPARE(p.trials[1].jobs.size(), jobsPerTrial);
+        QVERIFY(p.trials[0].scripts.contains(QStringLiteral("g01/service-redis.sbatch (service job, shared by the %1 trials of service group g01)").arg(trials)));
+        QVERIFY(!p.trials[1].scripts.contains(QStringLiteral("service-redis.sbatch")));
         QVERIFY2(qFuzzyCompare(p.nodeHours(), nodeHours), qPrintable(QString::number(p.nodeHours())));
         QVERIFY2(qFuzzyCompare(p.estimatedWallSeconds(), wallSeconds), qPrintable(QString::number(p.estimatedWallSeconds())));
         QCOMPARE(p.workload, QStringLiteral("redis"));
         QVERIFY(p.monitor);
         QCOMPARE(p.scrapeInterval, scrape);
         const QString summary = p.summary();
-        QVERIFY2(summary.startsWith(QStringLiteral("%1 trials · %2 jobs · ").arg(trials).arg(trials * jobsPerTrial)), qPrintable(summary));
-        QVERIFY2(summary.contains(QStringLiteral("%1 node-hours (estimated, from time limits)").arg(QString::number(nodeHours, 'g', 3))),
+        QVERIFY2(summary.startsWith(QStringLiteral("%1 trials in 1 service group · %2 jobs · ").arg(trials).arg(1 + trials * jobsPerTrial)), qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("%1 node-hours (estimated, from time limits); %2 without service reuse")
+                                      .arg(QString::number(nodeHours, 'g', 3), QString::number(p.nodeHoursWithoutReuse(), 'g', 3))),
                  qPrintable(summary));
         for (const auto &t : p.trials) {
             QVERIFY(t.error.isEmpty());
@@ -155,7 +165,7 @@ private slots:
         QVERIFY(planned.wait(20000));
         QCOMPARE(planned.first().first().toBool(), true);
         QCOMPARE(panel.planRowCount(), 3);
-        QVERIFY2(panel.planSummary().startsWith(QStringLiteral("3 trials · 9 jobs · 4 node-hours")), qPrintable(panel.planSummary()));
+        QVERIFY2(panel.planSummary().startsWith(QStringLiteral("3 trials in 1 service group · 7 jobs · 2 node-hours")), qPrintable(panel.planSummary()));
         QCOMPARE(panel.trialCell(QStringLiteral("t002"), fb::gui::CampaignPanel::ParametersColumn),
                  QStringLiteral("clients[0].load.concurrency=2"));
         QCOMPARE(panel.trialCell(QStringLiteral("t001"), fb::gui::CampaignPanel::PartitionColumn), QStringLiteral("cpu"));
@@ -169,11 +179,12 @@ private slots:
         QStringList jobs;
         for (int i = 0; i < t1->childCount(); ++i)
             jobs << t1->child(i)->text(fb::gui::CampaignPanel::TrialColumn);
-        QVERIFY2(jobs.contains(QStringLiteral("service redis")) && jobs.contains(QStringLiteral("client kv"))
+        // The shared service is listed with the group's first trial.
+        QVERIFY2(jobs.contains(QStringLiteral("service redis (service group g01)")) && jobs.contains(QStringLiteral("client kv"))
                      && jobs.contains(QStringLiteral("monitor")),
                  qPrintable(jobs.join(QLatin1Char(','))));
         for (int i = 0; i < t1->childCount(); ++i)
-            if (t1->child(i)->text(0) == QLatin1String("service redis")) {
+            if (t1->child(i)->text(0) == QLatin1String("service redis (service group g01)")) {
                 QCOMPARE(t1->child(i)->text(fb::gui::CampaignPanel::CpusColumn), QStringLiteral("1"));
                 QCOMPARE(t1->child(i)->text(fb::gui::CampaignPanel::MemoryColumn), QStringLiteral("256M"));
             }
