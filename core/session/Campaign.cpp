@@ -7,9 +7,8 @@
 #include "ResultCollector.h"
 #include "RunJournal.h"
 #include "SecretRedactor.h"
-#include "ServiceGroupRunner.h"
 #include "ServiceGroups.h"
-#include "TrialRunner.h"
+#include "TrialScheduler.h"
 
 #include "common/Paths.h"
 #include "recipe/BatchScriptGenerator.h"
@@ -26,7 +25,6 @@
 #include <QRandomGenerator>
 
 #include <algorithm>
-#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -41,8 +39,8 @@ QString Campaign::jobComment(const QString &runId, const QString &trialId, const
 // ---------------------------------------------------------------------------
 // The orchestration. One Impl per run() call; everything on the calling
 // thread. The parts: RunJournal (events, records, manifest, resume state),
-// ResultCollector (results and logs), TrialRunner (one trial: submit, wait,
-// collect), sharing an EngineContext.
+// ResultCollector (results and logs), TrialScheduler (the trials and their
+// service groups: TrialRunner, ServiceGroupRunner), sharing an EngineContext.
 
 struct Campaign::Impl
 {
@@ -56,8 +54,6 @@ struct Campaign::Impl
     QJsonObject fbloadInfo;
     QJsonArray servicesInfo; // the recipe's services, external ones with host and port (recipe/ExternalTarget.h)
     QJsonArray groupsInfo;   // the service groups: id, shared, trials
-    // A poll's squeue that has not answered by then counts as an outage.
-    static constexpr int kPollAnswerMs = 90000;
 
     Impl(Campaign *campaign, const CampaignOptions &o)
         : q(campaign)
@@ -372,226 +368,6 @@ struct Campaign::Impl
         return parallel;
     }
 
-    // The run order: each service group's trials together, groups in order
-    // of their first trial — those with a trial in flight (resume) first,
-    // and in a group its in-flight trials first, so their jobs are
-    // re-attached before anything new is submitted.
-    QList<int> runOrder(const QList<recipe::Trial> &trials, const QList<ServiceGroup> &groups)
-    {
-        const QList<TrialRecord> recorded = q->m_store->trials(journal.run().id);
-        auto inFlight = [&](int i) {
-            return std::any_of(recorded.begin(), recorded.end(), [&](const TrialRecord &k) {
-                return k.trialId == trials[i].id && k.state == TrialState::Running;
-            });
-        };
-        QList<int> order;
-        for (const bool first : {true, false})
-            for (const ServiceGroup &g : groups) {
-                if (std::any_of(g.trials.begin(), g.trials.end(), inFlight) != first)
-                    continue;
-                for (int i : g.trials)
-                    if (inFlight(i))
-                        order << i;
-                for (int i : g.trials)
-                    if (!inFlight(i))
-                        order << i;
-            }
-        return order;
-    }
-
-    // The lowest slot none of `taken` holds; `id`'s previous slot (resume:
-    // its running jobs use that slot's ports) when it is free.
-    int freeSlot(const QString &id, const QList<int> &taken) const
-    {
-        if (const auto previous = journal.previousSlot(id); previous && !taken.contains(*previous))
-            return *previous;
-        int s = 0;
-        while (taken.contains(s))
-            ++s;
-        return s;
-    }
-
-    // The scheduler: up to `parallel` TrialRunners at once, each bound to
-    // the ServiceGroupRunner of its group (started with the group's first
-    // trial, stopped after its last); one squeue per poll round for all
-    // their jobs, each advanced one step per round.
-    void runTrials(const QList<recipe::Trial> &trials, const QList<ServiceGroup> &groups, QList<int> queue, int parallel)
-    {
-        std::vector<std::unique_ptr<TrialRunner>> active;
-        std::map<int, std::unique_ptr<ServiceGroupRunner>> live; // group index → runner
-        QList<int> groupOf(trials.size(), 0);
-        QList<int> open(groups.size(), 0); // trials of a group not settled yet
-        QHash<QString, int> indexOf;       // trial id → index
-        for (int i = 0; i < trials.size(); ++i)
-            indexOf.insert(trials[i].id, i);
-        for (int g = 0; g < groups.size(); ++g)
-            for (int i : groups[g].trials) {
-                groupOf[i] = g;
-                ++open[g];
-            }
-        bool stop = false; // no new trials (cancel, or a failure with --stop-on-failure)
-        int interval = opt.pollFastMs;
-        auto settle = [&](const TrialOutcome o) {
-            writeManifest();
-            if (o == TrialOutcome::Completed)
-                ++result.trialsCompleted;
-            else if (o == TrialOutcome::Failed)
-                ++result.trialsFailed;
-            if (o == TrialOutcome::Cancelled || (o == TrialOutcome::Failed && opt.stopOnFailure))
-                stop = true;
-        };
-        // A trial of group g has settled: the group stops after its last one.
-        auto closeOne = [&](int g) {
-            if (--open[g] > 0)
-                return;
-            if (auto it = live.find(g); it != live.end()) {
-                if (!cancelled())
-                    it->second->stop();
-                live.erase(it);
-            } else if (groups[g].shared && !cancelled()) {
-                ServiceGroupRunner(ctx, groups[g], 0).stop(); // services left from before a crash
-            }
-        };
-        auto recordOf = [&](const QString &id) {
-            for (const TrialRecord &k : q->m_store->trials(journal.run().id))
-                if (k.trialId == id)
-                    return k;
-            return TrialRecord{};
-        };
-        // A shared group that failed: its trials still queued are not run
-        // (pending, with the reason: resume starts the group again for them).
-        auto dropQueued = [&](int g, const QString &why) {
-            QStringList ids;
-            for (auto it = queue.begin(); it != queue.end();) {
-                if (groupOf[*it] != g) {
-                    ++it;
-                    continue;
-                }
-                TrialRecord t = recordOf(trials[*it].id);
-                if (!isFinished(t.state)) {
-                    journal.setTrial(t, TrialState::Pending, TrialPhase::Pending, QStringLiteral("not run: ") + why);
-                    ids << t.trialId;
-                }
-                it = queue.erase(it);
-                --open[g];
-            }
-            if (!ids.isEmpty())
-                journal.warn(groups[g].id, QStringLiteral("health"), QStringLiteral("service group %1 failed; its trials %2 were not run (resume runs them with new services)")
-                                                               .arg(groups[g].id, ids.join(QStringLiteral(", "))));
-        };
-        while (true) {
-            // Fill free slots with the next trials.
-            while (!stop && !cancelled() && int(active.size()) < parallel && !queue.isEmpty()) {
-                const int index = queue.takeFirst();
-                const int g = groupOf[index];
-                const recipe::Trial &tr = trials[index];
-                const TrialRecord t = recordOf(tr.id);
-                if (t.state == TrialState::Completed || (t.state == TrialState::Failed && !opt.resumeRunId.isEmpty())) {
-                    ++(t.state == TrialState::Completed ? result.trialsCompleted : result.trialsFailed);
-                    closeOne(g);
-                    continue;
-                }
-                QList<int> trialSlots;
-                for (const auto &a : active)
-                    trialSlots << a->slot();
-                if (!live.count(g)) {
-                    QList<int> groupSlots;
-                    for (const auto &[other, runner] : live)
-                        groupSlots << runner->slot();
-                    // A group of its own trial shares the trial's slot.
-                    const int slot = groups[g].shared ? freeSlot(groups[g].id, groupSlots) : freeSlot(tr.id, trialSlots + groupSlots);
-                    live.emplace(g, std::make_unique<ServiceGroupRunner>(ctx, groups[g], slot));
-                }
-                ServiceGroupRunner *group = live.at(g).get();
-                const int slot = groups[g].shared ? freeSlot(tr.id, trialSlots) : group->slot();
-                auto runner = std::make_unique<TrialRunner>(ctx, t, tr, slot, group);
-                journal.info(tr.id, QStringLiteral("start"), QStringLiteral("trial %1 (%2)%3%4").arg(tr.id, [&] {
-                    QStringList p;
-                    for (const recipe::KeyValue &kv : tr.parameters)
-                        p << kv.key + QLatin1Char('=') + kv.value;
-                    return p.isEmpty() ? QStringLiteral("no parameters") : p.join(QStringLiteral(", "));
-                }(), groups[g].shared ? QStringLiteral(" in service group %1").arg(groups[g].id) : QString(),
-                     parallel > 1 ? QStringLiteral(" in slot %1").arg(slot) : QString()));
-                if (const auto o = runner->start()) {
-                    settle(*o);
-                    closeOne(g);
-                    continue;
-                }
-                if (group->state() == ServiceGroupRunner::State::Idle)
-                    group->start(); // a failure fails the group's trials on their next step
-                active.push_back(std::move(runner));
-                interval = opt.pollFastMs;
-            }
-            if (active.empty())
-                break;
-            if (cancelled()) {
-                // Cancel or detach: every in-flight trial ends here (abort
-                // leaves the jobs running when detaching).
-                for (auto &a : active)
-                    settle(a->abort());
-                active.clear();
-                for (auto &[g, runner] : live)
-                    runner->abort();
-                live.clear();
-                break;
-            }
-            // One squeue for the jobs of every live group and in-flight trial.
-            QStringList ids;
-            for (const auto &[g, runner] : live)
-                ids << runner->jobIds();
-            for (const auto &a : active)
-                ids << a->jobIds();
-            slurm::QueryResult answer;
-            if (!ids.isEmpty()) {
-                auto r = await(slurm.query(ids), &q->m_cancel, kPollAnswerMs);
-                if (!r && cancelled())
-                    continue; // handled above
-                answer = r ? *r : slurm::QueryResult{};
-                if (!r)
-                    answer.error = QStringLiteral("squeue on %1: no answer within %2 s").arg(q->m_runner->destination()).arg(kPollAnswerMs / 1000);
-                if (!answer.error.isEmpty()) {
-                    // The cluster is out of reach: say so, wait within the
-                    // reconnect window (linkDown interrupts the run after it).
-                    linkDown(answer.error);
-                    pause(opt.pollFastMs, &q->m_cancel);
-                    continue;
-                }
-                linkUp();
-            }
-            bool changed = false;
-            for (auto &[g, runner] : live) {
-                const bool wasFailed = runner->state() == ServiceGroupRunner::State::Failed;
-                runner->step(answer, &changed);
-                if (!wasFailed && runner->state() == ServiceGroupRunner::State::Failed && groups[g].shared)
-                    dropQueued(g, runner->failure());
-            }
-            for (auto it = active.begin(); it != active.end();) {
-                if (const auto o = (*it)->step(answer, &changed)) {
-                    settle(*o);
-                    const int g = groupOf[indexOf.value((*it)->record().trialId)];
-                    it = active.erase(it);
-                    closeOne(g);
-                    changed = true;
-                } else {
-                    ++it;
-                }
-            }
-            if (!stop && !cancelled() && int(active.size()) < parallel && !queue.isEmpty())
-                continue; // a slot is free: start the next trial at once
-            if (active.empty())
-                continue;
-            interval = changed ? opt.pollFastMs : std::min(opt.pollSlowMs, interval * 3 / 2);
-            pause(interval, &q->m_cancel);
-        }
-        // Stopped early (--stop-on-failure): groups whose trials will not run now.
-        for (auto &[g, runner] : live) {
-            if (cancelled())
-                runner->abort();
-            else
-                runner->stop();
-        }
-    }
-
     CampaignResult execute()
     {
         recipe::LoadResult loaded;
@@ -616,7 +392,10 @@ struct Campaign::Impl
             if (loaded.recipe.sweep.reuseServices && groups.size() < trials.size())
                 journal.info({}, QStringLiteral("start"), QStringLiteral("%1 service group(s) for %2 trial(s): each group's services start once (sweep.reuse_services)")
                                                           .arg(groups.size()).arg(trials.size()));
-            runTrials(trials, groups, runOrder(trials, groups), parallelism(loaded.recipe));
+            TrialScheduler scheduler(ctx, q->m_store, TrialScheduler::Hooks{[this] { writeManifest(); },
+                                                                          [this](const QString &why) { linkDown(why); },
+                                                                          [this] { linkUp(); }});
+            scheduler.run(trials, groups, parallelism(loaded.recipe));
         }
         return finish(trials.size());
     }

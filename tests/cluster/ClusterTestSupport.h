@@ -7,6 +7,7 @@
 
 #include <QDebug>
 #include <QProcess>
+#include <QRegularExpression>
 
 namespace fbtest {
 
@@ -54,6 +55,37 @@ inline ProcessRun runProgram(const QString &program, const QStringList &args, in
     }
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
             QString::fromUtf8(p.readAllStandardError())};
+}
+
+// The mini-cluster's profile, written by its fixture (FB_CLUSTER_DIR/profile.json);
+// false with `error` outside ctest or when it cannot be read.
+inline bool loadClusterProfile(fb::ConnectionProfile *profile, QString *profileFile, QString *error)
+{
+    const QString dir = qEnvironmentVariable("FB_CLUSTER_DIR");
+    if (dir.isEmpty()) {
+        *error = QStringLiteral("FB_CLUSTER_DIR is not set: run through ctest (minicluster fixture)");
+        return false;
+    }
+    *profileFile = dir + QStringLiteral("/profile.json");
+    return fb::ProfileStore::loadFile(*profileFile, profile, error);
+}
+
+// The run id `fbctl run` printed ("run 20261203-101500-name-1a2b …").
+inline QString runIdOf(const QString &output)
+{
+    static const QRegularExpression re(QStringLiteral("run (\\d{8}-\\d{6}-[A-Za-z0-9_.-]+-[0-9a-f]{4})"));
+    return re.match(output).captured(1);
+}
+
+// The run's jobs as Slurm knows them, by their comment (also those ended
+// within MinJobAge): "<job id>|factorybench:<run>:<trial or group>:<component>".
+inline QStringList slurmJobsOf(const fb::ConnectionProfile &profile, const QString &runId)
+{
+    QStringList jobs;
+    for (const QString &line : openSsh(profile, QStringLiteral("squeue --me --noheader --states=all --format='%i|%k'")).split(QLatin1Char('\n')))
+        if (line.contains(QStringLiteral("factorybench:%1:").arg(runId)))
+            jobs << line.trimmed();
+    return jobs;
 }
 
 } // namespace fbtest

@@ -42,12 +42,6 @@ class TestCampaign : public QObject
 
     Fbctl fbctl(const QStringList &args, int timeoutMs = 600000) { return fbtest::runProgram(m_fbctl, args, timeoutMs); }
 
-    static QString runIdOf(const QString &output)
-    {
-        static const QRegularExpression re(QStringLiteral("run (\\d{8}-\\d{6}-[A-Za-z0-9_.-]+-[0-9a-f]{4})"));
-        return re.match(output).captured(1);
-    }
-
     // Every job Slurm has seen for `runId` (MinJobAge keeps ended jobs listed): comment per job.
     QStringList slurmJobsOf(const QString &runId, const QString &states = QStringLiteral("all"))
     {
@@ -67,11 +61,8 @@ class TestCampaign : public QObject
 private slots:
     void initTestCase()
     {
-        const QString dir = qEnvironmentVariable("FB_CLUSTER_DIR");
-        QVERIFY2(!dir.isEmpty(), "FB_CLUSTER_DIR is not set: run through ctest (minicluster fixture)");
-        m_profileFile = dir + QStringLiteral("/profile.json");
         QString error;
-        QVERIFY2(fb::ProfileStore::loadFile(m_profileFile, &m_profile, &error), qPrintable(error));
+        QVERIFY2(fbtest::loadClusterProfile(&m_profile, &m_profileFile, &error), qPrintable(error));
         QVERIFY(QFile::exists(m_fbctl));
     }
 
@@ -82,7 +73,7 @@ private slots:
     {
         const Fbctl r = fbctl({QStringLiteral("run"), m_recipes + QStringLiteral("/local-redis.yaml"), QStringLiteral("--profile-file"), m_profileFile});
         QVERIFY2(r.exitCode == 0, failure(r).constData());
-        const QString runId = runIdOf(r.out);
+        const QString runId = fbtest::runIdOf(r.out);
         QVERIFY2(!runId.isEmpty(), qPrintable(r.out));
         QVERIFY2(r.out.contains(QStringLiteral("3 completed, 0 failed")), qPrintable(r.out));
 
@@ -154,7 +145,7 @@ private slots:
         const Fbctl r = fbctl({QStringLiteral("run"), m_recipes + QStringLiteral("/local-redis.yaml"), QStringLiteral("--profile-file"),
                                m_profileFile, QStringLiteral("--parallel"), QStringLiteral("3")});
         QVERIFY2(r.exitCode == 0, failure(r).constData());
-        const QString runId = runIdOf(r.out);
+        const QString runId = fbtest::runIdOf(r.out);
         QVERIFY2(r.out.contains(QStringLiteral("3 completed, 0 failed; 9 job(s) submitted, 3 result file(s) downloaded")), qPrintable(r.out));
         QCOMPARE(resultLines(runId).size(), 3);
         const QStringList jobs = slurmJobsOf(runId);
@@ -212,7 +203,7 @@ private slots:
         QVERIFY2(out.contains(QStringLiteral("t003 submit")), qPrintable(out));
         ::kill(pid_t(p.processId()), SIGKILL);
         p.waitForFinished();
-        const QString runId = runIdOf(out);
+        const QString runId = fbtest::runIdOf(out);
         QVERIFY(!runId.isEmpty());
 
         const Fbctl r = fbctl({QStringLiteral("resume"), runId, QStringLiteral("--profile-file"), m_profileFile});
@@ -246,7 +237,7 @@ private slots:
         QVERIFY2(r.err.contains(QStringLiteral("fb-e2e-boom")), qPrintable(r.err));
         QVERIFY2(r.err.contains(QStringLiteral("service:broken")), qPrintable(r.err));
         QVERIFY2(r.out.contains(QStringLiteral("0 completed, 1 failed")), qPrintable(r.out));
-        const QString runId = runIdOf(r.out);
+        const QString runId = fbtest::runIdOf(r.out);
         QVERIFY2(slurmJobsOf(runId, QStringLiteral("PENDING,RUNNING,COMPLETING,CONFIGURING")).isEmpty(), "nothing left running");
     }
 
@@ -329,7 +320,7 @@ private slots:
         QVERIFY2(out.contains(QStringLiteral("t002 submit")), qPrintable(out));
         ::kill(pid_t(p.processId()), SIGKILL); // no chance to clean up
         p.waitForFinished();
-        const QString runId = runIdOf(out);
+        const QString runId = fbtest::runIdOf(out);
         QVERIFY(!runId.isEmpty());
 
         const Fbctl r = fbctl({QStringLiteral("resume"), runId, QStringLiteral("--profile-file"), m_profileFile});

@@ -57,11 +57,8 @@ class TestCompare : public QObject
 private slots:
     void initTestCase()
     {
-        const QString dir = qEnvironmentVariable("FB_CLUSTER_DIR");
-        QVERIFY2(!dir.isEmpty(), "FB_CLUSTER_DIR is not set: run through ctest (minicluster fixture)");
-        m_profileFile = dir + QStringLiteral("/profile.json");
         QString error;
-        QVERIFY2(fb::ProfileStore::loadFile(m_profileFile, &m_profile, &error), qPrintable(error));
+        QVERIFY2(fbtest::loadClusterProfile(&m_profile, &m_profileFile, &error), qPrintable(error));
         QVERIFY(QFile::exists(m_fbctl));
         QVERIFY(m_tmp.isValid());
     }

@@ -90,22 +90,6 @@ clients:
         return path;
     }
 
-    static QString runIdOf(const QString &output)
-    {
-        static const QRegularExpression re(QStringLiteral("run (\\d{8}-\\d{6}-[A-Za-z0-9_.-]+-[0-9a-f]{4})"));
-        return re.match(output).captured(1);
-    }
-
-    // Every job Slurm has seen for `runId` (ended jobs stay listed): "id|comment".
-    QStringList slurmJobsOf(const QString &runId)
-    {
-        QStringList jobs;
-        for (const QString &line : fbtest::openSsh(m_profile, QStringLiteral("squeue --me --noheader --states=all --format='%i|%k'")).split(QLatin1Char('\n')))
-            if (line.contains(QStringLiteral("factorybench:%1:").arg(runId)))
-                jobs << line.trimmed();
-        return jobs;
-    }
-
     QJsonObject manifestOf(const QString &runId)
     {
         QFile f(qEnvironmentVariable("FB_STATE_DIR") + QStringLiteral("/runs/") + runId + QStringLiteral("/manifest.json"));
@@ -124,11 +108,8 @@ clients:
 private slots:
     void initTestCase()
     {
-        const QString dir = qEnvironmentVariable("FB_CLUSTER_DIR");
-        QVERIFY2(!dir.isEmpty(), "FB_CLUSTER_DIR is not set: run through ctest (minicluster fixture)");
-        m_profileFile = dir + QStringLiteral("/profile.json");
         QString error;
-        QVERIFY2(fb::ProfileStore::loadFile(m_profileFile, &m_profile, &error), qPrintable(error));
+        QVERIFY2(fbtest::loadClusterProfile(&m_profile, &m_profileFile, &error), qPrintable(error));
         QVERIFY(m_tmp.isValid());
         // The external redis: started here, outside Slurm, on a free port.
         m_port = freePort();
@@ -164,10 +145,10 @@ private slots:
         const Fbctl r = fbctl({QStringLiteral("run"), recipe, QStringLiteral("--profile-file"), m_profileFile});
         QVERIFY2(r.exitCode == 0, failure(r).constData());
         QVERIFY2(r.out.contains(QStringLiteral("1 completed, 0 failed; 1 job(s) submitted, 1 result file(s) downloaded")), qPrintable(r.out));
-        const QString runId = runIdOf(r.out);
+        const QString runId = fbtest::runIdOf(r.out);
         QVERIFY(!runId.isEmpty());
         // Slurm saw one job of this run: the client. No service job.
-        const QStringList jobs = slurmJobsOf(runId);
+        const QStringList jobs = fbtest::slurmJobsOf(m_profile, runId);
         QCOMPARE(jobs.size(), 1);
         QVERIFY2(jobs[0].endsWith(QStringLiteral(":client:kv")), qPrintable(jobs.join(QLatin1Char('\n'))));
         // The client checked the service from its job, then loaded it: the keys are in the external redis.
@@ -207,8 +188,8 @@ private slots:
         QVERIFY2(r.out.contains(QStringLiteral("0 completed, 1 failed; 1 job(s) submitted")), qPrintable(r.out));
         const QString message = QStringLiteral("external service redis at 127.0.0.1:%1: the command health check did not pass within 4s").arg(closed);
         QVERIFY2((r.out + r.err).contains(message), failure(r).constData());
-        const QString runId = runIdOf(r.out);
-        const QStringList jobs = slurmJobsOf(runId);
+        const QString runId = fbtest::runIdOf(r.out);
+        const QStringList jobs = fbtest::slurmJobsOf(m_profile, runId);
         QCOMPARE(jobs.size(), 1);
         QVERIFY2(jobs[0].endsWith(QStringLiteral(":client:kv")), qPrintable(jobs.join(QLatin1Char('\n'))));
         // The trial's error in the store says why, too.

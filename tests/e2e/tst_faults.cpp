@@ -69,12 +69,6 @@ class TestFaults : public QObject
         return re.match(*out).hasMatch();
     }
 
-    static QString runIdOf(const QString &output)
-    {
-        static const QRegularExpression re(QStringLiteral("run (\\d{8}-\\d{6}-[A-Za-z0-9_.-]+-[0-9a-f]{4})"));
-        return re.match(output).captured(1);
-    }
-
     QStringList slurmJobsOf(const QString &runId)
     {
         QStringList jobs;
@@ -207,7 +201,7 @@ private slots:
         QVERIFY2(startUntil(p, {}, QStringLiteral("t001 teardown: cancelling job\\(s\\)"), &out), qPrintable(out));
         ::kill(pid_t(p.processId()), SIGKILL);
         p.waitForFinished();
-        const QString runId = runIdOf(out);
+        const QString runId = fbtest::runIdOf(out);
         QVERIFY(!runId.isEmpty());
 
         const Fbctl r = fbctl({QStringLiteral("resume"), runId, QStringLiteral("--profile-file"), m_profileFile});
@@ -258,7 +252,7 @@ private slots:
         QVERIFY(QFileInfo(m_runsDir + QStringLiteral("/filler")).size() > 0);
 
         const Fbctl r = fbctl({QStringLiteral("run"), m_recipe, QStringLiteral("--profile-file"), m_profileFile});
-        const QString runId = runIdOf(r.out + r.err);
+        const QString runId = fbtest::runIdOf(r.out + r.err);
         QVERIFY2(!runId.isEmpty(), r.all().constData());
         QVERIFY2(r.exitCode == 1, r.all().constData());
         QVERIFY2(r.err.contains(QStringLiteral("cannot write")) && r.err.contains(m_runsDir) && r.err.contains(QStringLiteral("bytes free")),
@@ -279,7 +273,7 @@ private slots:
         QProcess p;
         QString out;
         QVERIFY2(startUntil(p, {}, QStringLiteral("client:kv \\(job \\d+\\) RUNNING"), &out), qPrintable(out));
-        const QString second = runIdOf(out);
+        const QString second = fbtest::runIdOf(out);
         run(QStringLiteral("sh"), {QStringLiteral("-c"), QStringLiteral("dd if=/dev/zero of=%1/filler bs=4k 2>/dev/null; true").arg(m_runsDir)});
         QVERIFY(p.waitForFinished(120000));
         const QString err = QString::fromUtf8(p.readAllStandardError());
@@ -307,7 +301,7 @@ private slots:
         QString out;
         QVERIFY2(startUntil(p, {QStringLiteral("--reconnect-window"), QString::number(windowS)},
                             QStringLiteral("client:kv \\(job \\d+\\) RUNNING"), &out), qPrintable(out));
-        const QString runId = runIdOf(out);
+        const QString runId = fbtest::runIdOf(out);
         QVERIFY(!runId.isEmpty());
 
         cutLinkWithOtherKey(p);
@@ -354,7 +348,7 @@ private slots:
         QString out;
         QVERIFY2(startUntil(p, {QStringLiteral("--reconnect-window"), QStringLiteral("300")},
                             QStringLiteral("client:kv \\(job \\d+\\) RUNNING"), &out), qPrintable(out));
-        const QString runId = runIdOf(out);
+        const QString runId = fbtest::runIdOf(out);
         cutLinkWithOtherKey(p);
         if (QTest::currentTestFailed())
             return;

@@ -29,19 +29,13 @@ class TestServiceGroups : public QObject
     QString m_runsDir = qEnvironmentVariable("FB_STATE_DIR") + QStringLiteral("/runs");
     QTemporaryDir m_tmp;
 
-    static QString runIdOf(const QString &output)
-    {
-        static const QRegularExpression re(QStringLiteral("run (\\d{8}-\\d{6}-[A-Za-z0-9_.-]+-[0-9a-f]{4})"));
-        return re.match(output).captured(1);
-    }
-
-    // The run's jobs as Slurm knows them (by their comment): "<id>|factorybench:<run>:<owner>:<component>".
+    // The run's jobs of one component ("service:redis") as Slurm knows them.
     QStringList slurmJobsOf(const QString &runId, const QString &component)
     {
         QStringList jobs;
-        for (const QString &line : fbtest::openSsh(m_profile, QStringLiteral("squeue --me --noheader --states=all --format='%i|%k'")).split(QLatin1Char('\n')))
-            if (line.contains(QStringLiteral("factorybench:%1:").arg(runId)) && line.trimmed().endsWith(QLatin1Char(':') + component))
-                jobs << line.trimmed();
+        for (const QString &line : fbtest::slurmJobsOf(m_profile, runId))
+            if (line.endsWith(QLatin1Char(':') + component))
+                jobs << line;
         return jobs;
     }
 
@@ -70,11 +64,8 @@ class TestServiceGroups : public QObject
 private slots:
     void initTestCase()
     {
-        const QString dir = qEnvironmentVariable("FB_CLUSTER_DIR");
-        QVERIFY2(!dir.isEmpty(), "FB_CLUSTER_DIR is not set: run through ctest (minicluster fixture)");
-        m_profileFile = dir + QStringLiteral("/profile.json");
         QString error;
-        QVERIFY2(fb::ProfileStore::loadFile(m_profileFile, &m_profile, &error), qPrintable(error));
+        QVERIFY2(fbtest::loadClusterProfile(&m_profile, &m_profileFile, &error), qPrintable(error));
         QVERIFY(m_tmp.isValid());
     }
 
@@ -82,7 +73,7 @@ private slots:
     {
         const fbtest::ProcessRun r = fbtest::runProgram(m_fbctl, {QStringLiteral("run"), m_recipe, QStringLiteral("--profile-file"), m_profileFile}, 600000);
         QVERIFY2(r.exitCode == 0 && r.out.contains(QStringLiteral("4 completed, 0 failed")), r.all().constData());
-        const QString runId = runIdOf(r.out);
+        const QString runId = fbtest::runIdOf(r.out);
         QVERIFY(!runId.isEmpty());
         QVERIFY2(r.out.contains(QStringLiteral("2 service group(s) for 4 trial(s)")), qPrintable(r.out.left(3000)));
 
@@ -154,7 +145,7 @@ private slots:
         QVERIFY(p.waitForFinished(300000));
         out += QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
         QVERIFY2(p.exitCode() != 0, qPrintable(out.right(3000)));
-        const QString runId = runIdOf(out);
+        const QString runId = fbtest::runIdOf(out);
         QVERIFY(!runId.isEmpty());
         QVERIFY2(out.contains(QStringLiteral("1 completed, 1 failed")), qPrintable(out.right(3000)));
         QVERIFY2(out.contains(QStringLiteral("its trials t003 were not run")), qPrintable(out.right(3000)));
