@@ -563,7 +563,9 @@ BatchScript Writer::client(int index, const Client &c)
     const QString args = QStringLiteral("fbload-task \"$FBLOAD\" \"$fb_config\" \"%1\" %2 \"$FB_METRICS_PORT\" \"$FB_TRIAL_ID\" \"$FB_TRIAL_DIR\" %3 %4 \"${FB_TRIAL_DIR}/parts\"/%5\"${SLURM_JOB_ID:-0}\"")
                              .arg(m_r.findService(c.service) ? target : QString(), q(cn), multi ? QStringLiteral("''") : QStringLiteral("\"$fb_result\""),
                                   q(QString::number(c.instances)), q(QStringLiteral("barrier-") + cn + QLatin1Char('-')));
-    sc << QStringLiteral("fb_log \"client ${FB_CLIENT_NAME}: %1 fbload instance(s) against %2\"").arg(c.instances).arg(target);
+    // A client without a service (file, faiss) has no target to name.
+    const QString against = m_r.findService(c.service) ? QStringLiteral("against ") + target : QStringLiteral("(no service)");
+    sc << QStringLiteral("fb_log \"client ${FB_CLIENT_NAME}: %1 fbload instance(s) %2\"").arg(c.instances).arg(against);
     if (multi) {
         sc << QStringLiteral("fb_start srun --nodes=%1 --ntasks=%2 --kill-on-bad-exit=1 bash -c \"$fb_task\" %3").arg(c.nodes).arg(c.instances).arg(args);
         sc << QStringLiteral("wait \"$!\"");
