@@ -11,6 +11,8 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -82,13 +84,22 @@ private slots:
         QVERIFY2(!dir.isEmpty(), "FB_CLUSTER_DIR is not set: run through ctest (minicluster fixture)");
         m_profileFile = dir + QStringLiteral("/profile.json");
         const int rounds = qEnvironmentVariableIntValue("FB_BENCH_ROUNDS") > 0 ? qEnvironmentVariableIntValue("FB_BENCH_ROUNDS") : 3;
+        // fbload is deployed (built on the cluster) once, by a warm-up run
+        // that is not measured; the measured runs use that binary (--fbload).
+        const fbtest::ProcessRun warm = fbtest::runProgram(m_fbctl, {QStringLiteral("run"), recipe(true), QStringLiteral("--profile-file"), m_profileFile}, 900000);
+        QVERIFY2(warm.exitCode == 0, warm.all().constData());
+        QFile manifest(qEnvironmentVariable("FB_STATE_DIR") + QStringLiteral("/runs/") + fbtest::runIdOf(warm.out) + QStringLiteral("/manifest.json"));
+        QVERIFY2(manifest.open(QIODevice::ReadOnly), qPrintable(manifest.fileName()));
+        const QString fbload = QJsonDocument::fromJson(manifest.readAll()).object().value(QStringLiteral("fbload")).toObject().value(QStringLiteral("path")).toString();
+        QVERIFY(!fbload.isEmpty());
         QList<double> times[2];
         int services[2] = {0, 0};
         for (int round = 0; round < rounds; ++round)
             for (const bool reuse : {true, false}) {
                 QElapsedTimer clock;
                 clock.start();
-                const fbtest::ProcessRun r = fbtest::runProgram(m_fbctl, {QStringLiteral("run"), recipe(reuse), QStringLiteral("--profile-file"), m_profileFile}, 900000);
+                const fbtest::ProcessRun r = fbtest::runProgram(m_fbctl, {QStringLiteral("run"), recipe(reuse), QStringLiteral("--profile-file"), m_profileFile,
+                                                                        QStringLiteral("--fbload"), fbload}, 900000);
                 const double seconds = clock.elapsed() / 1000.0;
                 QVERIFY2(r.exitCode == 0 && r.out.contains(QStringLiteral("6 completed, 0 failed")), r.all().constData());
                 services[reuse ? 0 : 1] = int(r.out.count(QStringLiteral("service:redis submitted as job")));
