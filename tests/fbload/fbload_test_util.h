@@ -131,3 +131,63 @@ inline qint64 peakRss(qint64 pid)
 }
 
 }  // namespace fbtest
+
+namespace fbtest {
+
+// `fbload serve` (the zero-compute reference server) started by a test:
+// port 0, the port read from its "listening on ADDR:PORT" line on stderr.
+// Killed when this object goes.
+class ServeProcess {
+public:
+    explicit ServeProcess(const QStringList& args)
+    {
+        proc_.setProcessChannelMode(QProcess::SeparateChannels);
+        proc_.start(fbloadBin(), QStringList{"serve", "--port", "0"} + args);
+        QElapsedTimer t;
+        t.start();
+        while (port_ == 0 && t.elapsed() < 10000 && proc_.state() != QProcess::NotRunning) {
+            proc_.waitForReadyRead(50);
+            stderr_ += proc_.readAllStandardError();
+            const int at = stderr_.indexOf("listening on ");
+            const int eol = stderr_.indexOf(' ', stderr_.indexOf(':', at));
+            if (at >= 0 && eol > at)
+                port_ = stderr_.mid(stderr_.indexOf(':', at) + 1, eol - stderr_.indexOf(':', at) - 1).toInt();
+        }
+    }
+    ~ServeProcess()
+    {
+        proc_.terminate();
+        if (!proc_.waitForFinished(5000)) {
+            proc_.kill();
+            proc_.waitForFinished();
+        }
+    }
+    int port() const { return port_; }
+    QString target() const { return QString("127.0.0.1:%1").arg(port_); }
+    QString errors() { return QString::fromUtf8(stderr_ + proc_.readAllStandardError()); }
+
+private:
+    QProcess proc_;
+    QByteArray stderr_;
+    int port_ = 0;
+};
+
+// GET http://127.0.0.1:port/path with curl; the body ("" on failure).
+inline QByteArray httpGet(int port, const QString& path)
+{
+    QProcess curl;
+    curl.start("curl", {"-s", "--max-time", "5", QString("http://127.0.0.1:%1%2").arg(port).arg(path)});
+    curl.waitForFinished(10000);
+    return curl.readAllStandardOutput();
+}
+
+// A sample of a Prometheus text page: `name` with any labels, -1 if absent.
+inline double promSample(const QByteArray& page, const QByteArray& name)
+{
+    for (const QByteArray& line : page.split('\n'))
+        if (line.startsWith(name + "{") || line.startsWith(name + " "))
+            return line.mid(line.lastIndexOf(' ') + 1).toDouble();
+    return -1;
+}
+
+}  // namespace fbtest

@@ -7,6 +7,7 @@
 #include "output_file.h"
 #include "resources.h"
 #include "result.h"
+#include "serve/server.h"
 #include "task_barrier.h"
 #include "workload.h"
 
@@ -37,6 +38,8 @@ Usage:
              [--rate R] [--warmup S] [--timeout S] [--set key.path=value ...]
              [--task-index I --tasks N --barrier DIR [--barrier-timeout S]]
   fbload merge -o OUT.json A.json B.json ...
+  fbload serve --api openai|ollama|http|redis --port N [...]  a zero-compute
+               reference server (fbload serve --help)
   fbload workloads        list compiled-in workloads, one per line
   fbload --version
   fbload --help
@@ -341,6 +344,8 @@ int runCli(const std::vector<std::string>& args)
         return cmdRun(rest);
     if (cmd == "merge")
         return cmdMerge(rest);
+    if (cmd == "serve")
+        return serve::runServe(rest);
     std::cerr << "fbload: unknown command \"" << cmd << "\" (see fbload --help)\n";
     return 2;
 }
