@@ -1,11 +1,13 @@
-// fbload's llm workload against the synthetic LLM server (fixture
-// fbload_synthetic_llm: TTFT 200 ms, 20 ms per token). The server's timing is
-// the known truth: fbload must measure TTFT within 2 ms and ITL within 1 ms of
+// fbload's llm workload against `fbload serve` (the zero-compute reference
+// server, one for the OpenAI and one for the Ollama API, started here: TTFT
+// 200 ms, 20 ms per token). The server's timing is the known truth: fbload must measure TTFT within 2 ms and ITL within 1 ms of
 // it over 64 concurrent streams, and count tokens exactly, for both the
 // OpenAI SSE and the Ollama NDJSON streaming formats.
 #include "fbload_test_util.h"
 
 #include <QJsonArray>
+
+#include <memory>
 
 using namespace fbtest;
 
@@ -16,18 +18,21 @@ constexpr int kMaxTokens = 16;
 constexpr int kPromptTokens = 32;
 constexpr double kTtftMs = 200, kTpotMs = 20;
 
-QString target()
+std::unique_ptr<ServeProcess> g_openai, g_ollama;
+
+// The server speaking `api` (params.api: openai-* or ollama-*).
+QString target(const QString& api = "openai-chat")
 {
-    return QString("127.0.0.1:%1").arg(servicePort("synthetic_llm"));
+    return (api.startsWith("ollama") ? g_ollama : g_openai)->target();
 }
 
-// The synthetic server's own record of how late its tokens left (ms), so a
+// The server's own record of how late its tokens left (ms), so a
 // failure says whether fbload or the (CPU-starved) server was off.
-QString serverLateness(bool reset)
+QString serverLateness(const QString& api, bool reset)
 {
     QProcess curl;
     curl.start("curl", {"-s", "--max-time", "5",
-                        QString("http://%1/control/stats%2").arg(target(), reset ? "?reset=1" : "")});
+                        QString("http://%1/control/stats%2").arg(target(api), reset ? "?reset=1" : "")});
     curl.waitForFinished(10000);
     auto o = QJsonDocument::fromJson(curl.readAllStandardOutput()).object();
     return QString::fromUtf8(QJsonDocument(o["lateness_ms"].toObject()).toJson(QJsonDocument::Compact));
@@ -59,7 +64,10 @@ private:
 void TestLlm::initTestCase()
 {
     QVERIFY2(!fbloadBin().isEmpty(), "FBLOAD_BIN is not set");
-    QVERIFY2(servicePort("synthetic_llm") > 0, "the synthetic_llm fixture did not write its port");
+    g_openai = std::make_unique<ServeProcess>(QStringList{"--api", "openai", "--ttft-ms", "200", "--tpot-ms", "20"});
+    g_ollama = std::make_unique<ServeProcess>(QStringList{"--api", "ollama", "--ttft-ms", "200", "--tpot-ms", "20"});
+    QVERIFY2(g_openai->port() > 0, qPrintable(g_openai->errors()));
+    QVERIFY2(g_ollama->port() > 0, qPrintable(g_ollama->errors()));
     QVERIFY(dir_.isValid());
 }
 
@@ -76,17 +84,17 @@ void TestLlm::streaming()
 {
     QFETCH(QString, api);
     const QString out = dir_.filePath(api + ".json");
-    serverLateness(true);
+    serverLateness(api, true);
     // The ramp spreads the 64 streams over 0.53 s so their tokens do not all
-    // fall due in the same instant (a single-threaded Python server would
-    // then send the 64th one milliseconds late and we would measure that).
-    auto r = runFbload({"run", "--workload", "llm", "--target", target(), "--out", out,
+    // fall due in the same instant (the server's one thread would then send
+    // the 64th of them later than the first, and we would measure that).
+    auto r = runFbload({"run", "--workload", "llm", "--target", target(api), "--out", out,
                         "--requests", QString::number(kRequests), "--concurrency", QString::number(kConcurrency),
                         "--set", "load.ramp_up_s=0.53", "--set", "params.api=" + api, "--set", "params.model=synthetic",
                         "--set", QString("params.max_tokens=%1").arg(kMaxTokens),
                         "--set", QString("params.prompt_tokens=%1").arg(kPromptTokens)},
                        out);
-    const QString late = serverLateness(false);
+    const QString late = serverLateness(api, false);
     QVERIFY2(r.exitCode == 0, qPrintable(r.stderrText));
     const auto summary = r.result["summary"].toObject();
     const auto requests = summary["requests"].toObject();
@@ -130,7 +138,7 @@ void TestLlm::nonStreaming()
 {
     QFETCH(QString, api);
     const QString out = dir_.filePath("ns-" + api + ".json");
-    auto r = runFbload({"run", "--workload", "llm", "--target", target(), "--out", out, "--requests", "16",
+    auto r = runFbload({"run", "--workload", "llm", "--target", target(api), "--out", out, "--requests", "16",
                         "--concurrency", "8", "--set", "params.api=" + api, "--set", "params.model=synthetic",
                         "--set", "params.stream=false", "--set", "params.max_tokens=5", "--set",
                         "params.prompt_tokens=7"},
@@ -211,7 +219,7 @@ void TestLlm::datasetPrompts()
 void TestLlm::ollamaPullAndWarmup()
 {
     const QString out = dir_.filePath("pull.json");
-    auto r = runFbload({"run", "--workload", "llm", "--target", target(), "--out", out, "--requests", "2", "--set",
+    auto r = runFbload({"run", "--workload", "llm", "--target", target("ollama-generate"), "--out", out, "--requests", "2", "--set",
                         "params.model=synthetic", "--set", "params.api=ollama-generate", "--set",
                         "params.max_tokens=2", "--set", "params.pull=true"},
                        out);

@@ -1,6 +1,6 @@
 // Open loop versus closed loop, and coordinated omission.
 //
-// The test starts its own synthetic LLM server answering in 20 ms (so one
+// The test starts its own `fbload serve` (OpenAI API) answering in 20 ms (so one
 // closed-loop connection runs at ~50 req/s, the same throughput as the open
 // loop) and stalls it for 2 s in the middle of each run through the server's
 // /control/stall hook. Open-loop latency is measured from the intended send
@@ -36,32 +36,22 @@ private:
     // Runs fbload for `seconds`, stalling the server 2 s from 1.5 s in.
     RunOutcome runWithStall(const QStringList& loadArgs, const QString& out);
     QTemporaryDir dir_;
-    QProcess server_;
+    std::unique_ptr<ServeProcess> server_;
     int port_ = 0;
 };
 
 void TestOpenLoop::initTestCase()
 {
     QVERIFY2(!fbloadBin().isEmpty(), "FBLOAD_BIN is not set");
-    const QString script = qEnvironmentVariable("FBLOAD_SYNTHETIC_LLM_SERVER");
-    QVERIFY2(QFile::exists(script), "FBLOAD_SYNTHETIC_LLM_SERVER does not name the synthetic server");
     QVERIFY(dir_.isValid());
-    const QString portFile = dir_.filePath("port");
-    server_.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    server_.start("python3", {script, "--port", "0", "--port-file", portFile, "--ttft-ms", "20", "--tpot-ms", "0"});
-    QVERIFY(server_.waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(portFile), 10000);
-    QFile f(portFile);
-    QVERIFY(f.open(QIODevice::ReadOnly));
-    port_ = f.readAll().trimmed().toInt();
-    QVERIFY(port_ > 0);
+    server_ = std::make_unique<ServeProcess>(QStringList{"--api", "openai", "--ttft-ms", "20", "--tpot-ms", "0"});
+    port_ = server_->port();
+    QVERIFY2(port_ > 0, qPrintable(server_->errors()));
 }
 
 void TestOpenLoop::cleanupTestCase()
 {
-    server_.terminate();
-    if (!server_.waitForFinished(5000))
-        server_.kill();
+    server_.reset();
 }
 
 RunOutcome TestOpenLoop::runWithStall(const QStringList& loadArgs, const QString& out)
