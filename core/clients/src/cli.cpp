@@ -227,6 +227,7 @@ int cmdRun(const std::vector<std::string>& args)
     const std::string failure = engine.failure();
     run["failure"] = failure.empty() ? Json() : Json(failure);
     run["task"] = std::move(taskInfo);
+    run["generator"] = engine.health().toJson();
     meta.startUnix = static_cast<double>(t.startUnixNs) / 1e9;
     meta.endUnix = static_cast<double>(t.endUnixNs) / 1e9;
     meta.measureStartUnix = static_cast<double>(t.measureStartUnixNs) / 1e9;
@@ -243,6 +244,8 @@ int cmdRun(const std::vector<std::string>& args)
               << sum.find("throughput")->find("requests_per_s")->asDouble() << " req/s, latency p50 "
               << lat.find("p50")->asDouble() << " ms p99 " << lat.find("p99")->asDouble() << " ms"
               << (t.interrupted ? " (interrupted)" : "") << "\n";
+    if (engine.health().limited())
+        std::cerr << "fbload: GENERATOR LIMITED: " << engine.health().reason() << "\n";
     if (!failure.empty()) {
         std::cerr << "fbload: run stopped: " << failure << "\n";
         return 1;

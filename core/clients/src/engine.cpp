@@ -106,6 +106,7 @@ public:
     RunStats& stats() { return stats_; }
     const LiveStats& live() const { return live_; }
     int64_t issuingStoppedNs() const { return issuingStoppedNs_; }
+    const ThreadHealth& health() const { return health_; }
 
     // ResponseSink
     const InFlight& current() const override { return cur_->q.front(); }
@@ -239,6 +240,7 @@ private:
     int opMetricBase_ = -1;  // index of "latency.<first op>" when there are several ops
     SecondRows rows_;  // per-second rows, in stats_.seconds
     int64_t curInflight_ = 0;
+    ThreadHealth health_;  // schedule lag, CPU and events (generator_health.h)
 };
 
 size_t Worker::totalInflight() const
@@ -422,6 +424,8 @@ void Worker::issue(Conn& c, int64_t intendedNs, int64_t now)
         stats_.sent++;
         if (!cfg_.openLoop())  // open loop counts arrivals instead (see onTimer)
             ++measuredIssued_;
+        else
+            health_.recordSend(now - intendedNs, now);
     } else {
         stats_.warmupRequests++;
     }
@@ -479,11 +483,14 @@ int Worker::waitEvents(std::vector<epoll_event>& events)
     constexpr int kSpinSkipWaits = 64;
     const int size = static_cast<int>(events.size());
     if (spinNs_ > 0 && curInflight_ > 0 && spinSkip_ == 0) {
-        const int64_t until = monoNs() + spinNs_;
+        const int64_t spinStart = monoNs();
+        const int64_t until = spinStart + spinNs_;
         int n;
+        int64_t t = spinStart;
         do
             n = epoll_wait(ep_, events.data(), size, 0);
-        while (n == 0 && monoNs() < until);
+        while (n == 0 && (t = monoNs()) < until);
+        health_.spinNs += (n == 0 ? t : monoNs()) - spinStart;
         if (n != 0) {
             spinMisses_ = 0;
             return n;
@@ -612,6 +619,7 @@ void Worker::onTimer(int64_t now)
 
     if (cfg_.openLoop()) {
         bool added = false;
+        uint64_t arrived = 0;
         while (issuing_ && !arrivalsDone_ && t0_ + nextArrival_.atNs <= now) {
             int64_t intended = t0_ + nextArrival_.atNs;
             if (intended >= measureEndNs_ || (!quotaLeft() && intended >= warmupEndNs_)) {
@@ -623,10 +631,14 @@ void Worker::onTimer(int64_t now)
             if (intended >= warmupEndNs_)
                 ++measuredIssued_;  // the quota counts arrivals, sent or not
             added = true;
+            ++arrived;
             nextArrival_ = schedule_.next();
         }
-        if (added)
+        if (added) {
             dispatchPending(now);
+            // New arrivals are at the back: those still queued found no free connection.
+            health_.connectionWaits += std::min<uint64_t>(arrived, pending_.size());
+        }
     } else if (issuing_) {
         for (Conn& c : conns_)
             if (c.state == Conn::State::Open && c.q.empty() && now >= c.startAtNs)
@@ -658,6 +670,7 @@ void Worker::onTimer(int64_t now)
 
 void Worker::run()
 {
+    const int64_t startNs = monoNs();
     ep_ = epoll_create1(EPOLL_CLOEXEC);
     timerFd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     epoll_event tev{};
@@ -722,6 +735,7 @@ void Worker::run()
         int n = waitEvents(events);
         if (n < 0 && errno != EINTR)
             break;
+        health_.events += static_cast<uint64_t>(std::max(n, 0));
         for (int i = 0; i < n; ++i) {
             if (events[static_cast<size_t>(i)].data.u64 == kTimerToken) {
                 uint64_t expirations;
@@ -756,6 +770,8 @@ void Worker::run()
         issuingStoppedNs_ = monoNs();
     ::close(timerFd_);
     ::close(ep_);
+    health_.sampleThreadClocks();
+    health_.wallNs = monoNs() - startNs;
 }
 
 Engine::Engine(const RunConfig& cfg, const Workload& workload)
@@ -879,8 +895,16 @@ RunStats Engine::run()
     times_.measureEndUnixNs = std::max(quotaEnded ? times_.endUnixNs : stoppedAt + monoToUnix_, times_.measureStartUnixNs);
     RunStats total;
     total.init(metricSpecs(), ops_);
-    for (auto& w : workers_)
+    // Achieved send rate: measured sends over the time they took, which late
+    // sends stretch past the end of the measured window.
+    int64_t sendSpanNs = times_.measureEndUnixNs - times_.measureStartUnixNs;
+    for (auto& w : workers_) {
         total.merge(w->stats());
+        health_.addThread(w->health());
+        if (w->health().lastSendNs)
+            sendSpanNs = std::max(sendSpanNs, w->health().lastSendNs + monoToUnix_ - times_.measureStartUnixNs);
+    }
+    health_.setRun(cfg_.openLoop(), cfg_.rate, static_cast<double>(sendSpanNs) / 1e9, total.sent, total.unsent);
     g_engine.store(nullptr);
     return total;
 }

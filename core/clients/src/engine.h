@@ -7,6 +7,7 @@
 #pragma once
 
 #include "config.h"
+#include "generator_health.h"
 #include "live_stats.h"
 #include "stats.h"
 #include "workload.h"
@@ -51,6 +52,8 @@ public:
     const RunConfig& config() const { return cfg_; }
     const Workload& workload() const { return workload_; }
     RunTimes times() const { return times_; }
+    // Whether the generator kept up (run.generator), valid after run().
+    const GeneratorHealth& health() const { return health_; }
     std::vector<MetricSpec> metricSpecs() const;
     std::vector<std::string> opNames() const { return ops_; }
     // For the metrics server: one LiveStats per worker, valid during run().
@@ -82,6 +85,7 @@ private:
     int64_t t0Ns_ = 0;
     int64_t monoToUnix_ = 0;
     RunTimes times_;
+    GeneratorHealth health_;
 };
 
 }  // namespace fbload

@@ -1,5 +1,7 @@
 #include "result.h"
 
+#include "generator_health.h"
+
 #include <algorithm>
 #include <cmath>
 #include <ctime>
@@ -281,6 +283,8 @@ Json mergeResults(const std::vector<Json>& docs, const std::vector<std::string>&
     Json hosts = Json::array();
     Json sources = Json::array();
     Json tasks = Json::array();  // each part's run.task (multi-instance clients)
+    std::vector<GeneratorHealth> generators;  // each part's run.generator, when it has one
+    std::vector<std::string> generatorHosts;
     int64_t nodes = 0;
     for (size_t i = 0; i < docs.size(); ++i) {
         RunStats s;
@@ -315,11 +319,25 @@ Json mergeResults(const std::vector<Json>& docs, const std::vector<std::string>&
         nodes += n && n->isNumber() ? n->asInt() : 1;
         if (const Json* t = m.run.find("task"); t && t->isObject())
             tasks.push(*t);
+        if (const Json* g = m.run.find("generator"); g && g->isObject()) {
+            try {
+                generators.push_back(GeneratorHealth::fromJson(*g));
+            } catch (const std::exception& e) {
+                throw std::runtime_error(names[i] + ": " + e.what());
+            }
+            const Json* h = m.run.find("hosts");
+            generatorHosts.push_back(h && h->isArray() && !h->asArray().empty() && h->asArray()[0].isString()
+                                         ? h->asArray()[0].asString() : names[i]);
+        }
         sources.push(names[i]);
     }
     meta.run["hosts"] = std::move(hosts);
     meta.run["nodes"] = nodes;
     meta.run["merged_from"] = std::move(sources);
+    if (!generators.empty())
+        meta.run["generator"] = GeneratorHealth::merge(generators, generatorHosts).toJson();
+    else
+        meta.run["generator"] = Json();  // parts from before run.generator existed
     if (!tasks.asArray().empty()) {
         meta.run["task"] = Json();  // the merged file is no one task
         meta.run["tasks"] = std::move(tasks);
