@@ -60,7 +60,11 @@ QStringList knownParams(const QString &workload)
         return {QStringLiteral("api"), QStringLiteral("model"), QStringLiteral("prompt_tokens"), QStringLiteral("max_tokens"),
                 QStringLiteral("stream"), QStringLiteral("dataset"), QStringLiteral("ignore_eos"), QStringLiteral("pull"),
                 QStringLiteral("warmup_request"), QStringLiteral("path"), QStringLiteral("api_key"), QStringLiteral("temperature"),
-                QStringLiteral("headers"), QStringLiteral("extra_body"), QStringLiteral("prompts")};
+                QStringLiteral("headers"), QStringLiteral("extra_body"), QStringLiteral("prompts"),
+                // params.dataset (docs/fbload.md, Datasets and trace replay)
+                QStringLiteral("dataset_format"), QStringLiteral("multi_turn"), QStringLiteral("shuffle"),
+                QStringLiteral("num_prompts"), QStringLiteral("time_scale"), QStringLiteral("timestamp_unit"),
+                QStringLiteral("block_tokens"), QStringLiteral("request_log")};
     if (workload == QLatin1String("redis"))
         return {QStringLiteral("operations"), QStringLiteral("value_size"), QStringLiteral("pipeline"), QStringLiteral("keyspace"),
                 QStringLiteral("key_distribution"), QStringLiteral("key_prefix"), QStringLiteral("key_stddev"),

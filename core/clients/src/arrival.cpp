@@ -12,13 +12,20 @@ ArrivalSchedule::ArrivalSchedule(LoadModel model, double rate, double burstiness
 {
 }
 
+ArrivalSchedule::ArrivalSchedule(const std::vector<int64_t>& timesNs, int thread, int threads)
+    : ArrivalSchedule(LoadModel::Trace, 1.0, 1.0, 0.0, 0, thread, threads)
+{
+    times_ = &timesNs;
+}
+
 double ArrivalSchedule::gap()
 {
     switch (model_) {
     case LoadModel::Constant: return 1.0 / rate_;
     case LoadModel::Poisson: return exp_(rng_);
     case LoadModel::Gamma: return gamma_(rng_);
-    case LoadModel::Closed: break;
+    case LoadModel::Closed:
+    case LoadModel::Trace: break;
     }
     return 0.0;
 }
@@ -37,6 +44,13 @@ int64_t ArrivalSchedule::toRealTimeNs(double u) const
 
 ArrivalSchedule::Arrival ArrivalSchedule::next()
 {
+    while (times_) {
+        uint64_t idx = index_++;
+        if (idx >= times_->size())
+            return {kNoMoreNs, idx};
+        if (static_cast<int>(idx % static_cast<uint64_t>(threads_)) == thread_)
+            return {(*times_)[idx], idx};
+    }
     for (;;) {
         // The first arrival is at t=0 for constant rate, after one gap otherwise.
         uint64_t idx = index_++;

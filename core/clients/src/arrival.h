@@ -10,10 +10,12 @@
 
 #include <cstdint>
 #include <random>
+#include <vector>
 
 namespace fbload {
 
-enum class LoadModel { Closed, Constant, Poisson, Gamma };
+// Trace: open loop at the times the workload replays (Workload::arrivalTimesNs).
+enum class LoadModel { Closed, Constant, Poisson, Gamma, Trace };
 
 class ArrivalSchedule {
 public:
@@ -21,6 +23,11 @@ public:
     // < 1 burstier, > 1 more regular), as in vLLM's serving benchmark.
     ArrivalSchedule(LoadModel model, double rate, double burstiness, double rampUpS,
                     uint64_t seed, int thread, int threads);
+    // LoadModel::Trace: arrival k at timesNs[k] (not copied: must outlive this).
+    ArrivalSchedule(const std::vector<int64_t>& timesNs, int thread, int threads);
+
+    // next() after the last arrival of a trace: never due.
+    static constexpr int64_t kNoMoreNs = INT64_MAX / 4;
 
     // Next arrival of this thread in ns since the run start, together with the
     // global arrival index (used for the request-count bound).
@@ -46,6 +53,7 @@ private:
     std::gamma_distribution<double> gamma_;
     double virtualS_ = 0;  // time on the full-rate clock, before the ramp mapping
     uint64_t index_ = 0;
+    const std::vector<int64_t>* times_ = nullptr;  // LoadModel::Trace
 };
 
 }  // namespace fbload

@@ -159,6 +159,12 @@ int cmdRun(const std::vector<std::string>& args)
     try {
         cfg = parseRunArgs(args);
         workload = makeWorkload(cfg);
+        // A replayed trace sets its own send times: a closed-loop run becomes
+        // load.model trace; constant/poisson/gamma keep their own arrivals.
+        if (workload->arrivalTimesNs() && cfg.model == LoadModel::Closed)
+            cfg.model = LoadModel::Trace;
+        if (cfg.model == LoadModel::Trace && !workload->arrivalTimesNs())
+            throw ConfigError("load.model: trace needs a trace to replay (params.dataset with timestamps)");
         checkResources(cfg, *workload, raiseFdLimit());
         // Before anything is sent: an output that cannot be written fails now.
         out = std::make_unique<OutputFile>(cfg.outPath, "--out");

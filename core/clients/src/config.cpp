@@ -16,6 +16,7 @@ const char* loadModelName(LoadModel m)
     case LoadModel::Constant: return "constant";
     case LoadModel::Poisson: return "poisson";
     case LoadModel::Gamma: return "gamma";
+    case LoadModel::Trace: return "trace";
     }
     return "?";
 }
@@ -163,8 +164,10 @@ void applyConfigJson(RunConfig& cfg, const Json& doc)
                 cfg.model = LoadModel::Poisson;
             else if (s == "gamma")
                 cfg.model = LoadModel::Gamma;
+            else if (s == "trace")
+                cfg.model = LoadModel::Trace;
             else
-                bad("load.model", "one of closed, constant, poisson, gamma", *m);
+                bad("load.model", "one of closed, constant, poisson, gamma, trace", *m);
         }
         if (const Json* v = load->find("concurrency"); v && !v->isNull())
             cfg.concurrency = static_cast<int>(intField(*v, "load.concurrency", 1, kMaxConnections));
@@ -248,11 +251,11 @@ void validate(RunConfig& cfg)
         throw ConfigError("workload: missing (set \"workload\" in the config or pass --workload)");
     if ((cfg.host.empty() || cfg.port <= 0) && !workloadIsTargetless(cfg.workload))
         throw ConfigError("--target: missing (expected HOST:PORT)");
-    if (cfg.openLoop() && cfg.rate <= 0)
+    if (cfg.openLoop() && cfg.model != LoadModel::Trace && cfg.rate <= 0)
         throw ConfigError(std::string("load.rate: expected a positive number for load.model \"") + loadModelName(cfg.model) + "\", got null");
     if (cfg.model == LoadModel::Gamma && cfg.burstiness <= 0)
         throw ConfigError("load.burstiness: expected a positive number");
-    if (cfg.durationS <= 0 && cfg.requests <= 0)
+    if (cfg.durationS <= 0 && cfg.requests <= 0 && cfg.model != LoadModel::Trace)  // a trace ends by itself
         throw ConfigError("duration_s: the run needs a bound: set duration_s or requests");
     if (cfg.threads > cfg.concurrency)
         cfg.threads = cfg.concurrency;  // a thread without connections would idle
@@ -413,7 +416,7 @@ Json RunConfig::toJson() const
     Json load = Json::object();
     load["model"] = loadModelName(model);
     load["concurrency"] = concurrency;
-    load["rate"] = openLoop() ? Json(rate) : Json();
+    load["rate"] = openLoop() && model != LoadModel::Trace ? Json(rate) : Json();
     load["burstiness"] = model == LoadModel::Gamma ? Json(burstiness) : Json();
     load["ramp_up_s"] = rampUpS;
     j["load"] = std::move(load);

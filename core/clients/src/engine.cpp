@@ -81,8 +81,10 @@ public:
     Worker(Engine& engine, int index, int threads, int firstConn, int connCount, int64_t quota)
         : engine_(engine), cfg_(engine.config()), index_(index), quota_(quota),
           live_(engine.opNames().size()),
-          schedule_(cfg_.model, cfg_.openLoop() ? cfg_.rate : 1.0, cfg_.burstiness, cfg_.rampUpS,
-                    cfg_.seed, index, threads),
+          schedule_(cfg_.model == LoadModel::Trace && engine.workload().arrivalTimesNs()
+                        ? ArrivalSchedule(*engine.workload().arrivalTimesNs(), index, threads)
+                        : ArrivalSchedule(cfg_.model, cfg_.openLoop() ? cfg_.rate : 1.0, cfg_.burstiness,
+                                          cfg_.rampUpS, cfg_.seed, index, threads)),
           rows_(stats_.seconds)
     {
         stats_.init(engine.metricSpecs(), engine.opNames());
@@ -183,7 +185,7 @@ private:
     bool flush(Conn& c);
     void watchOut(Conn& c, bool on);
     void pump(Conn& c, int64_t now);
-    void issue(Conn& c, int64_t intendedNs, int64_t now);
+    void issue(Conn& c, int64_t intendedNs, int64_t now, uint64_t arrival = 0);
     void dispatchPending(int64_t now);
     int waitEvents(std::vector<epoll_event>& events);
     void onTimer(int64_t now);
@@ -226,7 +228,7 @@ private:
     // Open loop.
     ArrivalSchedule::Arrival nextArrival_{};
     bool arrivalsDone_ = false;
-    std::deque<int64_t> pending_;  // intended send times waiting for a free connection
+    std::deque<ArrivalSchedule::Arrival> pending_;  // arrivals waiting for a free connection
     std::vector<int> idle_;        // connections with a free pipeline slot
     // Busy-polling before sleeping (see waitEvents).
     int64_t spinNs_ = 0;
@@ -412,10 +414,10 @@ bool Worker::flush(Conn& c)
     return true;
 }
 
-void Worker::issue(Conn& c, int64_t intendedNs, int64_t now)
+void Worker::issue(Conn& c, int64_t intendedNs, int64_t now, uint64_t arrival)
 {
     bool measured = intendedNs >= warmupEndNs_;
-    uint32_t op = c.session->writeRequest(c.out);
+    uint32_t op = cfg_.openLoop() ? c.session->writeArrival(c.out, arrival) : c.session->writeRequest(c.out);
     c.q.push(InFlight{intendedNs, now, op, measured});
     ++curInflight_;
     live_.inflight.fetch_add(1, std::memory_order_relaxed);
@@ -435,7 +437,7 @@ void Worker::pump(Conn& c, int64_t now)
 {
     if (cfg_.openLoop()) {
         while (canIssue(c) && !pending_.empty()) {
-            issue(c, pending_.front(), now);
+            issue(c, t0_ + pending_.front().atNs, now, pending_.front().index);
             pending_.pop_front();
         }
         live_.queued.store(static_cast<int64_t>(pending_.size()), std::memory_order_relaxed);
@@ -618,6 +620,11 @@ void Worker::onTimer(int64_t now)
         stopIssuing(now, false);
 
     if (cfg_.openLoop()) {
+        // A replayed trace ends after its last arrival has been sent.
+        if (issuing_ && nextArrival_.atNs == ArrivalSchedule::kNoMoreNs && pending_.empty()) {
+            arrivalsDone_ = true;
+            stopIssuing(now, false);
+        }
         bool added = false;
         uint64_t arrived = 0;
         while (issuing_ && !arrivalsDone_ && t0_ + nextArrival_.atNs <= now) {
@@ -627,7 +634,7 @@ void Worker::onTimer(int64_t now)
                 stopIssuing(now, false);
                 break;
             }
-            pending_.push_back(intended);
+            pending_.push_back(nextArrival_);
             if (intended >= warmupEndNs_)
                 ++measuredIssued_;  // the quota counts arrivals, sent or not
             added = true;
@@ -761,8 +768,8 @@ void Worker::run()
             ::close(c.fd);
         c.fd = -1;
     }
-    for (int64_t t : pending_)
-        if (t >= warmupEndNs_)
+    for (const ArrivalSchedule::Arrival& a : pending_)
+        if (t0_ + a.atNs >= warmupEndNs_)
             stats_.unsent++;
     pending_.clear();
     rows_.finish();
@@ -891,7 +898,7 @@ RunStats Engine::run()
     // (as vLLM's benchmark_duration does); ending the window when the last one
     // was sent would inflate the throughput of short runs.
     int64_t durationEndNs = cfg_.durationS > 0 ? t0Ns_ + static_cast<int64_t>((cfg_.warmupS + cfg_.durationS) * 1e9) : INT64_MAX;
-    bool quotaEnded = cfg_.requests > 0 && !times_.interrupted && stoppedAt < durationEndNs;
+    bool quotaEnded = (cfg_.requests > 0 || cfg_.model == LoadModel::Trace) && !times_.interrupted && stoppedAt < durationEndNs;
     times_.measureEndUnixNs = std::max(quotaEnded ? times_.endUnixNs : stoppedAt + monoToUnix_, times_.measureStartUnixNs);
     RunStats total;
     total.init(metricSpecs(), ops_);

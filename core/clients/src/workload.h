@@ -58,6 +58,14 @@ public:
     virtual bool handshaking() const { return false; }
     // Appends one request to out and returns its op index.
     virtual uint32_t writeRequest(std::string& out) = 0;
+    // Open loop: the request of global arrival `arrivalIndex` (0, 1, ... in
+    // send order). A workload whose requests belong to arrivals (a replayed
+    // trace: request k at the trace's k-th time) overrides it.
+    virtual uint32_t writeArrival(std::string& out, uint64_t arrivalIndex)
+    {
+        (void)arrivalIndex;
+        return writeRequest(out);
+    }
     // Consumes received bytes: returns how many were used (the rest is kept
     // and offered again with more data), or -1 on a protocol error.
     virtual long onData(const char* data, size_t len, int64_t nowNs, ResponseSink& sink) = 0;
@@ -111,6 +119,11 @@ public:
     virtual int fdsPerConnection() const { return 1; }
     // One Session per connection; `connIndex` is global across threads.
     virtual std::unique_ptr<Session> newSession(int connIndex, uint64_t seed) const = 0;
+    // A replayed trace's send times (ns from the run start, non-decreasing),
+    // or nullptr. With load.model trace the engine sends arrival k at
+    // element k and stops after the last (cli.cpp switches a closed-loop
+    // run to trace when the workload has them).
+    virtual const std::vector<int64_t>* arrivalTimesNs() const { return nullptr; }
     // Blocking workloads return a session here (newSession is then unused)
     // and get one thread per connection instead of the epoll loop.
     virtual bool blocking() const { return false; }

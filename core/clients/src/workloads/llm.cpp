@@ -8,9 +8,11 @@
 // with all times taken from the intended send time (no coordinated omission).
 #include "../config.h"
 #include "../json.h"
+#include "dataset.h"
 #include "http.h"
 #include "http_parser.h"
 #include "llm_stream.h"
+#include "request_log.h"
 #include "vector_http.h" // blockingHttp: model pull and warm-up (not measured)
 
 #include <cerrno>
@@ -29,20 +31,11 @@ namespace {
 
 enum LlmMetric : int { Ttft = kFirstWorkloadMetric, Tpot, Itl, E2el, InputTokens, OutputTokens };
 
-// Common English words that BPE tokenizers (Llama, GPT, Qwen) encode as one
-// token each when preceded by a space, so N words is close to N tokens.
-const char* const kWords[] = {
-    "the", "of", "and", "to", "in", "is", "was", "for", "on", "that", "with", "as", "by", "at", "from",
-    "his", "it", "an", "were", "are", "which", "this", "be", "or", "has", "had", "first", "one", "their",
-    "its", "new", "after", "but", "who", "not", "they", "have", "her", "she", "two", "been", "other", "when",
-    "there", "all", "during", "into", "school", "time", "may", "years", "more", "most", "only", "over",
-    "city", "some", "world", "would", "where", "later", "up", "such", "used", "many", "can", "state", "about",
-    "national", "out", "known", "university", "united", "then", "made", "three", "while", "between", "will",
-    "team", "war", "him", "also", "film", "season", "these", "under", "part", "each", "could", "well", "both"};
-
 struct Prompt {
     std::string body;      // the rendered JSON request body
     int64_t inputTokens;   // our estimate, used when the server reports none
+    int64_t maxTokens;
+    int line = 0;          // dataset line (request log), 0 for synthetic prompts
 };
 
 class LlmWorkload;
@@ -51,6 +44,7 @@ class LlmSession final : public Session {
 public:
     LlmSession(const LlmWorkload& w, int connIndex, int stride);
     uint32_t writeRequest(std::string& out) override;
+    uint32_t writeArrival(std::string& out, uint64_t arrivalIndex) override;
     long onData(const char* data, size_t len, int64_t nowNs, ResponseSink& sink) override;
     void onEof(int64_t nowNs, ResponseSink& sink) override;
     bool wantsReconnect() const override { return reconnect_; }
@@ -63,9 +57,15 @@ public:
 
 private:
     void finishResponse(int64_t nowNs, ResponseSink& sink);
+    uint32_t write(std::string& out, size_t promptIndex, uint64_t seq);
+    void logOutcome(int64_t nowNs, const ResponseSink& sink, bool ok, int64_t in, int64_t out) const;
     const LlmWorkload& w_;
-    size_t next_;
+    size_t next_;    // closed loop: the session (dataset conversation) this connection is in
+    size_t turn_ = 0;  // and its next turn
     size_t stride_;
+    uint64_t sent_ = 0;
+    const Prompt* cur_ = nullptr;
+    uint64_t curSeq_ = 0;
     HttpResponseParser parser_;
     LlmStreamDecoder decoder_;
     int64_t curInputEstimate_ = 0;
@@ -79,7 +79,8 @@ public:
         const Json& p = cfg.params;
         param::rejectUnknown(p, {"api", "model", "prompt_tokens", "max_tokens", "stream", "dataset", "ignore_eos",
                                  "pull", "warmup_request", "path", "api_key", "temperature", "headers", "extra_body",
-                                 "prompts"});
+                                 "prompts", "dataset_format", "multi_turn", "shuffle", "num_prompts", "time_scale",
+                                 "timestamp_unit", "block_tokens", "request_log"});
         std::string api = param::string(p, "api", "openai-chat");
         if (api == "ollama-generate") {
             api_ = LlmApi::OllamaGenerate;
@@ -126,9 +127,11 @@ public:
 
         std::string dataset = param::string(p, "dataset", "");
         if (!dataset.empty())
-            loadDataset(dataset);
+            loadDataset(dataset, cfg);
         else
             synthesise(static_cast<size_t>(poolSize), cfg.seed);
+        if (std::string log = param::string(p, "request_log", ""); !log.empty())
+            log_ = std::make_unique<RequestLog>(log);
     }
 
     std::string name() const override { return "llm"; }
@@ -149,11 +152,19 @@ public:
         run["api"] = apiName_;
         run["model"] = model_;
         run["stream"] = stream_;
+        if (!datasetFormat_.empty()) {
+            run["dataset_format"] = datasetFormat_;
+            run["dataset_requests"] = static_cast<int64_t>(prompts_.size());
+            run["dataset_sessions"] = static_cast<int64_t>(sessionStart_.size());
+        }
     }
 
     LlmApi api() const { return api_; }
     bool stream() const { return stream_; }
     const std::vector<Prompt>& prompts() const { return prompts_; }
+    const std::vector<size_t>& sessionStart() const { return sessionStart_; }
+    const RequestLog* log() const { return log_.get(); }
+    const std::vector<int64_t>* arrivalTimesNs() const override { return timesNs_.empty() ? nullptr : &timesNs_; }
     std::string request(const Prompt& p) const
     {
         return buildHttpRequest("POST", path_, hostHeader_, headers_, p.body);
@@ -203,63 +214,65 @@ private:
     void synthesise(size_t count, uint64_t seed)
     {
         std::mt19937_64 rng(seed);
-        constexpr size_t nWords = sizeof kWords / sizeof kWords[0];
         for (size_t i = 0; i < count; ++i) {
             std::string text;
-            for (int64_t t = 0; t < promptTokens_; ++t) {
-                if (t)
-                    text.push_back(' ');
-                text += kWords[rng() % nWords];
-            }
-            prompts_.push_back({renderBody(&text, nullptr, maxTokens_, stream_), promptTokens_});
+            appendSyntheticWords(text, promptTokens_, rng);
+            sessionStart_.push_back(prompts_.size());
+            prompts_.push_back({renderBody(&text, nullptr, maxTokens_, stream_), promptTokens_, maxTokens_});
         }
     }
 
-    void loadDataset(const std::string& file)
+    // params.dataset (dataset.h): every request rendered now; a trace's send
+    // times become this run's arrivals (arrivalTimesNs).
+    void loadDataset(const std::string& file, const RunConfig& cfg)
     {
-        std::ifstream in(file);
-        if (!in)
-            throw ConfigError("params.dataset: cannot read " + file);
-        std::string l;
-        int lineNo = 0;
-        while (std::getline(in, l)) {
-            ++lineNo;
-            if (l.find_first_not_of(" \t\r") == std::string::npos)
-                continue;
-            Json j;
-            try {
-                j = Json::parse(l);
-            } catch (const JsonError& e) {
-                throw ConfigError("params.dataset: " + file + ":" + std::to_string(lineNo) + ": " + e.what());
-            }
-            const Json* prompt = j.find("prompt");
-            const Json* messages = j.find("messages");
-            if (!(prompt && prompt->isString()) && !(messages && messages->isArray()))
-                throw ConfigError("params.dataset: " + file + ":" + std::to_string(lineNo) +
-                                  ": expected {\"prompt\": \"...\"} or {\"messages\": [...]}");
-            int64_t maxTok = maxTokens_;
-            for (const char* k : {"max_tokens", "output_tokens"})
-                if (const Json* m = j.find(k); m && m->isNumber())
-                    maxTok = m->asInt();
-            std::string text = prompt && prompt->isString() ? prompt->asString() : std::string();
-            if (!prompt && messages)
-                for (const Json& m : messages->asArray())
-                    if (const Json* c = m.find("content"); c && c->isString())
-                        text += c->asString() + " ";
-            // Word count as the input-token estimate; servers usually report the true count.
-            int64_t words = 0;
-            bool inWord = false;
-            for (char c : text) {
-                bool space = c == ' ' || c == '\n' || c == '\t';
-                words += (!space && !inWord) ? 1 : 0;
-                inWord = !space;
-            }
-            bool chat = api_ == LlmApi::OllamaChat || api_ == LlmApi::OpenAiChat;
-            const Json* msgs = chat && messages && messages->isArray() ? messages : nullptr;
-            prompts_.push_back({renderBody(&text, msgs, maxTok, stream_), words});
+        const Json& p = cfg.params;
+        DatasetOptions o;
+        o.path = file;
+        std::string format = param::string(p, "dataset_format", "auto");
+        if (format == "auto")
+            o.format = DatasetFormat::Auto;
+        else if (format == "prompts")
+            o.format = DatasetFormat::Prompts;
+        else if (format == "sharegpt")
+            o.format = DatasetFormat::ShareGpt;
+        else if (format == "trace")
+            o.format = DatasetFormat::Trace;
+        else
+            throw ConfigError("params.dataset_format: expected one of auto, prompts, sharegpt, trace, got \"" + format + "\"");
+        o.multiTurn = param::boolean(p, "multi_turn", false);
+        o.shuffle = param::boolean(p, "shuffle", true);
+        o.sample = param::integer(p, "num_prompts", 0, 0, 100'000'000);
+        o.timeScale = param::number(p, "time_scale", 1.0, 1e-6, 1e6);
+        std::string unit = param::string(p, "timestamp_unit", "auto");
+        if (unit == "s")
+            o.timestampUnitS = 1;
+        else if (unit == "ms")
+            o.timestampUnitS = 1e-3;
+        else if (unit == "us")
+            o.timestampUnitS = 1e-6;
+        else if (unit != "auto")
+            throw ConfigError("params.timestamp_unit: expected one of auto, s, ms, us, got \"" + unit + "\"");
+        o.blockTokens = param::integer(p, "block_tokens", 512, 1, 1'000'000);
+        o.defaultMaxTokens = maxTokens_;
+        // The client's seed, the same in every task (parseRunArgs gives task I
+        // seed + I for its own random data): one sample, split by task below.
+        o.seed = cfg.seed - static_cast<uint64_t>(cfg.task.index);
+        o.taskIndex = cfg.task.index;
+        o.tasks = std::max(1, cfg.task.count);
+        Dataset ds = fbload::loadDataset(o);
+        if (o.multiTurn && ds.format != DatasetFormat::ShareGpt)
+            throw ConfigError(std::string("params.multi_turn: applies to sharegpt datasets, ") + file + " is " +
+                              datasetFormatName(ds.format));
+        datasetFormat_ = datasetFormatName(ds.format);
+        bool chat = api_ == LlmApi::OllamaChat || api_ == LlmApi::OpenAiChat;
+        for (const DatasetRequest& q : ds.requests) {
+            const Json* msgs = chat && q.messages.isArray() ? &q.messages : nullptr;
+            prompts_.push_back({renderBody(&q.text, msgs, q.maxTokens, stream_), q.inputTokens, q.maxTokens, q.line});
+            if (ds.timed())
+                timesNs_.push_back(q.atNs);
         }
-        if (prompts_.empty())
-            throw ConfigError("params.dataset: " + file + " has no prompts");
+        sessionStart_ = std::move(ds.sessionStart);
     }
 
     const RunConfig& cfg_;
@@ -271,6 +284,10 @@ private:
     Json extraBody_;
     std::vector<std::pair<std::string, std::string>> headers_;
     std::vector<Prompt> prompts_;
+    std::vector<size_t> sessionStart_;  // first prompt of each session (dataset conversation)
+    std::vector<int64_t> timesNs_;      // trace replay: send time of each prompt from the run start
+    std::string datasetFormat_;
+    std::unique_ptr<RequestLog> log_;
 };
 
 void LlmWorkload::prepare(const RunConfig& cfg)
@@ -305,15 +322,46 @@ LlmSession::LlmSession(const LlmWorkload& w, int connIndex, int stride)
 
 uint32_t LlmSession::writeRequest(std::string& out)
 {
-    // Connection i of C takes prompts i, i+C, ...: every prompt is used once
-    // before any is repeated, whatever the concurrency.
-    const auto& prompts = w_.prompts();
-    const Prompt& p = prompts[next_ % prompts.size()];
-    next_ += stride_;
+    // Closed loop: connection i of C takes sessions i, i+C, ..., each one's
+    // turns in order (a single prompt is a session of one turn): every prompt
+    // is used once before any is repeated, whatever the concurrency.
+    const auto& starts = w_.sessionStart();
+    size_t s = next_ % starts.size();
+    size_t end = s + 1 < starts.size() ? starts[s + 1] : w_.prompts().size();
+    size_t index = starts[s] + turn_;
+    if (++turn_ >= end - starts[s]) {
+        turn_ = 0;
+        next_ += stride_;
+    }
+    return write(out, index, sent_++);
+}
+
+uint32_t LlmSession::writeArrival(std::string& out, uint64_t arrivalIndex)
+{
+    // Open loop: arrival k sends prompt k (mod the pool), whichever
+    // connection is free, so a trace's request k goes out at its own time.
+    ++sent_;
+    return write(out, static_cast<size_t>(arrivalIndex % w_.prompts().size()), arrivalIndex);
+}
+
+uint32_t LlmSession::write(std::string& out, size_t promptIndex, uint64_t seq)
+{
+    const Prompt& p = w_.prompts()[promptIndex];
     out += w_.request(p);
     curInputEstimate_ = p.inputTokens;
+    cur_ = &p;
+    curSeq_ = seq;
     decoder_.reset();
     return 0;
+}
+
+void LlmSession::logOutcome(int64_t nowNs, const ResponseSink& sink, bool ok, int64_t in, int64_t out) const
+{
+    const RequestLog* log = w_.log();
+    if (!log || !cur_ || !sink.hasCurrent())
+        return;
+    const InFlight& r = sink.current();
+    log->write({curSeq_, cur_->line, r.intendedNs, r.sentNs, nowNs, cur_->inputTokens, cur_->maxTokens, in, out, ok});
 }
 
 void LlmSession::finishResponse(int64_t nowNs, ResponseSink& sink)
@@ -321,11 +369,13 @@ void LlmSession::finishResponse(int64_t nowNs, ResponseSink& sink)
     decoder_.finish(nowNs);
     int status = parser_.status();
     if (status >= 400) {
+        logOutcome(nowNs, sink, false, -1, -1);
         sink.complete(ErrorClass::HttpStatus, status);
         decoder_.reset();
         return;
     }
     if (decoder_.error || (w_.stream() && !decoder_.done)) {
+        logOutcome(nowNs, sink, false, -1, -1);
         sink.complete(ErrorClass::Protocol);
         decoder_.reset();
         return;
@@ -351,6 +401,7 @@ void LlmSession::finishResponse(int64_t nowNs, ResponseSink& sink)
     sink.record(OutputTokens, static_cast<int64_t>(out));
     sink.tokens(in, out);
     sink.sloInputs(ttftUs, tpotUs);
+    logOutcome(nowNs, sink, true, static_cast<int64_t>(in), static_cast<int64_t>(out));
     sink.complete(ErrorClass::None);
     decoder_.reset();
 }
