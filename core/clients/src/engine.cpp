@@ -123,6 +123,11 @@ public:
         else if (metric == itlMetric_)
             live_.itl.observe(value * 1000);
     }
+    void recordWeighted(int metric, int64_t value, uint64_t count) override
+    {
+        if (cur_->q.front().measured)
+            stats_.hist[static_cast<size_t>(metric)].record(value, count);
+    }
     void tokens(uint64_t input, uint64_t output) override
     {
         curInputTokens_ = input;

@@ -1,6 +1,7 @@
 #include "result.h"
 
 #include "generator_health.h"
+#include "workloads/llm_dialects.h"
 
 #include <algorithm>
 #include <cmath>
@@ -138,9 +139,20 @@ Json buildResult(const RunStats& s, const ResultMeta& meta)
     }
     sum["ops"] = std::move(ops);
     Json metrics = Json::object();
-    for (size_t i = 0; i < s.metrics.size(); ++i)
-        metrics[s.metrics[i].name] = metricSummary(s.hist[i], s.metrics[i].unit);
+    Json dialects = Json::object();  // params.dialects: dialect.<tool>.<metric> grouped by tool
+    for (size_t i = 0; i < s.metrics.size(); ++i) {
+        std::string tool, name;
+        if (DialectRecorder::splitMetricName(s.metrics[i].name, tool, name)) {
+            if (!dialects.find(tool))
+                dialects[tool] = Json::object();
+            dialects[tool][name] = metricSummary(s.hist[i], s.metrics[i].unit);
+        } else {
+            metrics[s.metrics[i].name] = metricSummary(s.hist[i], s.metrics[i].unit);
+        }
+    }
     sum["metrics"] = std::move(metrics);
+    if (!dialects.asObject().empty())
+        sum["dialects"] = std::move(dialects);
     doc["summary"] = std::move(sum);
 
     Json ts = Json::object();

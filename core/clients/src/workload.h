@@ -39,6 +39,12 @@ public:
     virtual bool hasCurrent() const = 0;
     // Records a workload metric (by id) for the current request, if measured.
     virtual void record(int metric, int64_t value) = 0;
+    // Records `value` `count` times (a tool's weighted aggregate, llm_dialects.h).
+    virtual void recordWeighted(int metric, int64_t value, uint64_t count)
+    {
+        for (uint64_t i = 0; i < count; ++i)
+            record(metric, value);
+    }
     // LLM accounting for the current request: tokens and SLO inputs (µs, -1 unknown).
     virtual void tokens(uint64_t input, uint64_t output) = 0;
     virtual void sloInputs(int64_t ttftUs, int64_t tpotUs) = 0;

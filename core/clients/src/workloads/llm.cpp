@@ -29,7 +29,8 @@ namespace fbload {
 
 namespace {
 
-enum LlmMetric : int { Ttft = kFirstWorkloadMetric, Tpot, Itl, E2el, InputTokens, OutputTokens };
+// The params.dialects metrics (llm_dialects.h) follow the last of these.
+enum LlmMetric : int { Ttft = kFirstWorkloadMetric, Tpot, Itl, E2el, InputTokens, OutputTokens, FirstDialectMetric };
 
 struct Prompt {
     std::string body;      // the rendered JSON request body
@@ -80,7 +81,8 @@ public:
         param::rejectUnknown(p, {"api", "model", "prompt_tokens", "max_tokens", "stream", "dataset", "ignore_eos",
                                  "pull", "warmup_request", "path", "api_key", "temperature", "headers", "extra_body",
                                  "prompts", "dataset_format", "multi_turn", "shuffle", "num_prompts", "time_scale",
-                                 "timestamp_unit", "block_tokens", "request_log"});
+                                 "timestamp_unit", "block_tokens", "request_log", "dialects"});
+        dialects_ = DialectRecorder::fromParams(p, FirstDialectMetric);
         std::string api = param::string(p, "api", "openai-chat");
         if (api == "ollama-generate") {
             api_ = LlmApi::OllamaGenerate;
@@ -139,8 +141,10 @@ public:
     std::vector<MetricSpec> extraMetrics() const override
     {
         // Order matches LlmMetric.
-        return {{"ttft", "us"}, {"tpot", "us"}, {"itl", "us"}, {"e2el", "us"},
-                {"input_tokens", "tokens"}, {"output_tokens", "tokens"}};
+        std::vector<MetricSpec> m{{"ttft", "us"}, {"tpot", "us"}, {"itl", "us"}, {"e2el", "us"},
+                                  {"input_tokens", "tokens"}, {"output_tokens", "tokens"}};
+        dialects_.addMetrics(m);
+        return m;
     }
     std::unique_ptr<Session> newSession(int connIndex, uint64_t) const override
     {
@@ -161,6 +165,7 @@ public:
 
     LlmApi api() const { return api_; }
     bool stream() const { return stream_; }
+    const DialectRecorder& dialects() const { return dialects_; }
     const std::vector<Prompt>& prompts() const { return prompts_; }
     const std::vector<size_t>& sessionStart() const { return sessionStart_; }
     const RequestLog* log() const { return log_.get(); }
@@ -276,6 +281,7 @@ private:
     }
 
     const RunConfig& cfg_;
+    DialectRecorder dialects_;  // params.dialects
     LlmApi api_ = LlmApi::OpenAiChat;
     std::string apiName_, path_, model_, hostHeader_;
     int64_t promptTokens_ = 128, maxTokens_ = 128;
@@ -318,6 +324,7 @@ LlmSession::LlmSession(const LlmWorkload& w, int connIndex, int stride)
     : w_(w), next_(static_cast<size_t>(connIndex)), stride_(static_cast<size_t>(std::max(1, stride))),
       decoder_(w.api(), w.stream())
 {
+    decoder_.recordChunks = w.stream() && !w.dialects().empty();
 }
 
 uint32_t LlmSession::writeRequest(std::string& out)
@@ -395,6 +402,8 @@ void LlmSession::finishResponse(int64_t nowNs, ResponseSink& sink)
             tpotUs = (e2elUs - ttftUs) / static_cast<int64_t>(out - 1);
             sink.record(Tpot, tpotUs);
         }
+        if (decoder_.recordChunks)
+            w_.dialects().record({r.intendedNs, nowNs, std::move(decoder_.chunks), decoder_.completionTokens}, sink);
     }
     sink.record(E2el, e2elUs);
     sink.record(InputTokens, static_cast<int64_t>(in));

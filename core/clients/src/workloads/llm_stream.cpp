@@ -12,6 +12,7 @@ void LlmStreamDecoder::reset()
 {
     firstTokenNs = lastTokenNs = -1;
     itlNs.clear();
+    chunks.clear();
     contentChunks = 0;
     promptTokens = completionTokens = -1;
     done = error = overflow = false;
@@ -135,6 +136,7 @@ void LlmStreamDecoder::event(std::string_view text, int64_t nowNs)
         return;
     }
     bool content = false;
+    bool choice = false;  // vLLM's notion of a token chunk (llm_dialects.h)
     switch (api_) {
     case LlmApi::OllamaGenerate:
         content = nonEmptyString(j.find("response")) || nonEmptyString(j.find("thinking"));
@@ -146,6 +148,7 @@ void LlmStreamDecoder::event(std::string_view text, int64_t nowNs)
     case LlmApi::OpenAiChat: {
         const Json* choices = j.find("choices");
         if (choices && choices->isArray() && !choices->asArray().empty()) {
+            choice = true;
             const Json& c = choices->asArray()[0];
             if (api_ == LlmApi::OpenAiCompletions)
                 content = nonEmptyString(c.find("text"));
@@ -165,7 +168,9 @@ void LlmStreamDecoder::event(std::string_view text, int64_t nowNs)
     }
     }
     if (api_ == LlmApi::OllamaGenerate || api_ == LlmApi::OllamaChat) {
+        choice = true;
         if (const Json* d = j.find("done"); d && d->isBool() && d->asBool()) {
+            choice = false;
             done = true;
             if (const Json* p = j.find("prompt_eval_count"); p && p->isNumber())
                 promptTokens = p->asInt();
@@ -173,6 +178,8 @@ void LlmStreamDecoder::event(std::string_view text, int64_t nowNs)
                 completionTokens = c->asInt();
         }
     }
+    if (recordChunks && (choice || content) && chunks.size() < kMaxStreamChunks)
+        chunks.push_back({nowNs, choice, content});
     if (content) {
         if (contentChunks >= kMaxStreamChunks)
             return setOverflow("the stream has more content chunks than the chunk limit");

@@ -11,6 +11,8 @@
 // arrives and only an unfinished line is kept.
 #pragma once
 
+#include "llm_dialects.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -43,6 +45,10 @@ public:
     // or kMaxStreamChunks chunks (bounds.h): the response is a protocol error at once
     // (also sets `error`); nothing more is buffered until reset().
     bool overflow = false;
+    // Every event with its time, for the metric dialects (llm_dialects.h);
+    // kept only when recordChunks is set (params.dialects).
+    bool recordChunks = false;
+    std::vector<ChunkEvent> chunks;
 
 private:
     void line(std::string_view l, int64_t nowNs);
