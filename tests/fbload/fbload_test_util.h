@@ -142,6 +142,7 @@ public:
     explicit ServeProcess(const QStringList& args)
     {
         proc_.setProcessChannelMode(QProcess::SeparateChannels);
+        proc_.setReadChannel(QProcess::StandardError);
         proc_.start(fbloadBin(), QStringList{"serve", "--port", "0"} + args);
         QElapsedTimer t;
         t.start();

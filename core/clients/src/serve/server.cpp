@@ -18,7 +18,6 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 namespace fbload::serve {
@@ -26,7 +25,6 @@ namespace fbload::serve {
 namespace {
 
 constexpr uint64_t kListenToken = ~uint64_t{0};
-constexpr uint64_t kTimerToken = ~uint64_t{0} - 1;
 constexpr uint64_t kSignalToken = ~uint64_t{0} - 2;
 constexpr size_t kReadChunk = 64 * 1024;
 
@@ -57,7 +55,7 @@ ServeServer::~ServeServer()
     for (auto& c : conns_)
         if (c)
             ::close(c->fd);
-    for (int fd : {listenFd_, epollFd_, timerFd_, signalFd_})
+    for (int fd : {listenFd_, epollFd_, signalFd_})
         if (fd >= 0)
             ::close(fd);
 }
@@ -86,14 +84,13 @@ int ServeServer::listen()
                                                      : reinterpret_cast<sockaddr_in&>(ss).sin_port);
 
     epollFd_ = epoll_create1(EPOLL_CLOEXEC);
-    timerFd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     sigset_t mask;
     sigemptyset(&mask);
     sigaddset(&mask, SIGINT);
     sigaddset(&mask, SIGTERM);
     sigprocmask(SIG_BLOCK, &mask, nullptr);
     signalFd_ = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-    for (auto [fd, token] : {std::pair{listenFd_, kListenToken}, {timerFd_, kTimerToken}, {signalFd_, kSignalToken}}) {
+    for (auto [fd, token] : {std::pair{listenFd_, kListenToken}, {signalFd_, kSignalToken}}) {
         epoll_event ev{};
         ev.events = EPOLLIN;
         ev.data.u64 = token;
@@ -109,7 +106,17 @@ void ServeServer::run()
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
     std::vector<epoll_event> events(1024);
     for (;;) {
-        const int n = epoll_wait(epollFd_, events.data(), static_cast<int>(events.size()), -1);
+        // Sleep until the earliest due token at most: epoll_pwait2 takes a
+        // nanosecond timeout, so no timer descriptor needs re-arming.
+        timespec timeout{};
+        const timespec* tp = nullptr;
+        if (int64_t due = model_.nextDueNs(); due != INT64_MAX) {
+            const int64_t wait = std::max<int64_t>(0, std::max(due, stallUntilNs_) - monoNs());
+            timeout.tv_sec = wait / 1'000'000'000;
+            timeout.tv_nsec = wait % 1'000'000'000;
+            tp = &timeout;
+        }
+        const int n = epoll_pwait2(epollFd_, events.data(), static_cast<int>(events.size()), tp, nullptr);
         if (n < 0 && errno != EINTR)
             throw std::runtime_error(std::string("epoll_wait: ") + std::strerror(errno));
         for (int i = 0; i < n; ++i) {
@@ -118,10 +125,6 @@ void ServeServer::run()
                 return;
             if (token == kListenToken) {
                 accept();
-            } else if (token == kTimerToken) {
-                uint64_t expirations;
-                [[maybe_unused]] ssize_t r = read(timerFd_, &expirations, sizeof expirations);
-                armedNs_ = -1;
             } else {
                 const int fd = static_cast<int>(token);
                 Conn* c = static_cast<size_t>(fd) < conns_.size() ? conns_[static_cast<size_t>(fd)].get() : nullptr;
@@ -137,7 +140,6 @@ void ServeServer::run()
             }
         }
         emitDue();
-        armTimer();
     }
 }
 
@@ -342,6 +344,9 @@ void ServeServer::emitDue()
             if (s.stream) {
                 if (d.index == 0)
                     c->out += s.answer->streamHead();
+                else
+                    sentItl_.record((now - s.lastSentNs) / 1000);
+                s.lastSentNs = now;
                 s.answer->appendStreamToken(c->out, d.index, total, prefill);
             } else if (d.last) {
                 c->out += s.answer->whole(total, prefill);
@@ -359,21 +364,6 @@ void ServeServer::emitDue()
         }
         now = monoNs();
     }
-}
-
-void ServeServer::armTimer()
-{
-    int64_t due = model_.nextDueNs();
-    if (due == INT64_MAX)
-        return;
-    due = std::max(due, stallUntilNs_);
-    if (due == armedNs_)
-        return;
-    itimerspec its{};
-    its.it_value.tv_sec = due / 1'000'000'000;
-    its.it_value.tv_nsec = due % 1'000'000'000;
-    timerfd_settime(timerFd_, TFD_TIMER_ABSTIME, &its, nullptr);
-    armedNs_ = due;
 }
 
 bool ServeServer::flush(Conn& c)
@@ -456,8 +446,17 @@ std::string ServeServer::statsJson(bool reset)
     late["p99"] = latenessStats_.percentile(99) / 1000;
     late["max"] = static_cast<double>(latenessStats_.max()) / 1000;
     j["lateness_ms"] = std::move(late);
-    if (reset)
+    // The gaps between a stream's tokens as they left: what a perfect client
+    // would measure as ITL (the bench compares fbload's ITL with it).
+    Json itl = Json::object();
+    itl["p50"] = sentItl_.percentile(50) / 1000;
+    itl["p99"] = sentItl_.percentile(99) / 1000;
+    itl["count"] = sentItl_.count();
+    j["sent_itl_ms"] = std::move(itl);
+    if (reset) {
         latenessStats_.reset();
+        sentItl_.reset();
+    }
     return j.dump();
 }
 

@@ -2,7 +2,7 @@
 // loop (one thread): OpenAI or Ollama LLM APIs with timed token streams
 // (capacity_model.h, llm_protocol.h), plain HTTP, or a Redis subset
 // (redis_handler.h); /metrics (vLLM-style gauges) and /control/* on the
-// HTTP APIs. Tokens leave on a timerfd armed for the earliest due token.
+// HTTP APIs. The loop sleeps in epoll_pwait2 until the earliest due token.
 // See docs/fbload.md, "fbload serve".
 #pragma once
 
@@ -50,6 +50,7 @@ private:
         uint64_t serial = 0;
         bool stream = false;
         int64_t firstNs = 0;
+        int64_t lastSentNs = 0;  // when the previous token actually left
         std::optional<LlmAnswer> answer;
     };
 
@@ -65,13 +66,11 @@ private:
     void close(Conn& c);
     Conn* connOf(int fd, uint64_t serial);
     void emitDue();
-    void armTimer();
     std::string metricsText() const;
     std::string statsJson(bool reset);
 
     ServeOptions o_;
-    int listenFd_ = -1, epollFd_ = -1, timerFd_ = -1, signalFd_ = -1;
-    int64_t armedNs_ = -1;
+    int listenFd_ = -1, epollFd_ = -1, signalFd_ = -1;
     int64_t stallUntilNs_ = 0;
     uint64_t nextSerial_ = 1;
     std::vector<std::unique_ptr<Conn>> conns_;  // by fd
@@ -83,6 +82,7 @@ private:
     uint64_t promptTokens_ = 0, generationTokens_ = 0;
     Histogram lateness_;       // µs a token left after its due time, since start
     Histogram latenessStats_;  // the same since the last /control/stats?reset=1
+    Histogram sentItl_;        // µs between the tokens of a stream as they actually left, since that reset
 };
 
 // `fbload serve ARGS`: returns the exit code (0, 1 failure, 2 bad arguments).
