@@ -85,6 +85,7 @@ private slots:
     void traceMooncake();
     void traceBurstGptColumns();
     void traceHashIdsSharePrefix();
+    void traceBurstGptCsv();
     void seededSamplingIsIdentical();
     void tasksSplitTheSample();
     void traceTasksKeepTheirTimes();
@@ -232,6 +233,27 @@ void TestDataset::traceBurstGptColumns()
     QCOMPARE(d.requests[0].inputTokens, int64_t(47));
     QCOMPARE(d.requests[0].maxTokens, int64_t(18));
     QCOMPARE(countWords(d.requests[1].text), int64_t(10));
+}
+
+void TestDataset::traceBurstGptCsv()
+{
+    // BurstGPT as published: CSV with a header row, Timestamp in seconds.
+    auto path = writeFile("burst.csv", "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\r\n"
+                                       "5,ChatGPT,472,18,490,Conversation log\r\n"
+                                       "45.5,GPT-4,1087,230,1317,API log\r\n");
+    Dataset d = loadDataset(opts(path));
+    QCOMPARE(d.format, DatasetFormat::Trace);
+    QCOMPARE(d.requests.size(), size_t(2));
+    QCOMPARE(d.requests[1].atNs, int64_t(40'500'000'000));
+    QCOMPARE(d.requests[1].inputTokens, int64_t(1087));
+    QCOMPARE(d.requests[1].maxTokens, int64_t(230));
+    QCOMPARE(d.requests[1].line, 3);
+    QString e = errorOf(opts(writeFile("short.csv", "Timestamp,Request tokens,Response tokens\n1,2\n")));
+    QVERIFY2(e.contains("short.csv:2: 2 fields, the header has 3"), qPrintable(e));
+    e = errorOf(opts(writeFile("quoted.csv", "Timestamp,Request tokens,Response tokens\n1,\"2\",3\n")));
+    QVERIFY2(e.contains("quoted.csv:2: a quoted CSV field"), qPrintable(e));
+    e = errorOf(opts(writeFile("zero.csv", "Timestamp,Request tokens,Response tokens\n1,2,0\n")));
+    QVERIFY2(e.contains("zero.csv:2: \"Response tokens\": expected a whole number from 1"), qPrintable(e));
 }
 
 void TestDataset::traceHashIdsSharePrefix()

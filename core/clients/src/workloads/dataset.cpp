@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <sys/stat.h>
 
@@ -63,11 +64,68 @@ public:
     std::vector<Record> records(const std::string& text, bool& jsonArray) const
     {
         size_t first = text.find_first_not_of(" \t\r\n");
-        jsonArray = first != std::string::npos && text[first] == '[';
+        jsonArray = !isCsv() && first != std::string::npos && text[first] == '[';
+        if (isCsv())
+            return csvRecords(text);
         return jsonArray ? arrayRecords(text) : lineRecords(text);
     }
 
+    bool isCsv() const { return opt_.path.size() > 4 && opt_.path.compare(opt_.path.size() - 4, 4, ".csv") == 0; }
+
 private:
+    // A .csv file (BurstGPT is published as CSV): a header row names the
+    // columns, each row becomes a record of those keys; numbers become JSON
+    // numbers. Plain comma-separated fields only: a quoted field is refused.
+    std::vector<Record> csvRecords(const std::string& text) const
+    {
+        std::vector<Record> out;
+        std::vector<std::string> header;
+        int lineNo = 0;
+        size_t pos = 0;
+        while (pos < text.size()) {
+            size_t nl = text.find('\n', pos);
+            if (nl == std::string::npos)
+                nl = text.size();
+            std::string line = text.substr(pos, nl - pos);
+            pos = nl + 1;
+            ++lineNo;
+            if (!line.empty() && line.back() == '\r')
+                line.pop_back();
+            if (line.find_first_not_of(" \t") == std::string::npos)
+                continue;
+            if (line.find('"') != std::string::npos)
+                fail(lineNo, "a quoted CSV field; only plain comma-separated values are read (convert the file to JSONL)");
+            std::vector<std::string> fields;
+            for (size_t a = 0;;) {
+                size_t c = line.find(',', a);
+                fields.push_back(line.substr(a, c == std::string::npos ? std::string::npos : c - a));
+                if (c == std::string::npos)
+                    break;
+                a = c + 1;
+            }
+            if (header.empty()) {
+                header = std::move(fields);
+                continue;
+            }
+            if (fields.size() != header.size())
+                fail(lineNo, std::to_string(fields.size()) + " fields, the header has " + std::to_string(header.size()));
+            Json o = Json::object();
+            for (size_t i = 0; i < fields.size(); ++i) {
+                const std::string& f = fields[i];
+                char* end = nullptr;
+                double d = f.empty() ? 0 : std::strtod(f.c_str(), &end);
+                if (f.empty() || end != f.c_str() + f.size() || !std::isfinite(d))
+                    o[header[i]] = f;
+                else if (d == std::floor(d) && std::abs(d) < 9e15)
+                    o[header[i]] = static_cast<int64_t>(d);
+                else
+                    o[header[i]] = d;
+            }
+            out.push_back({std::move(o), lineNo});
+        }
+        return out;
+    }
+
     std::vector<Record> lineRecords(const std::string& text) const
     {
         std::vector<Record> out;

@@ -9,7 +9,7 @@
 //             whose prompt is the conversation so far (one session per conversation)
 //   trace     JSONL of {timestamp, input_tokens, output_tokens} (Mooncake's
 //             input_length/output_length/hash_ids and BurstGPT's column names
-//             too): synthetic prompts of exactly input_tokens words, sent at the
+//             too; BurstGPT's .csv as published): synthetic prompts of exactly input_tokens words, sent at the
 //             trace's own times scaled by time_scale
 // Sampling (a seeded shuffle, num_prompts) and the split over the tasks of a
 // multi-instance client depend only on the file, the seed and the task
