@@ -1,5 +1,6 @@
 #include "server.h"
 
+#include "../bounds.h"
 #include "../clock.h"
 #include "../config.h"
 #include "../resources.h"
@@ -188,6 +189,10 @@ void ServeServer::onReadable(Conn& c)
         const ssize_t n = read(c.fd, buf, sizeof buf);
         if (n > 0) {
             c.in.append(buf, static_cast<size_t>(n));
+            if (c.in.size() > kMaxBufferedBytes + kMaxHeadBytes) {
+                close(c);  // a client piling up requests behind an answer, or one endless request
+                return;
+            }
             if (static_cast<size_t>(n) < sizeof buf)
                 break;
             continue;
