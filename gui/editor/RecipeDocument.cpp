@@ -371,25 +371,6 @@ qint64 RecipeDocument::trialCount() const
     return RecipeValidator::trialCount(m_recipe.sweep);
 }
 
-double RecipeDocument::estimatedNodeHours() const
-{
-    const qint64 trials = trialCount();
-    if (trials <= 0)
-        return 0;
-    auto nodesOf = [&](const Resources &own) { return std::max(1, m_recipe.cluster.resources.mergedWith(own).nodes); };
-    double nodes = 0;
-    double seconds = 0;
-    for (const Service &s : m_recipe.services)
-        nodes += nodesOf(s.resources);
-    for (const Client &c : m_recipe.clients) {
-        nodes += std::max(1, c.nodes);
-        seconds = std::max(seconds, c.warmup + c.duration.value_or(c.requests ? 0.0 : 30.0));
-    }
-    if (m_recipe.monitor.enabled)
-        nodes += 1;
-    return double(trials) * nodes * seconds / 3600.0;
-}
-
 bool RecipeDocument::load(const QString &path, QString *error)
 {
     const LoadResult loaded = RecipeLoader(m_catalog).loadFile(path);

@@ -79,10 +79,8 @@ public:
     // RecipeValidator findings on the current recipe (recomputed on change).
     QList<recipe::Diagnostic> diagnostics() const { return m_diagnostics; }
 
-    // Trials the sweep expands to, and a lower bound of the node-hours they use:
-    // trials × nodes of all jobs × (longest client warmup + duration).
+    // Trials the sweep expands to (node-hours: PropertyForm::summary, from the jobs' requests).
     qint64 trialCount() const;
-    double estimatedNodeHours() const;
 
     // What the selected cluster offers (from its connection profile). The
     // validator warns about tools it lacks, and a template dropped while

@@ -26,6 +26,11 @@ class TestCampaign : public QObject
     QString m_fbctl = QStringLiteral(FB_BINARY_DIR "/core/fbctl/fbctl");
     QString m_recipes = QStringLiteral(FB_SOURCE_DIR "/recipes/examples");
     QString m_data = QStringLiteral(FB_TEST_SOURCE_DIR "/data");
+    QTemporaryDir m_tmp;
+    // local-redis.yaml with each trial's own services (sweep.reuse_services:
+    // false): the per-trial paths (parallel slots, resume of in-flight
+    // services); the shared services are tst_servicegroups' and the first test's.
+    QString m_ownServices;
 
     QString ssh(const QString &command) { return fbtest::openSsh(m_profile, command); }
 
@@ -63,6 +68,15 @@ private slots:
     {
         QString error;
         QVERIFY2(fbtest::loadClusterProfile(&m_profile, &m_profileFile, &error), qPrintable(error));
+        QVERIFY(m_tmp.isValid());
+        QFile in(m_recipes + QStringLiteral("/local-redis.yaml"));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const QByteArray text = in.readAll();
+        QVERIFY(!text.contains("\nsweep:"));
+        m_ownServices = m_tmp.filePath(QStringLiteral("local-redis.yaml"));
+        QFile out(m_ownServices);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(text + "sweep:\n  reuse_services: false\n");
         QVERIFY(QFile::exists(m_fbctl));
     }
 
@@ -107,8 +121,9 @@ private slots:
             QVERIFY2(text.contains(QStringLiteral("client-kv")) && text.contains(QStringLiteral("service-redis")) && text.contains(QStringLiteral("campaign")),
                      "the merged log holds the client, service and campaign lines");
         }
-        // Three jobs per trial, and none left running.
-        QCOMPARE(slurmJobsOf(runId).size(), 9);
+        // One redis for the three trials (service group g01), a monitor and a client per trial; none left running.
+        QCOMPARE(slurmJobsOf(runId).size(), 7);
+        QCOMPARE(slurmJobsOf(runId).filter(QStringLiteral(":g01:service:redis")).size(), 1);
         QVERIFY2(slurmJobsOf(runId, QStringLiteral("PENDING,RUNNING,COMPLETING,CONFIGURING")).isEmpty(),
                  qPrintable(slurmJobsOf(runId, QStringLiteral("PENDING,RUNNING,COMPLETING,CONFIGURING")).join(QLatin1Char('\n'))));
     }
@@ -142,7 +157,7 @@ private slots:
     {
         QElapsedTimer took;
         took.start();
-        const Fbctl r = fbctl({QStringLiteral("run"), m_recipes + QStringLiteral("/local-redis.yaml"), QStringLiteral("--profile-file"),
+        const Fbctl r = fbctl({QStringLiteral("run"), m_ownServices, QStringLiteral("--profile-file"),
                                m_profileFile, QStringLiteral("--parallel"), QStringLiteral("3")});
         QVERIFY2(r.exitCode == 0, failure(r).constData());
         const QString runId = fbtest::runIdOf(r.out);
@@ -190,7 +205,7 @@ private slots:
     void parallelCampaignResumesAllInFlightTrials()
     {
         QProcess p;
-        p.start(m_fbctl, {QStringLiteral("run"), m_recipes + QStringLiteral("/local-redis.yaml"), QStringLiteral("--profile-file"),
+        p.start(m_fbctl, {QStringLiteral("run"), m_ownServices, QStringLiteral("--profile-file"),
                           m_profileFile, QStringLiteral("--parallel"), QStringLiteral("3")});
         QVERIFY(p.waitForStarted());
         QString out;
@@ -201,6 +216,7 @@ private slots:
             out += QString::fromUtf8(p.readAllStandardOutput());
         }
         QVERIFY2(out.contains(QStringLiteral("t003 submit")), qPrintable(out));
+        QVERIFY2(p.state() == QProcess::Running && p.processId() > 0, qPrintable(out)); // kill(0) would hit the whole process group
         ::kill(pid_t(p.processId()), SIGKILL);
         p.waitForFinished();
         const QString runId = fbtest::runIdOf(out);
@@ -308,7 +324,7 @@ private slots:
     void killedCampaignResumesWithoutDuplicates()
     {
         QProcess p;
-        p.start(m_fbctl, {QStringLiteral("run"), m_recipes + QStringLiteral("/local-redis.yaml"), QStringLiteral("--profile-file"), m_profileFile});
+        p.start(m_fbctl, {QStringLiteral("run"), m_ownServices, QStringLiteral("--profile-file"), m_profileFile});
         QVERIFY(p.waitForStarted());
         QString out;
         QElapsedTimer t;
@@ -318,6 +334,7 @@ private slots:
             out += QString::fromUtf8(p.readAllStandardOutput());
         }
         QVERIFY2(out.contains(QStringLiteral("t002 submit")), qPrintable(out));
+        QVERIFY2(p.state() == QProcess::Running && p.processId() > 0, qPrintable(out)); // kill(0) would hit the whole process group
         ::kill(pid_t(p.processId()), SIGKILL); // no chance to clean up
         p.waitForFinished();
         const QString runId = fbtest::runIdOf(out);

@@ -199,6 +199,7 @@ private slots:
         QProcess p;
         QString out;
         QVERIFY2(startUntil(p, {}, QStringLiteral("t001 teardown: cancelling job\\(s\\)"), &out), qPrintable(out));
+        QVERIFY2(p.state() == QProcess::Running && p.processId() > 0, qPrintable(out)); // kill(0) would hit the whole process group
         ::kill(pid_t(p.processId()), SIGKILL);
         p.waitForFinished();
         const QString runId = fbtest::runIdOf(out);
