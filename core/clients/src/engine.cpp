@@ -916,7 +916,11 @@ RunStats Engine::run()
         if (w->health().lastSendNs)
             sendSpanNs = std::max(sendSpanNs, w->health().lastSendNs + monoToUnix_ - times_.measureStartUnixNs);
     }
-    health_.setRun(cfg_.openLoop(), cfg_.rate, static_cast<double>(sendSpanNs) / 1e9, total.sent, total.unsent);
+    // A replayed trace offers its own rate: its requests over its (scaled) span.
+    double offered = cfg_.rate;
+    if (const auto* t = workload_.arrivalTimesNs(); cfg_.model == LoadModel::Trace && t && t->back() > t->front())
+        offered = static_cast<double>(t->size()) / (static_cast<double>(t->back() - t->front()) / 1e9);
+    health_.setRun(cfg_.openLoop(), offered, static_cast<double>(sendSpanNs) / 1e9, total.sent, total.unsent);
     g_engine.store(nullptr);
     return total;
 }
