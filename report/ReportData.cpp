@@ -122,6 +122,11 @@ QStringList ReportData::warnings() const
                 w << QStringLiteral("Trial %1: fbload was interrupted; its figures cover part of the planned duration.").arg(t.trialId);
             else if (!st->result && stateText(t.state) == QLatin1String("completed"))
                 w << QStringLiteral("Trial %1 completed without a result file.").arg(t.trialId);
+            if (st->result)
+                if (const QString why = st->result->generatorLimitedReason(); !why.isEmpty())
+                    w << QStringLiteral("Trial %1: GENERATOR LIMITED: the load generator could not keep up (%2); "
+                                        "its figures describe the client as much as the server.")
+                             .arg(t.trialId, why);
         }
     }
     for (const auto &j : jobs)

@@ -60,7 +60,7 @@ struct ReportData
     QString appVersion() const;       // FactoryBench version that ran it (manifest)
     QStringList nodes() const;        // every node a job ran on
     QList<SloVerdict> sloVerdicts() const; // trials with at least one SLO set
-    QStringList warnings() const;     // interrupted / failed trials, failed jobs, run error, unreadable results
+    QStringList warnings() const;     // interrupted / failed / generator-limited trials, failed jobs, run error, unreadable results
 };
 
 // The report data of `runId` from the store at `storePath`; nullopt with *error when the run cannot be read.

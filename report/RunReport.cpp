@@ -176,7 +176,8 @@ QString RunReport::trialTableHtml() const
         header << study.metric(m)->displayName();
     QList<QStringList> rows;
     for (const auto &t : study.trials()) {
-        QStringList r{t.id, stateText(t.state)};
+        const bool limited = t.result && !t.result->generatorLimitedReason().isEmpty();
+        QStringList r{t.id, stateText(t.state) + (limited ? QStringLiteral(" · GENERATOR LIMITED") : QString())};
         for (const auto &p : study.parameters())
             r << t.parameter(p.path);
         for (const QString &m : metrics)
@@ -185,7 +186,8 @@ QString RunReport::trialTableHtml() const
     }
     return QStringLiteral("<h2>Trials</h2>") + table(header, rows)
          + QStringLiteral("<p class=\"muted\">Values as in the result files, shown with scaled units; "
-                          "repetitions (same swept values) are separate rows.</p>");
+                          "repetitions (same swept values) are separate rows. GENERATOR LIMITED: fbload could not "
+                          "keep up with its own schedule (see Errors and warnings).</p>");
 }
 
 QString RunReport::sloHtml() const

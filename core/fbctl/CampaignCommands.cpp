@@ -351,6 +351,15 @@ int cancelCommand(const QStringList &args)
     return Ok;
 }
 
+// One line per trial whose load generator limited it (run.generator).
+void printGeneratorLimited(const metrics::Study &study, QTextStream &to)
+{
+    for (const metrics::StudyTrial &t : study.trials())
+        if (t.result)
+            if (const QString why = t.result->generatorLimitedReason(); !why.isEmpty())
+                to << t.id << ": GENERATOR LIMITED: " << why << '\n';
+}
+
 // `fbctl results RUN --summary`: one row per trial — its swept values and
 // the run's main figures (Study::mainMetrics: throughput, p50/p99 latencies,
 // error rate) in scaled units, columns aligned for a terminal.
@@ -369,6 +378,7 @@ int printResultSummary(const RunStore &store, const QString &runId)
         header << p.name;
     for (const QString &key : metricKeys)
         header << study->metric(key)->displayName();
+    header << QStringLiteral("client");
     rows << header;
     for (const metrics::StudyTrial &t : study->trials()) {
         QStringList row{t.id};
@@ -379,6 +389,9 @@ int printResultSummary(const RunStore &store, const QString &runId)
             const double v = t.value(key);
             row << (std::isfinite(v) ? units::format(v * u.toBase, u.unit) : (t.result ? QStringLiteral("n/a") : t.state));
         }
+        // fbload's own verdict on itself (run.generator): the figures of a
+        // generator-limited trial describe the client as much as the server.
+        row << (!t.result ? QString() : t.result->generatorLimitedReason().isEmpty() ? QStringLiteral("ok") : QStringLiteral("GENERATOR LIMITED"));
         rows << row;
     }
     QList<qsizetype> widths(header.size(), 0);
@@ -394,6 +407,7 @@ int printResultSummary(const RunStore &store, const QString &runId)
     for (const metrics::StudyTrial &t : study->trials())
         if (!t.error.isEmpty())
             out() << t.id << ": " << t.error << '\n';
+    printGeneratorLimited(*study, out());
     return Ok;
 }
 
@@ -419,6 +433,10 @@ int resultsCommand(const QStringList &args)
         return printResultSummary(store, positional.first());
     for (const ResultFileRecord &r : store.resultFiles(positional.first()))
         out() << r.trialId << '\t' << r.sha256 << '\t' << r.size << '\t' << r.localPath << '\n';
+    // The listing stays machine-readable; the generator verdict goes to stderr.
+    QString error;
+    if (const std::optional<metrics::Study> study = session::loadStudy(store, positional.first(), &error))
+        printGeneratorLimited(*study, err());
     return Ok;
 }
 

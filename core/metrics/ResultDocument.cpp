@@ -391,9 +391,16 @@ std::optional<ResultDocument> ResultDocument::merge(const QList<ResultDocument> 
     if (docs.size() == 1)
         return m;
     QJsonArray mergedFrom;
-    for (const ResultDocument &d : docs)
+    QStringList limited; // each generator-limited part's reason, named by its source
+    for (const ResultDocument &d : docs) {
         mergedFrom.append(d.runId().isEmpty() ? d.sources.value(0) : d.runId());
+        if (const QString why = d.generatorLimitedReason(); !why.isEmpty())
+            limited << QFileInfo(d.sources.value(0)).fileName() + QStringLiteral(": ") + why;
+    }
     m.run.insert(QStringLiteral("merged_from"), mergedFrom);
+    if (!limited.isEmpty())
+        m.run.insert(QStringLiteral("generator"),
+                     QJsonObject{{QStringLiteral("generator_limited"), true}, {QStringLiteral("reason"), limited.join(QStringLiteral("; "))}});
 
     for (qsizetype i = 1; i < docs.size(); ++i) {
         const ResultDocument &d = docs[i];
@@ -465,6 +472,15 @@ std::optional<ResultDocument> ResultDocument::merge(const QList<ResultDocument> 
         s.exact = true;
     }
     return m;
+}
+
+QString ResultDocument::generatorLimitedReason() const
+{
+    const QJsonObject g = run.value(QLatin1String("generator")).toObject();
+    if (!g.value(QLatin1String("generator_limited")).toBool())
+        return {};
+    const QString why = g.value(QLatin1String("reason")).toString();
+    return why.isEmpty() ? QStringLiteral("the load generator could not keep up") : why;
 }
 
 QString ResultDocument::runId() const

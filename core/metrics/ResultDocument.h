@@ -81,6 +81,10 @@ public:
     QString runId() const;    // run.id or run.run_id
     QString workload() const; // run.workload (llm, redis, database, storage, vector, ...)
     QString label() const;    // run.label, else run.labels.{label,run,name,trial}, else run id, else the first source
+    // fbload's generator health (run.generator, docs/result-format.md): why the
+    // load generator itself limited the run ("" when it did not, or the file
+    // predates run.generator). A merge is limited when any part was.
+    QString generatorLimitedReason() const;
 
     // Flat "metric.stat" -> value map for comparisons and tables:
     // "latency.p99", "throughput.requests_per_s", "errors.timeout", "requests".

@@ -21,6 +21,7 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStandardItemModel>
+#include <QStyle>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -180,9 +181,12 @@ void StudyPanel::setStudy(const metrics::Study &study)
                  .arg(study.name(), study.runId())
                  .arg(study.trials().size())
                  .arg(study.resultCount());
-    for (const metrics::StudyTrial &t : study.trials())
+    for (const metrics::StudyTrial &t : study.trials()) {
         if (!t.error.isEmpty())
             notes << tr("%1: %2").arg(t.id, t.error);
+        if (t.result && !t.result->generatorLimitedReason().isEmpty())
+            notes << tr("%1: GENERATOR LIMITED: %2").arg(t.id, t.result->generatorLimitedReason());
+    }
     m_message->setText(notes.join(QLatin1Char('\n')));
     m_message->show();
     fillCombos();
@@ -278,6 +282,12 @@ void StudyPanel::fillTable()
         row << id;
         auto *state = new QStandardItem(t.state);
         state->setData(t.state, kSortRole);
+        // fbload's verdict on itself (run.generator): a warning icon and the reason.
+        if (const QString why = t.result ? t.result->generatorLimitedReason() : QString(); !why.isEmpty()) {
+            state->setText(tr("%1 · GENERATOR LIMITED").arg(t.state));
+            state->setIcon(style()->standardIcon(QStyle::SP_MessageBoxWarning));
+            state->setToolTip(tr("The load generator could not keep up: %1").arg(why));
+        }
         row << state;
         for (const metrics::StudyParameter &p : m_study.parameters()) {
             const QString v = t.parameter(p.path);

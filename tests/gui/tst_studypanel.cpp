@@ -15,6 +15,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
+#include <QIcon>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -168,6 +169,35 @@ private slots:
         QCOMPARE(lines[1].split(QLatin1Char(','))[4].toDouble(), throughputOf(1, 1, 1));
         QVERIFY(!panel.exportCsv(dir.filePath(QStringLiteral("missing/dir/t.csv")), &error));
         QVERIFY2(error.contains(QStringLiteral("missing/dir/t.csv")), qPrintable(error));
+    }
+
+    // A trial whose fbload flagged itself generator_limited (run.generator):
+    // its state cell says so with a warning icon and the reason, and the notes
+    // above the table list it; the others stay plain.
+    void marksGeneratorLimitedTrials()
+    {
+        StudyTrial limited = makeTrial(1, 1, 1, 1);
+        limited.result->run.insert(QStringLiteral("generator"),
+                                   QJsonObject{{QStringLiteral("generator_limited"), true},
+                                               {QStringLiteral("reason"), QStringLiteral("worker thread 0 was 96.0 % busy")}});
+        const StudyTrial plain = makeTrial(2, 1, 4, 1);
+        fb::gui::StudyPanel panel;
+        panel.resize(1200, 800);
+        panel.show();
+        panel.setStudy(Study(QStringLiteral("20261203-050000-limited-abcd"), QStringLiteral("limited"), {limited, plain}));
+        QAbstractItemModel *model = panel.trialTable()->model();
+        QCOMPARE(model->rowCount(), 2);
+        const QModelIndex flagged = model->index(0, 1), ok = model->index(1, 1);
+        QCOMPARE(model->index(0, 0).data().toString(), QStringLiteral("t001-r1"));
+        QCOMPARE(flagged.data().toString(), QStringLiteral("completed · GENERATOR LIMITED"));
+        QVERIFY(!flagged.data(Qt::DecorationRole).value<QIcon>().isNull());
+        QVERIFY(flagged.data(Qt::ToolTipRole).toString().contains(QStringLiteral("worker thread 0 was 96.0 % busy")));
+        QCOMPARE(ok.data().toString(), QStringLiteral("completed"));
+        QVERIFY(ok.data(Qt::DecorationRole).value<QIcon>().isNull());
+        bool noted = false;
+        for (QLabel *l : panel.findChildren<QLabel *>())
+            noted = noted || l->text().contains(QStringLiteral("t001-r1: GENERATOR LIMITED: worker thread 0 was 96.0 % busy"));
+        QVERIFY(noted);
     }
 
     // The Runs panel's Study button asks for the selected run; the panel reads

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 
 #include <cmath>
@@ -210,6 +211,26 @@ private slots:
 
         QVERIFY(!ResultDocument::merge({}, &err));
         QCOMPARE(err, QStringLiteral("nothing to merge"));
+    }
+
+    // run.generator (fbload's generator health): a merge is limited when any part was.
+    void generatorLimitedSurvivesMerge()
+    {
+        ResultDocument ok = load(QStringLiteral("r1.json"));
+        ResultDocument limited = load(QStringLiteral("r3-c16.json"));
+        QVERIFY(ok.generatorLimitedReason().isEmpty()); // written before run.generator existed
+        ok.run.insert(QStringLiteral("generator"), QJsonObject{{QStringLiteral("generator_limited"), false}});
+        limited.run.insert(QStringLiteral("generator"), QJsonObject{{QStringLiteral("generator_limited"), true},
+                                                                    {QStringLiteral("reason"), QStringLiteral("3.2 % of sends were over 1 ms late")}});
+        QVERIFY(ok.generatorLimitedReason().isEmpty());
+        QCOMPARE(limited.generatorLimitedReason(), QStringLiteral("3.2 % of sends were over 1 ms late"));
+        QString err;
+        auto m = ResultDocument::merge({ok, limited}, &err);
+        QVERIFY2(m, qPrintable(err));
+        QCOMPARE(m->generatorLimitedReason(), QStringLiteral("r3-c16.json: 3.2 % of sends were over 1 ms late"));
+        m = ResultDocument::merge({ok, ok}, &err);
+        QVERIFY2(m, qPrintable(err));
+        QVERIFY(m->generatorLimitedReason().isEmpty());
     }
 
     void mergeRejectsDifferentLayouts()
