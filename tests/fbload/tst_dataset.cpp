@@ -384,6 +384,8 @@ void TestDataset::malformedFilesNameTheLine_data()
     row("turn without value", "{\"conversations\": [{\"from\": \"human\"}]}\n", "bad.jsonl:1: \"conversations\": expected turns");
     row("binary garbage", QByteArray("\x00\xff\xfe{{{", 6) + "\n", "bad.jsonl:1:");
     row("empty", QByteArray("\n \n"), "bad.jsonl: has no records");
+    row("deep nesting", ok + "{\"prompt\": " + QByteArray(100000, '[') + "\n", "bad.jsonl:2:");
+    row("huge number", "{\"prompt\": \"a\", \"max_tokens\": 1e300}\n", "bad.jsonl:1: \"max_tokens\": expected a whole number");
 }
 
 void TestDataset::malformedFilesNameTheLine()
