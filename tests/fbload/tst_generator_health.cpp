@@ -85,19 +85,12 @@ void TestGeneratorHealth::overloadedClientIsFlagged()
 void TestGeneratorHealth::normalRunIsNotFlagged()
 {
     normal_ = dir_.filePath("normal.json");
-    QString program = fbloadBin();
-    QStringList args{"run", "--workload", "http", "--target", QString("127.0.0.1:%1").arg(port_),
-                     "--threads", "1", "--model", "constant", "--rate", "200", "--duration", "3",
-                     "--concurrency", "32", "--out", normal_};
+    const QStringList args{"run", "--workload", "http", "--target", QString("127.0.0.1:%1").arg(port_),
+                           "--threads", "1", "--model", "constant", "--rate", "200", "--duration", "3",
+                           "--concurrency", "32", "--out", normal_};
     // Real-time priority where allowed (see the top of this file).
-    if (QProcess::execute("chrt", {"-f", "10", "true"}) == 0) {
-        args = QStringList{"-f", "10", program} + args;
-        program = "chrt";
-    }
-    QProcess p;
-    p.start(program, args);
-    QVERIFY(p.waitForFinished(30000));
-    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+    const RunOutcome r = runFbload(args, {}, 30000, /*realtime=*/true);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.stderrText));
     QFile f(normal_);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QJsonObject result = QJsonDocument::fromJson(f.readAll()).object();

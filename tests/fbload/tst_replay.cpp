@@ -118,7 +118,7 @@ void TestReplay::traceReplayKeepsTimesAndTokens()
                                    "--set", "params.api=openai-completions", "--set", "params.time_scale=2",
                                    "--set", "params.block_tokens=16", "--model", "trace", "--set", "duration_s=null"} +
                            llmArgs(trace, log),
-                       res, 60000);
+                       res, 60000, /*realtime=*/true); // send precision is judged: see runFbload
     QVERIFY2(r.exitCode == 0, qPrintable(r.stderrText));
     QCOMPARE(r.result["run"].toObject()["config"].toObject()["load"].toObject()["model"].toString(), QString("trace"));
     const auto requests = r.result["summary"].toObject()["requests"].toObject();
