@@ -14,11 +14,12 @@ using namespace fbload::fileio;
 
 namespace {
 
-FileParams params(const QString& dir, const char* extra = "")
+FileParams params(const QString& dir, const char* extra = "", int blockSize = 4096)
 {
     FileParams p;
-    p.read(Json::parse(QString(R"({"dir":"%1","block_size":4096,"file_size":262144,"files_per_thread":2%2})")
+    p.read(Json::parse(QString(R"({"dir":"%1","block_size":%3,"file_size":262144,"files_per_thread":2%2})")
                            .arg(dir, QString(extra))
+                           .arg(blockSize)
                            .toStdString()));
     return p;
 }
@@ -56,18 +57,24 @@ void TestFileIo::bytesWrittenReadBackIdentically_data()
 {
     QTest::addColumn<QString>("base");
     QTest::addColumn<QString>("extra");
-    QTest::newRow("build dir, seq") << QDir::currentPath() << "";
-    QTest::newRow("build dir, direct+fsync") << QDir::currentPath() << R"(,"direct":true,"fsync":true)";
-    QTest::newRow("tmpfs, seq") << "/dev/shm" << "";
+    QTest::addColumn<int>("blockSize");
+    QTest::newRow("build dir, seq") << QDir::currentPath() << "" << 4096;
+    QTest::newRow("build dir, direct+fsync") << QDir::currentPath() << R"(,"direct":true,"fsync":true)" << 4096;
+    QTest::newRow("tmpfs, seq") << "/dev/shm" << "" << 4096;
+    // 64 KiB blocks: one content buffer whose sector headers are re-stamped
+    // per block (file_io.cpp stampBlock) must still give fillBlock's bytes.
+    QTest::newRow("build dir, direct, 64 KiB blocks") << QDir::currentPath() << R"(,"direct":true)" << 65536;
+    QTest::newRow("tmpfs, 1000-byte blocks") << "/dev/shm" << "" << 1000;
 }
 
 void TestFileIo::bytesWrittenReadBackIdentically()
 {
     QFETCH(QString, base);
     QFETCH(QString, extra);
+    QFETCH(int, blockSize);
     QTemporaryDir dir(base + "/fbload-file-XXXXXX");
     QVERIFY(dir.isValid());
-    const FileParams p = params(dir.path(), extra.toUtf8().constData());
+    const FileParams p = params(dir.path(), extra.toUtf8().constData(), blockSize);
     FileSet set(p, 3);
     std::string err;
     QVERIFY2(set.open(err), err.c_str());

@@ -37,7 +37,8 @@ struct FileParams {
 
 // Fills `len` bytes with the file's content at `offset`: per 512-byte sector
 // the file id, the sector's offset and 496 bytes of a fixed random table
-// chosen by both (see file_io.cpp), so any byte is a function of (file, position).
+// chosen by the sector's place in a 32 KiB period (see file_io.cpp), so any
+// byte is a function of (file, position).
 void fillBlock(char* buf, size_t len, uint64_t fileId, uint64_t offset);
 
 class FileSet {
@@ -70,11 +71,15 @@ private:
     {
         return (static_cast<uint64_t>(p_.task) << 48) ^ (static_cast<uint64_t>(thread_) << 32) ^ static_cast<uint32_t>(file);
     }
+    // content_ = fillBlock(fileId, offset) for one block, re-stamping only
+    // the sector headers when the bodies are those of the previous block.
+    void stampBlock(uint64_t fileId, uint64_t offset);
     FileParams p_;
     int thread_;
     std::vector<int> fds_;
-    char* buf_ = nullptr;  // aligned for O_DIRECT
-    char* expect_ = nullptr;
+    char* buf_ = nullptr;      // aligned for O_DIRECT: what reads land in
+    char* content_ = nullptr;  // aligned: what writes send and reads are checked against
+    bool contentReady_ = false;
     bool directActive_ = false;
     std::string notice_;
 };
