@@ -5,8 +5,8 @@
 // its own files (<dir>/fbload.<connection>.<i>), as fio's jobs each have
 // theirs; task I of a multi-instance client uses <dir>/fbload.t<I>.<connection>.<i>,
 // so tasks may share a folder (a shared $SCRATCH). prepareTask() creates every file at full size before the clock starts
-// and, for reads, fills it with the checkable content (fillBlock), so the
-// load phase measures I/O only; the files are deleted afterwards unless
+// and, for reads, fills it with the checkable content (fillBlock), then
+// fsyncs them, so the load phase measures I/O only; the files are deleted afterwards unless
 // params.keep_files. One request = one block (write, read), one stat(), or
 // one create+unlink of an empty file (delete): IOPS is the request rate and
 // the `bytes` metric gives MB/s (summary.throughput.bytes_per_s).
@@ -127,6 +127,11 @@ public:
                     for (uint64_t b = 0; b < io.blocksPerFile(); ++b)
                         if (!set.writeBlock(f, b, error))
                             throw std::runtime_error("file: prefill: " + error);
+            // The layout (allocation, prefilled blocks, their metadata) reaches
+            // the device now, as fio's create_fsync does, not as journal
+            // commits and writeback inside the measured phase.
+            if (!set.syncAll(error))
+                throw std::runtime_error("file: " + error);
         }
         std::cerr << "fbload: file: " << connections * io.filesPerThread << " file(s) of " << io.fileSize
                   << " bytes in " << io.dir << (prefill ? " (filled)" : "") << "\n";

@@ -278,6 +278,16 @@ bool FileSet::statFile(int file, std::string& error) const
     return true;
 }
 
+bool FileSet::syncAll(std::string& error)
+{
+    for (size_t i = 0; i < fds_.size(); ++i)
+        if (::fsync(fds_[i]) != 0) {
+            error = errnoText("fsync failed on", path(static_cast<int>(i)), errno);
+            return false;
+        }
+    return true;
+}
+
 bool FileSet::removeAll(std::string& error)
 {
     bool ok = true;

@@ -61,6 +61,8 @@ public:
     // Reads and, when verify, compares with fillBlock (mismatch = error).
     bool readBlock(int file, uint64_t block, bool verify, std::string& error);
     bool statFile(int file, std::string& error) const;
+    // fsync of every file: a laid-out set is on the device before the clock starts.
+    bool syncAll(std::string& error);
     // Deletes every file (closing them first).
     bool removeAll(std::string& error);
     std::string path(int file) const;
