@@ -29,7 +29,7 @@ TrialRunner::TrialRunner(const EngineContext &ctx, const TrialRecord &record, co
 QStringList TrialRunner::jobIds() const
 {
     QStringList ids;
-    if (m_wait == Wait::Clients)
+    if (m_wait == Wait::Clients && !m_clientsEnded)
         for (const JobRecord &j : m_watched)
             ids << j.jobId;
     return ids;
@@ -55,7 +55,7 @@ void TrialRunner::applySlot(recipe::Recipe *r, int serviceSlot, int monitorSlot)
 std::optional<TrialOutcome> TrialRunner::start()
 {
     // Resume: a trial whose clients had ended is only finished off.
-    if (m_t.state == TrialState::Running && clientsEnded(m_t.phase))
+    if (m_t.state == TrialState::Running && session::clientsEnded(m_t.phase))
         return resumeAfterClients();
     m_t.error.clear(); // e.g. a full disk that stopped an earlier attempt
     m_ctx.journal->setTrial(m_t, TrialState::Running, TrialPhase::Prepare);
@@ -228,6 +228,8 @@ std::optional<TrialOutcome> TrialRunner::submitClients()
 std::optional<TrialOutcome> TrialRunner::step(const slurm::QueryResult &answer, bool *changed)
 {
     using GroupState = ServiceGroupRunner::State;
+    if (m_clientsEnded)
+        return std::nullopt; // collect() finishes it
     if (m_ctx.cancelled())
         return abortWith(m_watched, m_t.phase);
     if (m_wait == Wait::Group) {
@@ -267,7 +269,10 @@ std::optional<TrialOutcome> TrialRunner::step(const slurm::QueryResult &answer, 
         return abortWith(m_watched, TrialPhase::Clients);
     if (!clientsDone && failure.isEmpty())
         return std::nullopt;
-    return finish(failure);
+    m_clientsEnded = true;
+    m_failure = failure;
+    *changed = true;
+    return std::nullopt;
 }
 
 // The monitor publishes "<host> <port>" once Prometheus is ready; the GUI

@@ -55,10 +55,17 @@ public:
     std::optional<TrialOutcome> start();
     // One poll round, given the answer of the round's squeue (the group has
     // had its step). `changed` is set when a job changed state or the trial
-    // moved on. An outcome once it ended.
+    // moved on. An outcome once it ended before its clients did (once they
+    // have ended, clientsEnded() and collect()).
     std::optional<TrialOutcome> step(const slurm::QueryResult &answer, bool *changed);
     // Cancelled or detached while in flight: takes its jobs down (not when detaching).
     TrialOutcome abort();
+    // The trial's clients have ended (step() said so): its results, teardown
+    // and logs are left to collect(), so that the scheduler can start the
+    // next trial first (its jobs queue while this one's results come home).
+    bool clientsEnded() const { return m_clientsEnded; }
+    bool clientsFailed() const { return m_clientsEnded && !m_failure.isEmpty(); }
+    TrialOutcome collect() { return finish(m_failure); }
 
     static void applySlot(recipe::Recipe *r, int serviceSlot, int monitorSlot);
 
@@ -89,6 +96,8 @@ private:
     int m_nClients = 0;
     QElapsedTimer m_waited;
     bool m_monitorAnnounced = false;
+    bool m_clientsEnded = false;
+    QString m_failure;                       // why the clients failed, once they ended
 };
 
 } // namespace fb::session

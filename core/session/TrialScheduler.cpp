@@ -128,9 +128,14 @@ void TrialScheduler::run(const QList<recipe::Trial> &trials, const QList<Service
             m_ctx.journal->warn(groups[g].id, QStringLiteral("health"), QStringLiteral("service group %1 failed; its trials %2 were not run (resume runs them with new services)")
                                                            .arg(groups[g].id, ids.join(QStringLiteral(", "))));
     };
-    while (true) {
-        // Fill free slots with the next trials.
-        while (!stop && !m_ctx.cancelled() && int(active.size()) < parallel && !queue.isEmpty()) {
+    // Trials holding a slot: those whose clients have not ended yet.
+    auto occupied = [&] {
+        return int(std::count_if(active.begin(), active.end(), [](const auto &a) { return !a->clientsEnded(); }));
+    };
+    // Fills free slots with the next trials; each new one takes its first
+    // step at once (a ready group's trial submits its clients now).
+    auto fill = [&] {
+        while (!stop && !m_ctx.cancelled() && occupied() < parallel && !queue.isEmpty()) {
             const int index = queue.takeFirst();
             const int g = groupOf[index];
             const recipe::Trial &tr = trials[index];
@@ -168,9 +173,31 @@ void TrialScheduler::run(const QList<recipe::Trial> &trials, const QList<Service
             }
             if (group->state() == ServiceGroupRunner::State::Idle)
                 group->start(); // a failure fails the group's trials on their next step
+            bool changed = false;
+            if (const auto o = runner->step(slurm::QueryResult{}, &changed)) {
+                settle(*o);
+                closeOne(g);
+                continue;
+            }
             active.push_back(std::move(runner));
             interval = m_ctx.options->pollFastMs;
         }
+    };
+    // Results, teardown and logs of the trials whose clients have ended.
+    auto collectEnded = [&] {
+        for (auto it = active.begin(); it != active.end();) {
+            if (!(*it)->clientsEnded()) {
+                ++it;
+                continue;
+            }
+            settle((*it)->collect());
+            const int g = groupOf[indexOf.value((*it)->record().trialId)];
+            it = active.erase(it);
+            closeOne(g);
+        }
+    };
+    while (true) {
+        fill();
         if (active.empty())
             break;
         if (m_ctx.cancelled()) {
@@ -225,7 +252,14 @@ void TrialScheduler::run(const QList<recipe::Trial> &trials, const QList<Service
                 ++it;
             }
         }
-        if (!stop && !m_ctx.cancelled() && int(active.size()) < parallel && !queue.isEmpty())
+        // Trials whose clients ended: the next trials start first (unless a
+        // failure may stop the run), then their results come home.
+        const bool ended = std::any_of(active.begin(), active.end(), [](const auto &a) { return a->clientsEnded(); });
+        const bool failed = std::any_of(active.begin(), active.end(), [](const auto &a) { return a->clientsFailed(); });
+        if (ended && !(failed && m_ctx.options->stopOnFailure))
+            fill();
+        collectEnded();
+        if (!stop && !m_ctx.cancelled() && occupied() < parallel && !queue.isEmpty())
             continue; // a slot is free: start the next trial at once
         if (active.empty())
             continue;
