@@ -13,8 +13,10 @@
 // under test takes one core and the client the other, so the figures say how
 // close the client comes to the server's limit. Other jobs on the machine
 // add noise, so each tool runs kRounds times, alternating with its peer, and
-// the best round of each is compared. What is asserted is that every tool
-// ran, without errors, and produced a throughput.
+// the MEDIANS are compared, with every round and the min-max spread printed
+// (tests/bench/BenchRounds.h), never the best of N. What is asserted is that
+// every tool ran, without errors, and produced a throughput in every round.
+#include "../BenchRounds.h"
 #include "fbload_test_util.h"
 
 #include <QRegularExpression>
@@ -24,7 +26,7 @@ using namespace fbtest;
 namespace {
 
 constexpr int kSeconds = 3;
-constexpr int kRounds = 2;
+constexpr int kRounds = 5;
 
 struct Proc {
     int exitCode = -1;
@@ -126,7 +128,7 @@ void BenchFbload::redisVsRedisBenchmark()
 {
     QFETCH(QString, op);
     const QString port = QString::number(servicePort("redis"));
-    double peerRate = 0, rate = 0, peerCpu = 1e9, cpu = 1e9;
+    fbbench::Rounds peerRate("redis-benchmark"), rate("fbload"), peerCpu("redis-benchmark CPU"), cpu("fbload CPU");
     for (int round = 0; round < kRounds; ++round) {
         // redis-benchmark runs a request count: ~3 s worth at the rates seen here.
         auto peer = runTimed("redis-benchmark", {"-h", "127.0.0.1", "-p", port, "-c", "50", "-P", "16", "-d", "64",
@@ -135,8 +137,8 @@ void BenchFbload::redisVsRedisBenchmark()
         // "SET","298240.38",...
         auto m = QRegularExpression("\"" + op.toUpper() + "\",\"([0-9.]+)\"").match(peer.out);
         QVERIFY2(m.hasMatch(), qPrintable(peer.out));
-        peerRate = qMax(peerRate, m.captured(1).toDouble());
-        peerCpu = qMin(peerCpu, cpuSeconds(peer) / 600000.0 * 1e6);
+        peerRate.add(m.captured(1).toDouble());
+        peerCpu.add(cpuSeconds(peer) / 600000.0 * 1e6);
 
         const QString out = dir_.filePath(QString("redis-%1-%2.json").arg(op).arg(round));
         // Same shape: 50 connections, pipeline 16, 64-byte values, 100k random
@@ -149,27 +151,33 @@ void BenchFbload::redisVsRedisBenchmark()
         QVERIFY2(t.exitCode == 0, qPrintable(t.err));
         const auto result = readJson(out);
         QCOMPARE(result["summary"].toObject()["requests"].toObject()["errors"].toInt(), 0);
-        rate = qMax(rate, fbloadRate(result));
-        cpu = qMin(cpu, cpuSeconds(t) / completed(result) * 1e6);
+        rate.add(fbloadRate(result));
+        cpu.add(cpuSeconds(t) / completed(result) * 1e6);
     }
-    QVERIFY(rate > 0 && peerRate > 0 && cpu > 0 && peerCpu > 0);
-    qInfo("BENCH redis %s: fbload %.0f req/s, redis-benchmark %.0f req/s, ratio %.2f (target >= 1.0); "
-          "client CPU %.2f vs %.2f us/request, ratio %.2f (lower is better)",
-          qPrintable(op.toUpper()), rate, peerRate, rate / peerRate, cpu, peerCpu, cpu / peerCpu);
+    for (const auto* r : {&rate, &peerRate, &cpu, &peerCpu})
+        QVERIFY2(r->allPositive(), qPrintable(r->name()));
+    qInfo("BENCH redis %s, %d interleaved rounds:", qPrintable(op.toUpper()), kRounds);
+    for (const auto* r : {&rate, &peerRate})
+        qInfo("  %s", qPrintable(r->summary(1, "req/s", 0)));
+    for (const auto* r : {&cpu, &peerCpu})
+        qInfo("  %s", qPrintable(r->summary(1, "us/request", 2)));
+    qInfo("  %s", qPrintable(fbbench::ratioLine(rate, peerRate, 1.0)));
+    qInfo("  client CPU per request, ratio of medians %.2f (lower is better)", cpu.median() / peerCpu.median());
 }
 
 void BenchFbload::httpVsWrk()
 {
     const QString url = QString("http://127.0.0.1:%1/index.html").arg(servicePort("nginx"));
-    double peerRate = 0, rate = 0, peerCpu = 1e9, cpu = 1e9, noPollRate = 0, noPollCpu = 1e9;
+    fbbench::Rounds peerRate("wrk"), rate("fbload"), peerCpu("wrk CPU"), cpu("fbload CPU"),
+        noPollRate("fbload without busy polling"), noPollCpu("fbload without busy polling CPU");
     for (int round = 0; round < kRounds; ++round) {
         auto peer = runTimed("wrk", {"-t", "1", "-c", "32", "-d", QString("%1s").arg(kSeconds), url});
         QVERIFY2(peer.exitCode == 0, qPrintable(peer.err));
         QVERIFY2(!peer.out.contains("Non-2xx"), qPrintable(peer.out));
-        peerRate = qMax(peerRate, wrkRate(peer.out));
+        peerRate.add(wrkRate(peer.out));
         auto n = QRegularExpression("(\\d+) requests in").match(peer.out);
         QVERIFY2(n.hasMatch(), qPrintable(peer.out));
-        peerCpu = qMin(peerCpu, cpuSeconds(peer) / n.captured(1).toDouble() * 1e6);
+        peerCpu.add(cpuSeconds(peer) / n.captured(1).toDouble() * 1e6);
 
         const QString out = dir_.filePath(QString("http-%1.json").arg(round));
         auto t = runTimed(fbloadBin(), {"run", "--workload", "http", "--target",
@@ -179,8 +187,8 @@ void BenchFbload::httpVsWrk()
         QVERIFY2(t.exitCode == 0, qPrintable(t.err));
         const auto result = readJson(out);
         QCOMPARE(result["summary"].toObject()["requests"].toObject()["errors"].toInt(), 0);
-        rate = qMax(rate, fbloadRate(result));
-        cpu = qMin(cpu, cpuSeconds(t) / completed(result) * 1e6);
+        rate.add(fbloadRate(result));
+        cpu.add(cpuSeconds(t) / completed(result) * 1e6);
 
         // The same run without busy polling (docs/fbload.md, "Busy polling"),
         // to show what it buys on this machine today.
@@ -192,14 +200,19 @@ void BenchFbload::httpVsWrk()
                                          "--busy-poll-us", "0"});
         QVERIFY2(np.exitCode == 0, qPrintable(np.err));
         const auto npResult = readJson(outNoPoll);
-        noPollRate = qMax(noPollRate, fbloadRate(npResult));
-        noPollCpu = qMin(noPollCpu, cpuSeconds(np) / completed(npResult) * 1e6);
+        noPollRate.add(fbloadRate(npResult));
+        noPollCpu.add(cpuSeconds(np) / completed(npResult) * 1e6);
     }
-    QVERIFY(rate > 0 && peerRate > 0 && cpu > 0 && peerCpu > 0 && noPollRate > 0);
-    qInfo("BENCH http: fbload %.0f req/s, wrk %.0f req/s, ratio %.2f (target >= 0.9); "
-          "client CPU %.2f vs %.2f us/request, ratio %.2f (lower is better); "
-          "without busy polling: %.0f req/s, ratio %.2f, client CPU %.2f us/request",
-          rate, peerRate, rate / peerRate, cpu, peerCpu, cpu / peerCpu, noPollRate, noPollRate / peerRate, noPollCpu);
+    for (const auto* r : {&rate, &peerRate, &cpu, &peerCpu, &noPollRate})
+        QVERIFY2(r->allPositive(), qPrintable(r->name()));
+    qInfo("BENCH http, %d interleaved rounds:", kRounds);
+    for (const auto* r : {&rate, &peerRate, &noPollRate})
+        qInfo("  %s", qPrintable(r->summary(1, "req/s", 0)));
+    for (const auto* r : {&cpu, &peerCpu, &noPollCpu})
+        qInfo("  %s", qPrintable(r->summary(1, "us/request", 2)));
+    qInfo("  %s", qPrintable(fbbench::ratioLine(rate, peerRate, 0.9)));
+    qInfo("  %s", qPrintable(fbbench::ratioLine(noPollRate, peerRate, 0.9)));
+    qInfo("  client CPU per request, ratio of medians %.2f (lower is better)", cpu.median() / peerCpu.median());
 }
 
 void BenchFbload::rssAt1000Connections()

@@ -7,9 +7,12 @@
 //   - a 1 GiB upload + download round trip with matching SHA-256 (the
 //     issue's acceptance size; the default tests use 64 MiB).
 // OpenSSH is measured with its default cipher and with ours (aes128-gcm).
-// Each side gets the best of kRounds interleaved runs; the client CPU per GiB
-// (user + system: ours in this process, OpenSSH's in its child processes) is
-// printed next to the throughput ratios.
+// Each side runs kRounds interleaved rounds and the ratios are those of the
+// MEDIANS, with every round and the min-max spread printed
+// (tests/bench/BenchRounds.h), never the best of N; the client CPU per GiB
+// (user + system: ours in this process, OpenSSH's in its child processes,
+// also medians) is printed next to the throughput ratios.
+#include "../BenchRounds.h"
 #include "../../ssh/SshTestSupport.h"
 
 #include "ssh/SshConnection.h"
@@ -30,7 +33,7 @@ using namespace fbtest;
 namespace {
 constexpr qint64 kMiB = 1 << 20;
 constexpr const char *kOurCipher = "aes128-gcm@openssh.com";
-constexpr int kRounds = 3; // each side's best of three interleaved runs: other builds load the machine
+constexpr int kRounds = 3; // interleaved rounds, medians compared: other builds load the machine
 
 double mibPerSecond(qint64 bytes, qint64 ms) { return ms > 0 ? double(bytes) / kMiB / (double(ms) / 1000.0) : 0; }
 
@@ -164,32 +167,31 @@ private slots:
         const QString remote = QStringLiteral("fbbench-sftp.bin");
         QVERIFY(runSync(QStringLiteral("head -c %1 /dev/urandom > %2").arg(size).arg(remote)).ok());
         const QString local = m_tmp.filePath(QStringLiteral("sftp.bin"));
-        // Best of kRounds for each, interleaved: the machine is shared.
-        qint64 ours = -1, oursData = -1, theirsDefault = -1, theirsSame = -1;
-        double oursCpu = 1e9, theirsCpu = 1e9; // least client CPU seconds of the rounds
-        auto best = [](qint64 a, qint64 b) { return a < 0 ? b : (b < 0 ? a : qMin(a, b)); };
+        // kRounds interleaved rounds, MiB/s each (0 for a failed run).
+        fbbench::Rounds ours("FactoryBench with SHA-256 check"), oursData("FactoryBench data only"),
+            theirsDefault("OpenSSH sftp default cipher"), theirsSame(QString("OpenSSH sftp %1").arg(kOurCipher)),
+            oursCpu("FactoryBench CPU s/GiB"), theirsCpu("OpenSSH sftp+ssh CPU s/GiB");
+        auto rate = [&](qint64 ms) { return ms > 0 ? mibPerSecond(size, ms) : 0.0; };
         for (int round = 0; round < kRounds; ++round) {
             qint64 data = -1;
             double cpu = cpuSeconds();
-            ours = best(ours, oursDownload(remote, local, &data));
-            oursCpu = qMin(oursCpu, cpuSeconds() - cpu);
-            oursData = best(oursData, data);
-            theirsDefault = best(theirsDefault, opensshSftpGet(remote, local, QString()));
+            ours.add(rate(oursDownload(remote, local, &data)));
+            oursCpu.add((cpuSeconds() - cpu) * 2);
+            oursData.add(rate(data));
+            theirsDefault.add(rate(opensshSftpGet(remote, local, QString())));
             cpu = cpuSeconds();
-            theirsSame = best(theirsSame, opensshSftpGet(remote, local, QLatin1String(kOurCipher)));
-            theirsCpu = qMin(theirsCpu, cpuSeconds() - cpu);
+            theirsSame.add(rate(opensshSftpGet(remote, local, QLatin1String(kOurCipher))));
+            theirsCpu.add((cpuSeconds() - cpu) * 2);
         }
-        QVERIFY(ours > 0 && theirsDefault > 0 && theirsSame > 0);
-        const double o = mibPerSecond(size, ours), d = mibPerSecond(size, theirsDefault),
-                     s = mibPerSecond(size, theirsSame);
-        const double od = mibPerSecond(size, oursData);
-        qInfo("SFTP download 512 MiB: FactoryBench %.0f MiB/s with its SHA-256 check, %.0f MiB/s data only; "
-              "OpenSSH sftp %.0f MiB/s (default cipher), %.0f MiB/s (%s)",
-              o, od, d, s, kOurCipher);
-        qInfo("SFTP ratios vs default / same cipher: with check %.2f / %.2f, data only %.2f / %.2f",
-              o / d, o / s, od / d, od / s);
-        qInfo("SFTP client CPU per GiB (user+sys, same cipher): FactoryBench %.2f s, OpenSSH sftp+ssh %.2f s",
-              oursCpu * 2, theirsCpu * 2);
+        QVERIFY(ours.allPositive() && theirsDefault.allPositive() && theirsSame.allPositive());
+        qInfo("SFTP download 512 MiB, %d interleaved rounds:", kRounds);
+        for (const auto *r : {&ours, &oursData, &theirsDefault, &theirsSame})
+            qInfo("  %s", qPrintable(r->summary(1, "MiB/s", 0)));
+        for (const auto *r : {&oursCpu, &theirsCpu})
+            qInfo("  %s", qPrintable(r->summary(1, "s", 2)));
+        for (const auto *r : {&ours, &oursData})
+            qInfo("  %s; %s", qPrintable(fbbench::ratioLine(*r, theirsDefault, 1.0)),
+                  qPrintable(fbbench::ratioLine(*r, theirsSame, 1.0)));
         runSync(QStringLiteral("rm -f ") + remote);
     }
 
@@ -249,26 +251,29 @@ private slots:
             clock.start();
             return drain(t->localPort()) == mib * kMiB ? clock.elapsed() : -1;
         };
-        qint64 ours = -1, theirsDefault = -1, theirsSame = -1;
-        double oursCpu = 1e9, theirsCpu = 1e9; // client CPU seconds, including the reading end in this process
-        auto best = [](qint64 a, qint64 b) { return a < 0 ? b : (b < 0 ? a : qMin(a, b)); };
+        // MiB/s per round (0 for a failed run); client CPU seconds per GiB,
+        // including the reading end in this process.
+        fbbench::Rounds ours("FactoryBench tunnel"), theirsDefault("ssh -L default cipher"),
+            theirsSame(QString("ssh -L %1").arg(kOurCipher)), oursCpu("FactoryBench CPU s/GiB"),
+            theirsCpu("ssh -L CPU s/GiB");
+        auto rate = [&](qint64 ms) { return ms > 0 ? mibPerSecond(mib * kMiB, ms) : 0.0; };
         for (int round = 0; round < kRounds; ++round) {
             double cpu = cpuSeconds();
-            ours = best(ours, viaOurs());
-            oursCpu = qMin(oursCpu, cpuSeconds() - cpu);
-            theirsDefault = best(theirsDefault, viaOpenSsh(QString()));
+            ours.add(rate(viaOurs()));
+            oursCpu.add((cpuSeconds() - cpu) * 2);
+            theirsDefault.add(rate(viaOpenSsh(QString())));
             cpu = cpuSeconds();
-            theirsSame = best(theirsSame, viaOpenSsh(QLatin1String(kOurCipher)));
-            theirsCpu = qMin(theirsCpu, cpuSeconds() - cpu);
+            theirsSame.add(rate(viaOpenSsh(QLatin1String(kOurCipher))));
+            theirsCpu.add((cpuSeconds() - cpu) * 2);
         }
-        QVERIFY(ours > 0 && theirsDefault > 0 && theirsSame > 0);
-        const double o = mibPerSecond(mib * kMiB, ours), d = mibPerSecond(mib * kMiB, theirsDefault),
-                     s = mibPerSecond(mib * kMiB, theirsSame);
-        qInfo("tunnel 512 MiB: FactoryBench %.0f MiB/s, ssh -L %.0f MiB/s (default cipher), %.0f MiB/s (%s) "
-              "-> ratio %.2f / %.2f",
-              o, d, s, kOurCipher, o / d, o / s);
-        qInfo("tunnel client CPU per GiB (user+sys, same cipher, with the reader): FactoryBench %.2f s, ssh -L %.2f s",
-              oursCpu * 2, theirsCpu * 2);
+        QVERIFY(ours.allPositive() && theirsDefault.allPositive() && theirsSame.allPositive());
+        qInfo("tunnel 512 MiB, %d interleaved rounds:", kRounds);
+        for (const auto *r : {&ours, &theirsDefault, &theirsSame})
+            qInfo("  %s", qPrintable(r->summary(1, "MiB/s", 0)));
+        for (const auto *r : {&oursCpu, &theirsCpu})
+            qInfo("  %s", qPrintable(r->summary(1, "s", 2)));
+        qInfo("  %s; %s", qPrintable(fbbench::ratioLine(ours, theirsDefault, 1.0)),
+              qPrintable(fbbench::ratioLine(ours, theirsSame, 1.0)));
         t->close();
         source.kill();
         source.waitForFinished();
