@@ -6,8 +6,10 @@
 //     per zoom (median). Also the resident memory each needs.
 //  2. The exposition parser's MB/s on a 50 MB Prometheus text exposition —
 //     against Prometheus's own promtool (`promtool check metrics`, Go's
-//     expfmt parser plus its lint pass) on the same file.
+//     expfmt parser plus its lint pass) on the same file, in 3 interleaved
+//     rounds: medians, every round and the spread are printed, never the best of N.
 // Exit status 1 when the 50 ms target is missed or a peer cannot run.
+#include "../BenchRounds.h"
 #include "TimeSeriesChart.h"
 
 #include "metrics/Exposition.h"
@@ -186,29 +188,28 @@ int main(int argc, char **argv)
     // ---- 2. Exposition parser MB/s on 50 MB
     const QByteArray text = exposition(50 * 1024 * 1024);
     const double mb = double(text.size()) / (1024.0 * 1024.0);
-    double best = 1e9;
+    // Interleaved rounds (FactoryBench, promtool, FactoryBench, ...), MiB/s
+    // each; the medians are compared (tests/bench/BenchRounds.h), never the best of N.
+    constexpr int kRounds = 3;
+    fbbench::Rounds ours(QStringLiteral("FactoryBench parseExposition")),
+        theirs(QStringLiteral("promtool check metrics (peer, parse + lint)"));
     int samples = 0, errors = 0;
-    for (int i = 0; i < 3; ++i) {
-        t.start();
-        const fb::metrics::Exposition e = fb::metrics::parseExposition(text);
-        best = std::min(best, double(t.nsecsElapsed()) / 1e9);
-        samples = e.sampleCount();
-        errors = int(e.errors.size());
-    }
-    std::printf("exposition parser, %.1f MiB, %d samples, %d errors:\n", mb, samples, errors);
-    std::printf("  FactoryBench parseExposition: %.2f s best of 3 = %.0f MiB/s\n", best, mb / best);
-    ok = ok && errors == 0;
-
     const QString promtool = QStandardPaths::findExecutable(QStringLiteral("promtool"));
-    if (promtool.isEmpty()) {
-        std::printf("  promtool (peer): not installed\n");
-        ok = false;
-    } else {
-        const QString path = QStringLiteral(FB_BINARY_DIR "/bench-exposition-50mb.prom");
+    const QString path = QStringLiteral(FB_BINARY_DIR "/bench-exposition-50mb.prom");
+    if (!promtool.isEmpty()) {
         QFile f(path);
         if (!f.open(QIODevice::WriteOnly) || f.write(text) != text.size())
             qFatal("cannot write %s", qPrintable(path));
-        f.close();
+    }
+    bool peerOk = !promtool.isEmpty();
+    for (int round = 0; round < kRounds; ++round) {
+        t.start();
+        const fb::metrics::Exposition e = fb::metrics::parseExposition(text);
+        ours.add(mb / (double(t.nsecsElapsed()) / 1e9));
+        samples = e.sampleCount();
+        errors = int(e.errors.size());
+        if (!peerOk)
+            continue;
         QProcess p;
         p.setStandardInputFile(path);
         p.setStandardOutputFile(QProcess::nullDevice());
@@ -217,15 +218,25 @@ int main(int argc, char **argv)
         p.start(promtool, {QStringLiteral("check"), QStringLiteral("metrics")});
         p.waitForFinished(120000);
         const double secs = double(t.nsecsElapsed()) / 1e9;
-        QFile::remove(path);
-        if (p.exitStatus() != QProcess::NormalExit || p.exitCode() == 1) { // 1: could not parse
-            std::printf("  promtool (peer): crashed, timed out or could not parse the file\n");
-            ok = false;
-        } else {
-            std::printf("  promtool check metrics (peer, parse + lint): %.2f s = %.0f MiB/s (exit %d)\n", secs, mb / secs,
-                        p.exitCode());
-            std::printf("  ratio FactoryBench/promtool: %.1fx\n", secs / best);
-        }
+        if (p.exitStatus() != QProcess::NormalExit || p.exitCode() == 1) // 1: could not parse
+            peerOk = false;
+        else
+            theirs.add(mb / secs);
+    }
+    QFile::remove(path);
+    std::printf("exposition parser, %.1f MiB, %d samples, %d errors, %d interleaved rounds:\n", mb, samples, errors,
+                kRounds);
+    std::printf("  %s\n", qPrintable(ours.summary(1, QStringLiteral("MiB/s"), 0)));
+    ok = ok && errors == 0;
+    if (promtool.isEmpty()) {
+        std::printf("  promtool (peer): not installed\n");
+        ok = false;
+    } else if (!peerOk) {
+        std::printf("  promtool (peer): crashed, timed out or could not parse the file\n");
+        ok = false;
+    } else {
+        std::printf("  %s\n", qPrintable(theirs.summary(1, QStringLiteral("MiB/s"), 0)));
+        std::printf("  ratio of medians FactoryBench/promtool: %.1fx\n", ours.median() / theirs.median());
     }
     return ok ? 0 : 1;
 }
