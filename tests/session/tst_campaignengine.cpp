@@ -73,6 +73,21 @@ struct Harness
     }
     QString storePath() const { return dir.filePath(QStringLiteral("runs.sqlite")); }
 
+    // Adds a sweep over the service's maxmemory ("64mb, 128mb"): one service group per value.
+    bool sweepMaxmemory(const QByteArray &values)
+    {
+        QFile f(recipePath);
+        if (!f.open(QIODevice::ReadWrite))
+            return false;
+        QByteArray text = f.readAll();
+        const QByteArray ports = "    ports:\n      redis: 16379\n";
+        if (!text.contains(ports))
+            return false;
+        text.replace(ports, ports + "    settings:\n      maxmemory: [" + values + "]\n");
+        f.resize(0);
+        return f.write(text) == text.size();
+    }
+
     CampaignOptions options() const
     {
         CampaignOptions o;
@@ -315,13 +330,7 @@ private slots:
     void serviceFieldSweepGivesGroups()
     {
         Harness h(QStringLiteral("1, 2"), true);
-        QFile f(h.recipePath);
-        QVERIFY(f.open(QIODevice::ReadWrite));
-        QByteArray text = f.readAll();
-        text.replace("    ports:\n      redis: 16379\n", "    ports:\n      redis: 16379\n    settings:\n      maxmemory: [64mb, 128mb, 256mb]\n");
-        f.resize(0);
-        f.write(text);
-        f.close();
+        QVERIFY(h.sweepMaxmemory("64mb, 128mb, 256mb"));
         Campaign c(&h.cluster, &h.cluster, &h.store);
         const CampaignResult r = c.run(h.options());
         QVERIFY2(r.state == RunState::Completed, qPrintable(r.error));
@@ -358,14 +367,8 @@ private slots:
     void failingGroupIsResumedAlone()
     {
         Harness h(QStringLiteral("1, 2, 3"), true);
-        QFile f(h.recipePath);
-        QVERIFY(f.open(QIODevice::ReadWrite));
-        QByteArray text = f.readAll();
         // Two groups of 3 trials; the first service to run long enough dies in group 2.
-        text.replace("    ports:\n      redis: 16379\n", "    ports:\n      redis: 16379\n    settings:\n      maxmemory: [64mb, 128mb]\n");
-        f.resize(0);
-        f.write(text);
-        f.close();
+        QVERIFY(h.sweepMaxmemory("64mb, 128mb"));
         h.cluster.clientPolls = 2;
         Campaign first(&h.cluster, &h.cluster, &h.store);
         QObject::connect(&first, &Campaign::jobChanged, &first, [&](const JobRecord &j) {
