@@ -159,9 +159,18 @@ private slots:
         QCOMPARE(h.store.run(r.runId)->state, RunState::Completed);
     }
 
+    // max_parallel_trials 2: two trials at once, each with its own services
+    // or both in one service group (one service job for the four trials).
+    void parallelTrials_data()
+    {
+        QTest::addColumn<bool>("reuse");
+        QTest::newRow("own services") << false;
+        QTest::newRow("service group") << true;
+    }
     void parallelTrials()
     {
-        Harness h(QStringLiteral("1, 2, 3, 4"));
+        QFETCH(bool, reuse);
+        Harness h(QStringLiteral("1, 2, 3, 4"), reuse);
         CampaignOptions o = h.options();
         o.maxParallelTrials = 2;
         Campaign c(&h.cluster, &h.cluster, &h.store);
@@ -170,6 +179,11 @@ private slots:
         QCOMPARE(r.trialsCompleted, 4);
         QCOMPARE(h.cluster.maxTrialsRunning, 2);
         QCOMPARE(h.store.run(r.runId)->manifest.value(QStringLiteral("max_parallel_trials")).toInt(), 2);
+        if (reuse)
+            QCOMPARE(h.cluster.submissions(QStringLiteral("g01"), QStringLiteral("service:redis")), 1);
+        else
+            for (const QString &t : h.trialIds(r.runId))
+                QCOMPARE(h.cluster.submissions(t, QStringLiteral("service:redis")), 1);
     }
 
     void failingTrial()
@@ -349,19 +363,6 @@ private slots:
             QVERIFY(p.open(QIODevice::ReadOnly));
             QVERIFY(p.readAll().contains("\"service_group\""));
         }
-    }
-
-    void parallelTrialsInAGroup()
-    {
-        Harness h(QStringLiteral("1, 2, 3, 4"), true);
-        CampaignOptions o = h.options();
-        o.maxParallelTrials = 2;
-        Campaign c(&h.cluster, &h.cluster, &h.store);
-        const CampaignResult r = c.run(o);
-        QVERIFY2(r.state == RunState::Completed, qPrintable(r.error));
-        QCOMPARE(r.trialsCompleted, 4);
-        QCOMPARE(h.cluster.maxTrialsRunning, 2);
-        QCOMPARE(h.cluster.submissions(QStringLiteral("g01"), QStringLiteral("service:redis")), 1);
     }
 
     void failingGroupIsResumedAlone()
